@@ -1,0 +1,208 @@
+"""The `sitreps` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sitreps import render
+from sitreps.inputs import MAX_CHARS, InputError, decode
+from sitreps.model import Analysis, json_schema
+from sitreps.pipeline import analyze
+
+EXIT_CODES = """Exit codes: 0 success; 1 internal error (a bug: please report it);
+2 usage error (bad option, missing file); 3 input refused (empty, binary, too large,
+or a batch in which some reports were refused: the others are still written)."""
+
+app = typer.Typer(
+    help="sitreps: turn war reporting into evidence.\n\n" + EXIT_CODES,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stderr = Console(stderr=True)
+
+EXIT_INTERNAL, EXIT_REFUSED = 1, 3
+
+
+class OutputFormat(StrEnum):
+    JSON = "json"
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
+class ReportRecord(BaseModel):
+    """One line of a JSONL batch: the report text and what is known about it."""
+
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    language: str = "en"
+
+
+@dataclass
+class _Failure:
+    where: str
+    reason: str
+
+
+def _read_source(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    file = Path(path)
+    if not file.is_file():
+        raise typer.BadParameter(f"{path}: no such file", param_hint="PATH")
+    return file.read_bytes()
+
+
+def _records(
+    data: bytes, where: str, failures: list[_Failure]
+) -> Iterator[tuple[str, ReportRecord]]:
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        label = f"{where}:{number}"
+        try:
+            yield label, ReportRecord.model_validate_json(line)
+        except ValidationError as error:
+            first = error.errors()[0]
+            failures.append(_Failure(label, f"{'.'.join(map(str, first['loc']))}: {first['msg']}"))
+
+
+def _summary(analyses: list[Analysis], failures: list[_Failure]) -> None:
+    table = Table(title=f"{len(analyses)} report(s) analysed", title_justify="left")
+    for column in ("report", "claims", "sources", "events", "places", "warnings"):
+        table.add_column(column, justify="left" if column == "report" else "right")
+    for analysis in analyses:
+        label = analysis.report.title or analysis.report.id[:12]
+        table.add_row(
+            label[:60],
+            str(len(analysis.claims)),
+            str(len(analysis.sources) - 1),
+            str(len(analysis.events)),
+            str(len(analysis.places)),
+            str(len(analysis.warnings)),
+        )
+    stderr.print(table)
+    for failure in failures:
+        stderr.print(f"[red]refused[/red] {failure.where}: {failure.reason}")
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+@app.command("analyze", epilog=EXIT_CODES)
+def analyze_command(
+    path: Annotated[
+        str, typer.Argument(help="A text file, a .jsonl batch of reports, or - for stdin")
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="json, markdown or html")
+    ] = OutputFormat.JSON,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here, not stdout")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Report title")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Who published the report")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the report was published")] = None,
+    published_at: Annotated[
+        datetime | None,
+        typer.Option(help="Publication time (ISO 8601); without it relative dates stay unknown"),
+    ] = None,
+    max_chars: Annotated[int, typer.Option(help="Refuse longer texts")] = MAX_CHARS,
+) -> None:
+    """Analyse reports: claims with their sources and certainty, events, places, dates.
+
+    A .jsonl file is a batch: one JSON object a line with "text" and optionally "title",
+    "outlet", "url", "published_at". JSON output of a batch is JSONL, one analysis a line.
+    """
+    data = _read_source(path)
+    failures: list[_Failure] = []
+    if path.endswith(".jsonl"):
+        records = list(_records(data, path, failures))
+        analyses = []
+        with Progress(
+            TextColumn("analysing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=True,
+        ) as progress:
+            for label, record in progress.track(records):
+                try:
+                    analyses.append(analyze(**record.model_dump(), max_chars=max_chars))
+                except InputError as error:
+                    failures.append(_Failure(label, str(error)))
+        _summary(analyses, failures)
+    else:
+        try:
+            decoded = decode(data, max_chars=max_chars)
+        except InputError as error:
+            stderr.print(f"sitreps: {path}: {error}", highlight=False)
+            raise typer.Exit(EXIT_REFUSED) from error
+        analysis = analyze(
+            decoded.text,
+            title=title,
+            outlet=outlet,
+            url=url,
+            published_at=published_at,
+            max_chars=max_chars,
+        )
+        analysis.warnings[:0] = decoded.warnings
+        analyses = [analysis]
+
+    if output_format is OutputFormat.JSON:
+        _write(
+            "\n".join(
+                a.model_dump_json(
+                    indent=None if len(analyses) > 1 or path.endswith(".jsonl") else 2
+                )
+                for a in analyses
+            ),
+            output,
+        )
+    elif output_format is OutputFormat.MARKDOWN:
+        _write("\n\n---\n\n".join(render.to_markdown(a) for a in analyses), output)
+    else:
+        _write(render.to_html(analyses), output)
+    if failures:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of an analysis (the output of `sitreps analyze --format json`)."""
+    schema: dict[str, Any] = json_schema()
+    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+
+
+def main() -> None:
+    """Entry point: never show a traceback for a bug; say what happened and exit 1."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as error:
+        stderr.print(f"sitreps: internal error: {type(error).__name__}: {error}", highlight=False)
+        stderr.print("Please report it with the input that caused it.", highlight=False)
+        raise SystemExit(EXIT_INTERNAL) from None

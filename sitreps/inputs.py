@@ -1,0 +1,66 @@
+"""Turning raw bytes into report text, refusing what is not text with a clear reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sitreps.model import AnalysisWarning
+
+MAX_CHARS = 1_000_000
+"""The longest text analysed (about 150,000 words, far beyond any news report)."""
+
+_BOMS = (("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
+
+
+class InputError(ValueError):
+    """Input that cannot be analysed; the message says why and what to do."""
+
+
+@dataclass
+class DecodedText:
+    text: str
+    warnings: list[AnalysisWarning] = field(default_factory=list)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for byte in sample if byte < 32 and byte not in b"\t\n\r\f\v\x1b")
+    return control > len(sample) * 0.05
+
+
+def decode(data: bytes, *, max_chars: int = MAX_CHARS) -> DecodedText:
+    """Decode report bytes as UTF-8; invalid sequences are replaced and reported, not fatal."""
+    for encoding, bom in _BOMS:
+        if data.startswith(bom):
+            return check_text(data.decode(encoding, errors="replace"), max_chars=max_chars)
+    if _looks_binary(data):
+        raise InputError("input looks binary (NUL or control bytes), not a text report")
+    warnings = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        warnings.append(
+            AnalysisWarning(
+                code="invalid_utf8",
+                message=f"input is not valid UTF-8 (first bad byte at offset {error.start}); "
+                f"{bad} invalid sequence(s) replaced with U+FFFD",
+            )
+        )
+    decoded = check_text(text, max_chars=max_chars)
+    decoded.warnings[:0] = warnings
+    return decoded
+
+
+def check_text(text: str, *, max_chars: int = MAX_CHARS) -> DecodedText:
+    if not text.strip():
+        raise InputError("input is empty: there is no text to analyse")
+    if len(text) > max_chars:
+        raise InputError(
+            f"input has {len(text):,} characters, over the limit of {max_chars:,}; "
+            "split it into reports or raise the limit with --max-chars"
+        )
+    return DecodedText(text=text)

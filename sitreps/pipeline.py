@@ -1,0 +1,67 @@
+"""The analysis pipeline: an explicit, ordered list of stages, read top to bottom.
+
+Each stage is a module with one job and a `run(state)` function that reads the shared
+`DocumentState` and adds to it. Storage, API, CLI and dashboard import this module; it
+imports none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sitreps.inputs import MAX_CHARS, check_text
+from sitreps.model import Analysis, Report, content_id
+from sitreps.stages import (
+    attribution,
+    certainty,
+    claim_kinds,
+    dates,
+    events,
+    loaded_language,
+    places,
+    quantities,
+    segment,
+)
+from sitreps.state import DocumentState
+
+Stage = Callable[[DocumentState], None]
+
+STAGES: tuple[Stage, ...] = (
+    segment.run,  # spaCy: tokens, sentences, named entities
+    places.run,  # gazetteer matching and ranking of place mentions
+    quantities.run,  # number words and vague quantities tied to the noun they count
+    attribution.run,  # sources, claims and who asserts each claim
+    certainty.run,  # how firmly each claim is made, with its cue spans
+    loaded_language.run,  # emotive and evaluative wording in each claim
+    claim_kinds.run,  # what each claim is about: occurrence, damage, casualties, ...
+    events.run,  # ACLED-coded events with actors, counts, targets and places
+    dates.run,  # event dates from the publication date and time cues
+)
+
+
+def analyze(
+    text: str,
+    *,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    published_at: datetime | None = None,
+    language: str = "en",
+    max_chars: int = MAX_CHARS,
+) -> Analysis:
+    """Analyse one report: its claims, sources, places and events."""
+    checked = check_text(text, max_chars=max_chars)
+    report = Report(
+        id=content_id(text),
+        text=text,
+        title=title,
+        outlet=outlet,
+        url=url,
+        published_at=published_at,
+        language=language,
+    )
+    state = DocumentState(analysis=Analysis(report=report, warnings=checked.warnings))
+    for stage in STAGES:
+        stage(state)
+    return state.analysis

@@ -1,0 +1,70 @@
+"""Stage: how firmly each claim is made, with the cue spans that say so.
+
+A cue counts for a claim when it lies in the claim's own content and not in a participial
+or relative clause hung off it: in "the post was obliterated, potentially crippling the
+defence", "potentially" qualifies the consequence, not the obliteration.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from sitreps import lexicons, nlp
+from sitreps.matching import TermMatcher
+from sitreps.model import Certainty, Cue
+from sitreps.state import DocumentState
+
+GRADES = (Certainty.DENIED, Certainty.SPECULATIVE, Certainty.HEDGED)
+ADJUNCT_DEPS = {"relcl", "acl", "advcl", "appos"}
+DENIAL_VERBS = ("deni", "deny", "refut", "reject", "dismiss")
+
+
+@lru_cache(maxsize=1)
+def _matchers() -> dict[Certainty, TermMatcher]:
+    cues = lexicons.load("certainty")
+    return {grade: TermMatcher(nlp.load(), cues[grade.value]) for grade in GRADES}
+
+
+def _scope(doc: Doc, tokens: set[int]) -> set[int]:
+    """The claim's tokens less the clauses hung off its main clause."""
+    hung = {
+        sub.i
+        for i in tokens
+        if doc[i].dep_ in ADJUNCT_DEPS and doc[i].head.i in tokens
+        for sub in doc[i].subtree
+    }
+    return tokens - hung
+
+
+def run(state: DocumentState) -> None:
+    doc = state.parsed
+    matches = {grade: matcher.find(doc) for grade, matcher in _matchers().items()}
+    for claim in state.analysis.claims:
+        scope = _scope(doc, state.claim_tokens[claim.id])
+        found: dict[Certainty, list[Cue]] = {}
+        for grade, grade_matches in matches.items():
+            for match in grade_matches:
+                if all(i in scope for i in range(match.start, match.end)):
+                    words = doc[match.start : match.end]
+                    found.setdefault(grade, []).append(
+                        Cue(
+                            start=words.start_char,
+                            end=words.end_char,
+                            text=words.text,
+                            kind=grade.value,
+                        )
+                    )
+        for cue in claim.cues:
+            if cue.kind == "attribution" and cue.text.lower().startswith(DENIAL_VERBS):
+                found.setdefault(Certainty.DENIED, [])
+            elif cue.kind == "inference":
+                found.setdefault(Certainty.SPECULATIVE, [])
+        for grade in GRADES:
+            if grade in found:
+                claim.certainty = grade
+                break
+        claim.cues = sorted(
+            [*claim.cues, *(c for cs in found.values() for c in cs)], key=lambda c: c.start
+        )

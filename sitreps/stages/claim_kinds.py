@@ -1,0 +1,30 @@
+"""Stage: what each claim is about (occurrence, damage, casualties, intent, ...)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sitreps import lexicons, nlp
+from sitreps.matching import TermMatcher
+from sitreps.model import Certainty, ClaimKind
+from sitreps.state import DocumentState
+
+
+@lru_cache(maxsize=1)
+def _matchers() -> list[tuple[ClaimKind, TermMatcher]]:
+    rules = lexicons.load("claim_kinds")
+    return [(ClaimKind(rule["kind"]), TermMatcher(nlp.load(), rule["cues"])) for rule in rules]
+
+
+def run(state: DocumentState) -> None:
+    doc = state.parsed
+    found = [(kind, matcher.find(doc)) for kind, matcher in _matchers()]
+    for claim in state.analysis.claims:
+        tokens = state.claim_tokens[claim.id]
+        for kind, matches in found:
+            if any(m.start in tokens for m in matches):
+                claim.kind = kind
+                break
+        else:
+            if claim.certainty is Certainty.SPECULATIVE:
+                claim.kind = ClaimKind.ASSESSMENT_PREDICTION

@@ -1,0 +1,123 @@
+"""Stage: each event's date interval, ACLED time_precision and time of day.
+
+Dates come from the text ("on Tuesday", "yesterday", "3 November"), resolved by dateparser
+against the publication date. Without a publication date a relative date cannot be
+resolved: the event's date stays unknown and is flagged, never invented.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from dateparser.date import DateDataParser
+
+from sitreps import lexicons, nlp
+from sitreps.matching import TermMatcher
+from sitreps.model import Event
+from sitreps.state import DocumentState
+
+_YEAR = re.compile(r"\b(1[89]|20)\d{2}\b")
+PRECISION_OF_PERIOD = {"time": 1, "day": 1, "week": 2, "month": 3, "year": 3}
+
+
+@lru_cache(maxsize=1)
+def _time_matchers() -> tuple[list[tuple[str, TermMatcher]], TermMatcher]:
+    table = lexicons.load("time")
+    language = nlp.load()
+    kinds = [(kind, TermMatcher(language, cues)) for kind, cues in table["time_of_day"].items()]
+    return kinds, TermMatcher(language, table["overnight"])
+
+
+def _parser(base: datetime) -> DateDataParser:
+    return DateDataParser(
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": base.replace(tzinfo=None),
+            "PREFER_DATES_FROM": "past",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+        },
+    )
+
+
+def _sentence_indices(state: DocumentState, event: Event) -> list[int]:
+    return [
+        s.index for s in state.analysis.sentences if any(s.start == e.start for e in event.evidence)
+    ]
+
+
+def run(state: DocumentState) -> None:
+    doc = state.parsed
+    published = state.analysis.report.published_at
+    kinds, overnight = _time_matchers()
+    sentences = list(doc.sents)
+    report_time = next((kind for kind, matcher in kinds for _ in matcher.find(doc)[:1]), None)
+    for event in state.analysis.events:
+        indices = _sentence_indices(state, event)
+        event_sentences = [sentences[i] for i in indices]
+        event.time_of_day = next(
+            (
+                kind
+                for kind, matcher in kinds
+                for sentence in event_sentences
+                if matcher.find(sentence.as_doc())
+            ),
+            report_time,
+        )
+        date_texts = [
+            ent.text for s in event_sentences for ent in s.ents if ent.label_ in {"DATE", "TIME"}
+        ]
+        resolved = _resolve(date_texts, published)
+        if resolved is not None:
+            event.date_start, event.date_end, event.time_precision = resolved
+        elif published is None:
+            state.warn(
+                "date_unknown",
+                f"event {event.id}: the report has no publication date and the text no "
+                "absolute date, so the event date is unknown",
+            )
+        elif any(overnight.find(s.as_doc()) for s in event_sentences) or (
+            event.time_of_day == "night" and report_time == "night"
+        ):
+            day = published.date()
+            event.date_start, event.date_end, event.time_precision = day - timedelta(days=1), day, 1
+        else:
+            event.date_start = event.date_end = published.date()
+            event.time_precision = 2
+            state.warn(
+                "date_assumed",
+                f"event {event.id}: no date in the text; dated to the publication day, "
+                "time_precision 2",
+            )
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday(text: str, published: datetime) -> date | None:
+    """ "on Friday" in a report is the last Friday on or before publication day."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    named = [WEEKDAYS.index(w) for w in words if w in WEEKDAYS]
+    if len(named) != 1 or words & {"last", "next", "week", "ago"}:
+        return None
+    return published.date() - timedelta(days=(published.weekday() - named[0]) % 7)
+
+
+def _resolve(texts: list[str], published: datetime | None) -> tuple[date, date, int] | None:
+    for text in texts:
+        weekday = _weekday(text, published) if published else None
+        if weekday is not None:
+            return weekday, weekday, 1
+        if published is None and not _YEAR.search(text):
+            continue  # "Tuesday" or "3 May" mean nothing without a publication date
+        parser = _parser(published or datetime(2000, 1, 1))
+        data = parser.get_date_data(text)
+        if data.date_obj is None:
+            continue
+        day = data.date_obj.date()
+        if published is not None and day > published.date():
+            continue
+        precision = PRECISION_OF_PERIOD.get(data.period or "day", 3)
+        return day, day, precision
+    return None

@@ -1,0 +1,467 @@
+"""Stage: ACLED-coded events with actors, counts, targets, casualties and a place.
+
+Triggers from the lexicon (`data/events.yaml`) are read in the claims that state them;
+speculation is never coded as an event. Each trigger is placed by the place named in its
+own clause, by words that point back to one ("the city", "there", "in the area"), or near
+one ("surrounding districts" -> the last city, geo_precision 2). Definite mentions without
+a place ("the strikes") refer to the report's first event. As ACLED does, the same event
+type by the same actor at the same place is one event with a count: "eight strikes on the
+city and two on surrounding districts" is two located events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from spacy.tokens import Span as TokenSpan
+from spacy.tokens import Token
+
+from sitreps import lexicons, nlp
+from sitreps.gazetteer import open_gazetteer
+from sitreps.matching import TermMatch, TermMatcher
+from sitreps.model import Actor, Certainty, Claim, Damage, Event, Place, Quantity, Span, Target
+from sitreps.stages.quantities import VAGUE, parse_number
+from sitreps.state import DocumentState, span_of
+
+CERTAINTY_WEIGHT = {
+    Certainty.ASSERTED: 1.0,
+    Certainty.REPORTED: 1.0,
+    Certainty.HEDGED: 0.8,
+    Certainty.DENIED: 0.5,
+}
+LOCATIVE = {"in", "on", "at", "near", "into", "over", "across", "around", "outside", "targeting"}
+DEFINITE = {"the", "these", "this", "those", "that"}
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, Any]:
+    data: dict[str, Any] = lexicons.load("events")
+    return data
+
+
+@lru_cache(maxsize=1)
+def _matchers() -> dict[str, TermMatcher]:
+    lexicon, language = _lexicon(), nlp.load()
+    weapons = [w for words in lexicon["weapons"].values() for w in words]
+    damage = [w for words in lexicon["damage"].values() for w in words]
+    return {
+        "trigger": TermMatcher(language, lexicon["triggers"]),
+        "weapon": TermMatcher(language, weapons),
+        "damage": TermMatcher(language, damage),
+        "target": TermMatcher(language, lexicon["targets"]),
+        "fatalities": TermMatcher(language, lexicon["fatalities"]),
+        "injured": TermMatcher(language, lexicon["injured"]),
+    }
+
+
+@dataclass
+class _Draft:
+    event_type: str
+    sub_event_type: str
+    place: Place | None
+    geo_precision: int | None
+    actor1: Actor | None
+    actor2: Actor | None
+    count: Quantity | None
+    confidence: float
+    claims: list[str] = field(default_factory=list)
+    sentences: list[int] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    fatalities: Quantity | None = None
+    injured: Quantity | None = None
+
+    def key(self) -> tuple[object, ...]:
+        geonameid = self.place.geonameid if self.place else None
+        actor = self.actor1.name if self.actor1 else None
+        return (self.event_type, self.sub_event_type, geonameid, self.geo_precision, actor)
+
+    def absorb(self, other: _Draft) -> None:
+        self.count = _better_count(self.count, other.count)
+        self.claims += [c for c in other.claims if c not in self.claims]
+        self.sentences += [s for s in other.sentences if s not in self.sentences]
+        self.actor2 = self.actor2 or other.actor2
+        self.confidence = max(self.confidence, other.confidence)
+
+
+def _better_count(a: Quantity | None, b: Quantity | None) -> Quantity | None:
+    """Prefer an exact count to a vague one; of two exact counts keep the larger."""
+    if a is None or b is None:
+        return a or b
+    a_exact, b_exact = a.high == a.low, b.high == b.low
+    if a_exact != b_exact:
+        return a if a_exact else b
+    return a if (a.high or a.low) >= (b.high or b.low) else b
+
+
+def _words(words: list[str]) -> set[str]:
+    return {w.lower() for w in words}
+
+
+def _is_occurrence(token: Token) -> bool:
+    """False for event words that describe a kind of event: "fears of attacks"."""
+    skip = _words(_lexicon()["not_an_occurrence"])
+    if any(child.lower_ in skip for child in token.children):
+        return False
+    if token.dep_ == "pobj" and token.head.lower_ == "of":
+        governor = token.head.head
+        return governor.pos_ == "NUM" or governor.lower_ in VAGUE
+    return not (token.dep_ == "compound" or any(c.dep_ == "neg" for c in token.children))
+
+
+def _clause(token: Token) -> Token:
+    while token.pos_ not in {"VERB", "AUX"} and token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def _country_name(iso: str) -> str:
+    entry = open_gazetteer().country(iso)
+    return entry.name if entry else iso
+
+
+def _actor(tokens: list[Token]) -> Actor | None:
+    """An ACLED actor from a mention: "Russian forces" -> Military Forces of Russia (1)."""
+    table = lexicons.load("actors")
+    demonyms = lexicons.demonyms()
+    words = {t.lower_ for t in tokens}
+    countries = [demonyms[t.text] for t in tokens if t.text in demonyms]
+    countries += [t.text for t in tokens if t.ent_type_ == "GPE" and len(t.text) > 2]
+    iso = countries[0] if countries else None
+    mention = span_of(tokens[0].doc[tokens[0].i : tokens[-1].i + 1]) if tokens else None
+    if words & _words(table["foreign_nouns"]) and words & _words(table["military_nouns"]):
+        return Actor(name=table["foreign_forces"], inter=8, mention=mention)
+    if iso and len(iso) == 2 and words & _words(table["military_nouns"]):
+        return Actor(
+            name=table["state_forces"].format(country=_country_name(iso)), inter=1, mention=mention
+        )
+    if iso and len(iso) == 2 and words & _words(table["civilian_nouns"]):
+        return Actor(
+            name=table["civilians"].format(country=_country_name(iso)), inter=7, mention=mention
+        )
+    return None
+
+
+def _agent_tokens(trigger: Token) -> list[Token]:
+    verb = _clause(trigger)
+    for child in trigger.children:
+        if child.dep_ in {"poss", "amod"} and child.text in lexicons.demonyms():
+            return [child, trigger]
+        if child.dep_ == "prep" and child.lower_ == "by":
+            return [t for pobj in child.children for t in pobj.subtree]
+    for child in verb.children:
+        if child.dep_ == "nsubj" or child.dep_ == "agent":
+            return list(child.subtree)
+    return []
+
+
+def _opponent(claim_tokens: set[int], trigger: Token, actor1: Actor | None) -> Actor | None:
+    doc = trigger.doc
+    for index in sorted(claim_tokens):
+        token = doc[index]
+        if token.text in lexicons.demonyms():
+            candidate = _actor([token, token.head]) if token.head.i != token.i else None
+            if candidate and (actor1 is None or candidate.name != actor1.name):
+                return candidate
+    return None
+
+
+class _Discourse:
+    """What the report has been talking about: its last place, city and event."""
+
+    def __init__(self) -> None:
+        self.place: Place | None = None
+        self.city: Place | None = None
+        self.event: _Draft | None = None
+
+    def saw(self, place: Place) -> None:
+        self.place = place
+        if place.feature and place.feature.startswith("P"):
+            self.city = place
+
+
+def _scope(trigger: Token, claim_tokens: set[int], other_triggers: list[Token]) -> list[set[int]]:
+    """Where to look for an event's place: its own phrase first, then its clause.
+
+    Other triggers' phrases are left out: in "eight strikes hitting the city and two attacks
+    striking surrounding districts" each count has its own place.
+    """
+
+    def phrases(keep: bool) -> set[int]:
+        return {
+            t.i
+            for other in other_triggers
+            if other.i != trigger.i and keep == trigger.is_ancestor(other)
+            for t in other.subtree
+        }
+
+    own = {t.i for t in trigger.subtree} - phrases(keep=True)
+    clause = {t.i for t in _clause(trigger).subtree} - phrases(keep=False) | own
+    return [own & claim_tokens, clause & claim_tokens]
+
+
+def _locate(
+    state: DocumentState, scopes: list[set[int]], discourse: _Discourse
+) -> tuple[Place | None, int | None, float]:
+    """The place, its precision for this event, and how sure the placing is."""
+    doc = state.parsed
+    anaphora = _lexicon()["place_anaphora"]
+    surroundings = _words(_lexicon()["surroundings"])
+    for scope in scopes:
+        near = any(doc[i].lower_ in surroundings for i in scope)
+        ids = [state.place_tokens[i] for i in sorted(scope) if i in state.place_tokens]
+        ids = [p for p in ids if p not in ids[: ids.index(p)]]
+        if ids:
+            places = [state.analysis.place(p) for p in ids]
+            # A town after "in"/"on" beats a country named as an actor ("Russia attacked Lviv").
+            place = min(
+                places,
+                key=lambda p: (
+                    p.geo_precision == 3,
+                    doc[_token_at(state, p.span.start) - 1].lower_ not in LOCATIVE,
+                ),
+            )
+            return place, 2 if near else place.geo_precision, place.confidence
+        if near and discourse.city:
+            return discourse.city, 2, discourse.city.confidence * 0.9
+        for index in sorted(scope):
+            word = doc[index].lower_
+            definite = index > 0 and doc[index - 1].lower_ in DEFINITE
+            if word in anaphora["city"] and definite and discourse.city:
+                return discourse.city, discourse.city.geo_precision, discourse.city.confidence
+            if (word == "there" or (word in anaphora["any"] and definite)) and discourse.place:
+                return discourse.place, discourse.place.geo_precision, discourse.place.confidence
+            if word in anaphora["region"] and definite and discourse.place:
+                return discourse.place, 3, discourse.place.confidence
+    return None, None, 0.0
+
+
+def _token_at(state: DocumentState, char: int) -> int:
+    token = state.parsed.char_span(char, char + 1, alignment_mode="expand")
+    return token.start if token is not None else 0
+
+
+def _code(
+    trigger: TermMatch, sentence: TokenSpan, weapons: set[str], previous: _Draft | None
+) -> tuple[str, str, float]:
+    """ACLED event type, sub-event type, and how sure the coding is."""
+    lexicon = _lexicon()
+    spec = lexicon["triggers"].get(trigger.term, None)
+    if spec is None:
+        lemma = sentence.doc[trigger.start].lemma_.lower()
+        spec = lexicon["triggers"].get(lemma, "generic")
+    if isinstance(spec, dict):
+        return spec["type"], spec["sub"], 0.8
+    for sub, words in lexicon["weapons"].items():
+        if weapons & _words(words):
+            return "Explosions/Remote violence", sub, 0.8
+    if previous is not None and previous.event_type == "Explosions/Remote violence":
+        return previous.event_type, previous.sub_event_type, 0.6
+    return "Explosions/Remote violence", lexicon["remote_default"], 0.6 if spec == "remote" else 0.5
+
+
+def _claim_for(token_index: int, state: DocumentState) -> Claim | None:
+    return next((c for c in state.analysis.claims if token_index in state.claim_tokens[c.id]), None)
+
+
+def _target_phrase(head: Token) -> TokenSpan:
+    keep = [t for t in head.subtree if t.i <= head.i or (t.head is head and t.dep_ == "prep")]
+    last = max(t.i for t in keep)
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            last = max(last, max(t.i for t in child.subtree))
+    return head.doc[head.left_edge.i : last + 1]
+
+
+def _damage_of(verb: Token) -> Damage | None:
+    for damage, words in _lexicon()["damage"].items():
+        if verb.lemma_.lower() in _words(words):
+            return Damage(damage)
+    return None
+
+
+def _targets(state: DocumentState, sentence: TokenSpan) -> list[tuple[Target, Token]]:
+    doc = state.parsed
+    found = []
+    for match in _matchers()["target"].find(doc):
+        if not sentence.start <= match.start < sentence.end:
+            continue
+        head = doc[match.end - 1]
+        anchor = head
+        if anchor.dep_ == "pobj" and anchor.head.lower_ == "of" and anchor.head.head.pos_ == "NUM":
+            anchor = anchor.head.head  # "One of the command posts"
+        if anchor.dep_ not in {"nsubjpass", "dobj", "nsubj"}:
+            continue
+        damage = _damage_of(anchor.head)
+        if damage is None:
+            continue
+        phrase = _target_phrase(anchor)
+        found.append(
+            (
+                Target(
+                    kind=" ".join(t.lemma_.lower() for t in doc[match.start : match.end]),
+                    count=state.quantities.get(head.i),
+                    damage=damage,
+                    span=span_of(phrase),
+                ),
+                anchor.head,
+            )
+        )
+    return found
+
+
+def _casualties(state: DocumentState, sentence: TokenSpan, kind: str) -> Quantity | None:
+    doc = state.parsed
+    for match in _matchers()[kind].find(doc):
+        if not sentence.start <= match.start < sentence.end:
+            continue
+        word = doc[match.start]
+        claim = _claim_for(word.i, state)
+        if claim is None or claim.certainty is Certainty.SPECULATIVE:
+            continue
+        related = [*word.children, word.head]
+        for token in related:
+            if (
+                token.dep_ in {"nsubjpass", "nsubj", "dobj", "amod", "npadvmod"}
+                or token.i == word.head.i
+            ):
+                if any(c.lower_ == "no" for c in token.children) or token.lower_ in {"no", "none"}:
+                    stated = doc[token.left_edge.i : token.i + 1]  # "No one was killed": zero
+                    return Quantity(low=0, high=0, text=stated.text, span=span_of(stated))
+                if token.i in state.quantities:
+                    return state.quantities[token.i]
+                value = parse_number(token.text) if token.like_num else None
+                if value is not None:
+                    return Quantity(
+                        low=value,
+                        high=value,
+                        text=token.text,
+                        span=span_of(doc[token.i : token.i + 1]),
+                    )
+    return None
+
+
+def run(state: DocumentState) -> None:
+    doc = state.parsed
+    discourse = _Discourse()
+    drafts: list[_Draft] = []
+    matches = _matchers()["trigger"].find(doc)
+    weapons = _matchers()["weapon"].find(doc)
+    for index, sentence in enumerate(doc.sents):
+        in_sentence = [m for m in matches if sentence.start <= m.start < sentence.end]
+        tokens = [doc[m.end - 1] for m in in_sentence]
+        named_weapons = {
+            doc[m.start : m.end].lemma_.lower()
+            for m in weapons
+            if sentence.start <= m.start < sentence.end
+        } | {m.term for m in weapons if sentence.start <= m.start < sentence.end}
+        for match, trigger in zip(in_sentence, tokens, strict=True):
+            claim = _claim_for(trigger.i, state)
+            if claim is None or claim.certainty is Certainty.SPECULATIVE:
+                continue
+            if not _is_occurrence(trigger):
+                continue
+            if trigger.pos_ in {"VERB", "AUX"} and (
+                trigger.head in tokens
+                or any(c.dep_ in {"nsubj", "nsubjpass"} and c in tokens for c in trigger.children)
+            ):
+                continue  # "strikes hitting ..." is carried by the noun
+            claim_tokens = state.claim_tokens[claim.id]
+            own, clause = _scope(trigger, claim_tokens, tokens)
+            place, precision, place_confidence = _locate(state, [own, clause], discourse)
+            definite = any(c.lower_ in DEFINITE for c in trigger.children)
+            if place is None and definite and drafts:
+                drafts[0].absorb(
+                    _Draft("", "", None, None, None, None, None, 0.0, [claim.id], [index])
+                )
+                discourse.event = drafts[0]
+                continue
+            previous = discourse.event
+            event_type, sub_event_type, base = _code(match, sentence, named_weapons, previous)
+            actor1 = _actor(_agent_tokens(trigger)) or (previous.actor1 if previous else None)
+            if place is None and discourse.place is not None:
+                place, precision, place_confidence = (
+                    discourse.place,
+                    discourse.place.geo_precision,
+                    discourse.place.confidence * 0.7,
+                )
+            draft = _Draft(
+                event_type=event_type,
+                sub_event_type=sub_event_type,
+                place=place,
+                geo_precision=precision,
+                actor1=actor1,
+                actor2=_opponent(claim_tokens, trigger, actor1),
+                count=state.quantities.get(trigger.i),
+                confidence=round(
+                    base * CERTAINTY_WEIGHT[claim.certainty] * (place_confidence if place else 0.5),
+                    3,
+                ),
+                claims=[claim.id],
+                sentences=[index],
+            )
+            same = next((d for d in drafts if d.key() == draft.key()), None)
+            if same is not None:
+                same.absorb(draft)
+                draft = same
+            else:
+                drafts.append(draft)
+            discourse.event = draft
+
+        for target, verb in _targets(state, sentence):
+            claim = _claim_for(verb.i, state)
+            if claim is None or claim.certainty is Certainty.SPECULATIVE:
+                continue
+            place, _, _ = _locate(state, [state.claim_tokens[claim.id]], discourse)
+            owner = next(
+                (d for d in drafts if place and d.place and d.place.geonameid == place.geonameid),
+                None,
+            )
+            owner = owner or discourse.event
+            if owner is not None:
+                owner.targets.append(target)
+                owner.claims += [] if claim.id in owner.claims else [claim.id]
+                owner.sentences += [] if index in owner.sentences else [index]
+                if owner.actor2 is None:
+                    owner.actor2 = _opponent(state.claim_tokens[claim.id], verb, owner.actor1)
+        if discourse.event is not None:
+            event = discourse.event
+            event.fatalities = event.fatalities or _casualties(state, sentence, "fatalities")
+            event.injured = event.injured or _casualties(state, sentence, "injured")
+
+        for claim in state.analysis.claims:
+            if claim.sentence == index:
+                for place_token in sorted(state.claim_tokens[claim.id]):
+                    if place_token in state.place_tokens:
+                        discourse.saw(state.analysis.place(state.place_tokens[place_token]))
+
+    sentences = state.analysis.sentences
+    for number, draft in enumerate(drafts, start=1):
+        if draft.place is None:
+            state.warn("event_unlocated", f"event e{number} ({draft.sub_event_type}) has no place")
+        state.analysis.events.append(
+            Event(
+                id=f"e{number}",
+                event_type=draft.event_type,
+                sub_event_type=draft.sub_event_type,
+                actor1=draft.actor1,
+                actor2=draft.actor2,
+                location=draft.place.id if draft.place else None,
+                geo_precision=draft.geo_precision,
+                count=draft.count,
+                targets=draft.targets,
+                fatalities=draft.fatalities,
+                injured=draft.injured,
+                claims=draft.claims,
+                evidence=[
+                    Span(
+                        start=sentences[i].start,
+                        end=sentences[i].end,
+                        text=state.text[sentences[i].start : sentences[i].end],
+                    )
+                    for i in sorted(draft.sentences)
+                ],
+                confidence=min(1.0, draft.confidence),
+            )
+        )

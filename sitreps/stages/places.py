@@ -1,0 +1,360 @@
+"""Stage: find place mentions and resolve each to a GeoNames entry with a precision.
+
+Candidates are runs of proper nouns (spaCy's small model often tags Ukrainian towns as
+people, so its entity labels are one signal, not the gate). Every run's n-grams are looked
+up in the gazetteer at once; the longest match wins. Candidates are ranked on population,
+the report's country focus (place and demonym mentions) and closeness to the places the
+report is surely about. A proper noun in locative position ("in Balakhya") that matches
+nothing is matched fuzzily against the focus countries' names, with lowered confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from spacy.tokens import Doc, Token
+
+from sitreps import lexicons
+from sitreps.gazetteer import Gazetteer, GazetteerEntry, normalize_name, open_gazetteer
+from sitreps.model import Place, PlaceCandidate, Span
+from sitreps.state import DocumentState
+
+MAX_NGRAM = 4
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+LOCATIVE = {
+    "in",
+    "on",
+    "at",
+    "near",
+    "outside",
+    "around",
+    "into",
+    "from",
+    "across",
+    "over",
+    "to",
+    "towards",
+    "toward",
+    "within",
+    "inside",
+    "through",
+    "targeting",
+    "struck",
+}
+NEAR_WORDS = {
+    "near",
+    "outside",
+    "around",
+    "outskirts",
+    "suburbs",
+    "suburb",
+    "vicinity",
+    "environs",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "north-east",
+    "north-west",
+    "south-east",
+    "south-west",
+}
+REGION_WORDS = {"oblast", "region", "province", "governorate", "district", "raion", "county"}
+FUZZY_CUTOFF = 80.0
+ANCHOR_CONFIDENCE = 0.7
+
+
+@dataclass
+class _Mention:
+    start: int  # token indices, end exclusive
+    end: int
+    norm: str
+    entries: list[GazetteerEntry]
+    similarity: float = 100.0  # fuzzy matches score below 100
+
+
+NOT_PLACE_LABELS = {
+    "NORP",
+    "DATE",
+    "TIME",
+    "CARDINAL",
+    "ORDINAL",
+    "MONEY",
+    "PERCENT",
+    "QUANTITY",
+    "EVENT",
+    "LAW",
+    "LANGUAGE",
+}
+CALENDAR_WORDS = {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+}
+
+
+def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
+    if not token.text[:1].isupper() or token.text in demonyms:
+        return False
+    if token.ent_type_ in NOT_PLACE_LABELS or token.lower_ in CALENDAR_WORDS:
+        return False
+    if token.ent_type_ == "ORG" and not _single_token_entity(token):
+        return False  # "Kharkiv" in "Kharkiv Regional Military Administration" is no place
+    return token.pos_ == "PROPN" or token.ent_type_ in PLACE_LABELS
+
+
+def _single_token_entity(token: Token) -> bool:
+    """The small model often calls a lone town an organisation: "shelled Nikopol"."""
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    return token.ent_iob_ == "B" and (following is None or following.ent_iob_ != "I")
+
+
+def _inside_longer_name(doc: Doc, start: int) -> bool:
+    """True for "Republic" in "Donetsk People's Republic": a match must start a named entity."""
+    token = doc[start]
+    return token.ent_iob_ == "I" and token.ent_type_ in PLACE_LABELS | {"PERSON", "FAC"}
+
+
+def _person_tokens(doc: Doc) -> set[int]:
+    """Tokens of person names, and later surname-only mentions of the same people."""
+    surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
+    excluded: set[int] = set()
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and (len(ent) > 1 or ent.text in surnames):
+            excluded.update(range(ent.start, ent.end))
+    return excluded
+
+
+def _runs(doc: Doc, demonyms: dict[str, str]) -> list[tuple[int, int]]:
+    persons = _person_tokens(doc)
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for token in doc:
+        eligible = token.i not in persons and _is_place_token(token, demonyms)
+        bridging = token.text in {"-", "‑"} and start is not None
+        if eligible or bridging:
+            start = token.i if start is None else start
+            if token.is_sent_end:
+                runs.append((start, token.i + 1))
+                start = None
+            continue
+        if start is not None:
+            runs.append((start, token.i))
+            start = None
+    if start is not None:
+        runs.append((start, len(doc)))
+    return runs
+
+
+def _norm(doc: Doc, start: int, end: int) -> str:
+    return normalize_name(doc[start:end].text)
+
+
+def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer) -> list[_Mention]:
+    grams = [
+        (start, end)
+        for run_start, run_end in runs
+        for start in range(run_start, run_end)
+        for end in range(start + 1, min(run_end, start + MAX_NGRAM) + 1)
+    ]
+    found = gazetteer.lookup(_norm(doc, s, e) for s, e in grams)
+    taken: set[int] = set()
+    mentions: list[_Mention] = []
+    for start, end in sorted(grams, key=lambda g: (g[0] - g[1], g[0])):
+        entries = found.get(_norm(doc, start, end))
+        if (
+            entries
+            and not taken.intersection(range(start, end))
+            and not _inside_longer_name(doc, start)
+        ):
+            taken.update(range(start, end))
+            mentions.append(_Mention(start, end, _norm(doc, start, end), entries))
+    return mentions
+
+
+@lru_cache(maxsize=8)
+def _names_for(gazetteer: Gazetteer, countries: tuple[str, ...]) -> tuple[list[str], list[int]]:
+    pairs = gazetteer.names_in_countries(countries)
+    return [norm for norm, _ in pairs], [geonameid for _, geonameid in pairs]
+
+
+def _fuzzy_mentions(
+    doc: Doc,
+    runs: list[tuple[int, int]],
+    taken: set[int],
+    focus: tuple[str, ...],
+    gazetteer: Gazetteer,
+) -> list[_Mention]:
+    """Misspelt places: unmatched proper nouns in locative position, near the focus countries."""
+    if not focus:
+        return []
+    names, ids = _names_for(gazetteer, focus)
+    mentions = []
+    for start, end in runs:
+        if taken.intersection(range(start, end)) or end - start > 2:
+            continue
+        before = doc[start - 1] if start > 0 else None
+        locative = before is not None and before.lower_ in LOCATIVE
+        if not (locative or doc[start].ent_type_ in PLACE_LABELS):
+            continue
+        norm = _norm(doc, start, end)
+        if len(norm) < 5:
+            continue
+        matches = process.extract(
+            norm, names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=25
+        )
+        if not matches:
+            continue
+        best_similarity: dict[int, float] = {}
+        for _, similarity, index in matches:
+            geonameid = ids[index]
+            best_similarity[geonameid] = max(best_similarity.get(geonameid, 0.0), similarity)
+        entries = gazetteer.get(best_similarity)
+        similarity = max(best_similarity.values())
+        top = [entries[g] for g, s in best_similarity.items() if s >= similarity - 6]
+        mentions.append(_Mention(start, end, norm, top, similarity))
+    return mentions
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _score(
+    entry: GazetteerEntry,
+    mention: _Mention,
+    focus: Counter[str],
+    anchors: list[GazetteerEntry],
+) -> float:
+    score = 2 * math.log10(entry.population + 10) / 7
+    if entry.is_country:
+        score += 1.0
+    if entry.country and focus[entry.country]:
+        score += 0.5
+    if normalize_name(entry.name) == mention.norm:
+        score += 0.1
+    others = [a for a in anchors if a.geonameid != entry.geonameid and not a.is_country]
+    if others and not entry.is_country:
+        nearest = min(_distance_km(entry.lat, entry.lon, a.lat, a.lon) for a in others)
+        score += 0.5 if nearest < 150 else 0.25 if nearest < 400 else 0.0
+        if any(a.admin1_code == entry.admin1_code and a.country == entry.country for a in others):
+            score += 0.2
+    return score
+
+
+def _rank(
+    mention: _Mention, focus: Counter[str], anchors: list[GazetteerEntry]
+) -> list[tuple[GazetteerEntry, float]]:
+    scored = [(entry, _score(entry, mention, focus, anchors)) for entry in mention.entries]
+    return sorted(scored, key=lambda pair: (-pair[1], -pair[0].population, pair[0].geonameid))
+
+
+def _confidence(ranked: list[tuple[GazetteerEntry, float]], similarity: float) -> float:
+    if len(ranked) == 1:
+        confidence = 0.95
+    else:
+        confidence = 0.5 + 0.45 * math.tanh(3 * (ranked[0][1] - ranked[1][1]))
+    if similarity < 100:
+        confidence *= 0.8 * similarity / 100
+    return round(confidence, 3)
+
+
+def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
+    """Relative wording around a mention and the ACLED precision it implies."""
+    window = [t.lower_ for t in doc[max(0, mention.start - 3) : mention.start]]
+    after = doc[mention.end].lower_ if mention.end < len(doc) else ""
+    if after in REGION_WORDS:
+        return after, 3
+    for word in reversed(window):
+        if word in NEAR_WORDS:
+            return word, 2
+    return None, 1
+
+
+def run(state: DocumentState) -> None:
+    doc = state.parsed
+    gazetteer = open_gazetteer()
+    demonyms = lexicons.demonyms()
+    runs = _runs(doc, demonyms)
+    mentions = _exact_mentions(doc, runs, gazetteer)
+
+    focus: Counter[str] = Counter(demonyms[t.text] for t in doc if t.text in demonyms)
+    for mention in mentions:
+        countries = {entry.country for entry in mention.entries if entry.is_country}
+        focus.update(country for country in countries if country)
+    anchors = []
+    for mention in mentions:
+        ranked = _rank(mention, focus, [])
+        if _confidence(ranked, 100) >= ANCHOR_CONFIDENCE:
+            anchors.append(ranked[0][0])
+            if ranked[0][0].country:
+                focus[ranked[0][0].country] += 1
+
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    focus_countries = tuple(sorted(c for c, _ in focus.most_common(3)))
+    mentions += _fuzzy_mentions(doc, runs, taken, focus_countries, gazetteer)
+
+    for mention in sorted(mentions, key=lambda m: m.start):
+        ranked = _rank(mention, focus, anchors)
+        best, _ = ranked[0]
+        qualifier, precision = _qualifier(doc, mention)
+        tokens = doc[mention.start : mention.end]
+        place = Place(
+            id=f"p{len(state.analysis.places) + 1}",
+            surface=tokens.text,
+            span=Span(start=tokens.start_char, end=tokens.end_char, text=tokens.text),
+            geonameid=best.geonameid,
+            name=best.name,
+            lat=best.lat,
+            lon=best.lon,
+            country=best.country,
+            admin1_code=best.admin1_code,
+            feature=best.feature,
+            geo_precision=3 if best.is_country else precision,
+            qualifier=qualifier,
+            confidence=_confidence(ranked, mention.similarity),
+            method="exact" if mention.similarity == 100 else "fuzzy",
+            alternatives=[
+                PlaceCandidate(
+                    geonameid=entry.geonameid,
+                    name=entry.name,
+                    lat=entry.lat,
+                    lon=entry.lon,
+                    country=entry.country,
+                    admin1=entry.admin1_code,
+                    population=entry.population,
+                    score=round(score, 3),
+                )
+                for entry, score in ranked[1:4]
+            ],
+        )
+        state.analysis.places.append(place)
+        for index in range(mention.start, mention.end):
+            state.place_tokens[index] = place.id
