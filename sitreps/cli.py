@@ -158,7 +158,7 @@ def analyze_command(
         try:
             decoded = decode(data, max_chars=max_chars)
         except InputError as error:
-            stderr.print(f"sitreps: {path}: {error}", highlight=False)
+            typer.echo(f"sitreps: {path}: {error}", err=True)
             raise typer.Exit(EXIT_REFUSED) from error
         analysis = analyze(
             decoded.text,

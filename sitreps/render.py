@@ -103,7 +103,7 @@ def segments(analysis: Analysis) -> list[Segment]:
 def _environment() -> Environment:
     environment = Environment(
         loader=PackageLoader("sitreps", "templates"),
-        autoescape=select_autoescape(["html"]),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
         trim_blocks=True,
         lstrip_blocks=True,
     )

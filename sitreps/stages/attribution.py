@@ -245,6 +245,15 @@ def _reporting(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
             for pobj in agent.children
             if pobj.dep_ == "pobj"
         ]
+        if not agents and any(c.dep_ == "auxpass" for c in verb.children):
+            # "was described as severe by the operator": the parser may hang "by" lower down
+            agents = [
+                pobj
+                for by in verb.subtree
+                if by.lower_ == "by" and by.dep_ in {"prep", "agent"}
+                for pobj in by.children
+                if pobj.dep_ == "pobj" and pobj.pos_ in {"NOUN", "PROPN"}
+            ]
         heads = agents or subjects
         if verb.dep_ == "relcl" and subjects and subjects[0].tag_ in {"WP", "WDT"}:
             heads = [verb.head]
@@ -254,7 +263,7 @@ def _reporting(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
             continue
         content = _content_of(verb)
         if agents:  # passive: "is described as X by Y" -> everything but the agent phrase
-            agent_tokens = {t.i for a in verb.children if a.dep_ == "agent" for t in a.subtree}
+            agent_tokens = {t.i for a in agents for t in a.head.subtree}
             content = {t.i for t in sentence if t.i not in agent_tokens and not t.is_punct}
             content.discard(verb.i)
         if not content:
@@ -324,7 +333,7 @@ def run(state: DocumentState) -> None:
                 pieces.append((content, [outlet], _cues([cue], "inference")))
                 claimed |= content
         covers_root = sentence.root.i in claimed or any(
-            a.verb is None or a.verb.i == sentence.root.i for _, a in innermost
+            a.verb is None or a.verb.i == sentence.root.i for a in attributions
         )
         if not covers_root:
             rest = {
@@ -332,6 +341,10 @@ def run(state: DocumentState) -> None:
                 for t in sentence
                 if t.i not in claimed and t.i not in state.source_tokens and not t.is_space
             }
+            # The outlet's own claim stops where an embedded claim begins: in "analysts, who
+            # warn that the city could fall", the warning is the analysts' claim alone.
+            later = [min(p[0]) for p in pieces if rest and min(p[0]) > min(rest)]
+            rest = {i for i in rest if not later or i < min(later)}
             if any(not doc[i].is_punct for i in rest):
                 pieces.insert(0, (rest, [outlet], []))
         for tokens, chain, cues in sorted(pieces, key=lambda p: min(p[0])):

@@ -19,7 +19,7 @@ from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
 from sitreps import lexicons, nlp
-from sitreps.gazetteer import open_gazetteer
+from sitreps.gazetteer import normalize_name, open_gazetteer
 from sitreps.matching import TermMatch, TermMatcher
 from sitreps.model import Actor, Certainty, Claim, Damage, Event, Place, Quantity, Span, Target
 from sitreps.stages.quantities import VAGUE, parse_number
@@ -47,7 +47,10 @@ def _matchers() -> dict[str, TermMatcher]:
     weapons = [w for words in lexicon["weapons"].values() for w in words]
     damage = [w for words in lexicon["damage"].values() for w in words]
     return {
-        "trigger": TermMatcher(language, lexicon["triggers"]),
+        "trigger": TermMatcher(
+            language,
+            [*lexicon["triggers"], *lexicon["weapon_verbs"], *lexicon["weapon_subject_verbs"]],
+        ),
         "weapon": TermMatcher(language, weapons),
         "damage": TermMatcher(language, damage),
         "target": TermMatcher(language, lexicon["targets"]),
@@ -99,8 +102,21 @@ def _words(words: list[str]) -> set[str]:
     return {w.lower() for w in words}
 
 
+def _names_weapon(verb: Token, deps: set[str]) -> bool:
+    """Whether the verb's subject or object (as `deps` say) is a weapon: "40 drones"."""
+    weapons = {w for words in _lexicon()["weapons"].values() for w in _words(words)}
+    nouns = [c for c in verb.children if c.dep_ in deps]
+    nouns += [p for n in nouns for prep in n.children for p in prep.children if p.dep_ == "pobj"]
+    return any(n.lemma_.lower() in weapons or n.lower_ in weapons for n in nouns)
+
+
 def _is_occurrence(token: Token) -> bool:
     """False for event words that describe a kind of event: "fears of attacks"."""
+    lemma = token.lemma_.lower()
+    if lemma in _words(_lexicon()["weapon_verbs"]):
+        return _names_weapon(token, {"dobj"})
+    if lemma in _words(_lexicon()["weapon_subject_verbs"]) and token.pos_ == "VERB":
+        return _names_weapon(token, {"nsubj"})
     skip = _words(_lexicon()["not_an_occurrence"])
     if any(child.lower_ in skip for child in token.children):
         return False
@@ -108,6 +124,24 @@ def _is_occurrence(token: Token) -> bool:
         governor = token.head.head
         return governor.pos_ == "NUM" or governor.lower_ in VAGUE
     return not (token.dep_ == "compound" or any(c.dep_ == "neg" for c in token.children))
+
+
+def _occurrences(candidates: list[tuple[TermMatch, Token]]) -> list[tuple[TermMatch, Token]]:
+    """The triggers of one sentence that state an event of their own.
+
+    A verb hung off an event noun ("eight strikes hitting the city") is carried by the noun.
+    """
+    kept = [(m, t) for m, t in candidates if _is_occurrence(t)]
+    nouns = {t.i for _, t in kept if t.pos_ not in {"VERB", "AUX"}}
+    return [
+        (m, t)
+        for m, t in kept
+        if t.pos_ not in {"VERB", "AUX"}
+        or not (
+            (t.head.i != t.i and t.head.i in nouns)
+            or any(c.dep_ in {"nsubj", "nsubjpass"} and c.i in nouns for c in t.children)
+        )
+    ]
 
 
 def _clause(token: Token) -> Token:
@@ -121,22 +155,29 @@ def _country_name(iso: str) -> str:
     return entry.name if entry else iso
 
 
+def _country_code(name: str) -> str | None:
+    entries = open_gazetteer().lookup([normalize_name(name)]).get(normalize_name(name), [])
+    return next((e.country for e in entries if e.is_country), None)
+
+
 def _actor(tokens: list[Token]) -> Actor | None:
     """An ACLED actor from a mention: "Russian forces" -> Military Forces of Russia (1)."""
     table = lexicons.load("actors")
     demonyms = lexicons.demonyms()
     words = {t.lower_ for t in tokens}
     countries = [demonyms[t.text] for t in tokens if t.text in demonyms]
-    countries += [t.text for t in tokens if t.ent_type_ == "GPE" and len(t.text) > 2]
-    iso = countries[0] if countries else None
+    named = [c for t in tokens if t.ent_type_ == "GPE" and (c := _country_code(t.text))]
+    iso = (countries + named)[0] if countries + named else None
     mention = span_of(tokens[0].doc[tokens[0].i : tokens[-1].i + 1]) if tokens else None
+    if named and len(tokens) == 1:  # "Russia launched ..." is the state's forces
+        words |= {"forces"}
     if words & _words(table["foreign_nouns"]) and words & _words(table["military_nouns"]):
         return Actor(name=table["foreign_forces"], inter=8, mention=mention)
-    if iso and len(iso) == 2 and words & _words(table["military_nouns"]):
+    if iso and words & _words(table["military_nouns"]):
         return Actor(
             name=table["state_forces"].format(country=_country_name(iso)), inter=1, mention=mention
         )
-    if iso and len(iso) == 2 and words & _words(table["civilian_nouns"]):
+    if iso and words & _words(table["civilian_nouns"]):
         return Actor(
             name=table["civilians"].format(country=_country_name(iso)), inter=7, mention=mention
         )
@@ -247,10 +288,10 @@ def _code(
 ) -> tuple[str, str, float]:
     """ACLED event type, sub-event type, and how sure the coding is."""
     lexicon = _lexicon()
-    spec = lexicon["triggers"].get(trigger.term, None)
+    spec = lexicon["triggers"].get(trigger.term)
     if spec is None:
         lemma = sentence.doc[trigger.start].lemma_.lower()
-        spec = lexicon["triggers"].get(lemma, "generic")
+        spec = lexicon["triggers"].get(lemma, "remote")  # weapon verbs: "launched drones"
     if isinstance(spec, dict):
         return spec["type"], spec["sub"], 0.8
     for sub, words in lexicon["weapons"].items():
@@ -349,24 +390,19 @@ def run(state: DocumentState) -> None:
     matches = _matchers()["trigger"].find(doc)
     weapons = _matchers()["weapon"].find(doc)
     for index, sentence in enumerate(doc.sents):
-        in_sentence = [m for m in matches if sentence.start <= m.start < sentence.end]
-        tokens = [doc[m.end - 1] for m in in_sentence]
+        in_sentence = _occurrences(
+            [(m, doc[m.end - 1]) for m in matches if sentence.start <= m.start < sentence.end]
+        )
+        tokens = [trigger for _, trigger in in_sentence]
         named_weapons = {
             doc[m.start : m.end].lemma_.lower()
             for m in weapons
             if sentence.start <= m.start < sentence.end
         } | {m.term for m in weapons if sentence.start <= m.start < sentence.end}
-        for match, trigger in zip(in_sentence, tokens, strict=True):
+        for match, trigger in in_sentence:
             claim = _claim_for(trigger.i, state)
             if claim is None or claim.certainty is Certainty.SPECULATIVE:
                 continue
-            if not _is_occurrence(trigger):
-                continue
-            if trigger.pos_ in {"VERB", "AUX"} and (
-                trigger.head in tokens
-                or any(c.dep_ in {"nsubj", "nsubjpass"} and c in tokens for c in trigger.children)
-            ):
-                continue  # "strikes hitting ..." is carried by the noun
             claim_tokens = state.claim_tokens[claim.id]
             own, clause = _scope(trigger, claim_tokens, tokens)
             place, precision, place_confidence = _locate(state, [own, clause], discourse)

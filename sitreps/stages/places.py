@@ -82,7 +82,6 @@ class _Mention:
 
 
 NOT_PLACE_LABELS = {
-    "NORP",
     "DATE",
     "TIME",
     "CARDINAL",
@@ -120,17 +119,25 @@ CALENDAR_WORDS = {
 def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
     if not token.text[:1].isupper() or token.text in demonyms:
         return False
-    if token.ent_type_ in NOT_PLACE_LABELS or token.lower_ in CALENDAR_WORDS:
+    if token.lower_ in CALENDAR_WORDS:
         return False
+    if token.ent_type_ in NOT_PLACE_LABELS and token.pos_ != "PROPN":
+        return False  # the small model labels some towns TIME ("at Odesa overnight")
     if token.ent_type_ == "ORG" and not _single_token_entity(token):
         return False  # "Kharkiv" in "Kharkiv Regional Military Administration" is no place
     return token.pos_ == "PROPN" or token.ent_type_ in PLACE_LABELS
 
 
 def _single_token_entity(token: Token) -> bool:
-    """The small model often calls a lone town an organisation: "shelled Nikopol"."""
+    """The small model often calls a lone town an organisation: "shelled Nikopol", "in
+    Kharkiv's district"; a lone organisation that acts ("TASS reported") is no place."""
     following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
-    return token.ent_iob_ == "B" and (following is None or following.ent_iob_ != "I")
+    preceding = token.doc[token.i - 1] if token.i > 0 else None
+    alone = token.ent_iob_ == "B" and (following is None or following.ent_iob_ != "I")
+    placed = token.dep_ in {"dobj", "pobj", "conj", "appos"} or (
+        preceding is not None and preceding.lower_ in LOCATIVE
+    )
+    return alone and placed
 
 
 def _inside_longer_name(doc: Doc, start: int) -> bool:

@@ -1,0 +1,161 @@
+"""Each stage's job, through the public `sitreps.analyze` on short reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+import sitreps
+from sitreps.inputs import InputError
+from sitreps.model import Certainty, SourceKind
+from sitreps.stages.quantities import parse_number
+from tests.conftest import claims_of, source_names
+
+PUBLISHED = datetime(2026, 10, 16, 15, 0)  # a Friday
+
+
+@pytest.mark.parametrize("spelling", ["Kharkiv", "Kharkov", "Харків", "Харьков", "KHARKIV"])
+def test_place_spellings_meet_one_entry(spelling: str) -> None:
+    analysis = sitreps.analyze(f"Russian missiles hit {spelling} overnight.")
+    assert [p.geonameid for p in analysis.places] == [706483]
+
+
+def test_weekdays_and_demonyms_are_not_places() -> None:
+    analysis = sitreps.analyze(
+        "Ukrainian officials said on Thursday that Russian troops shelled Nikopol."
+    )
+    assert [p.name for p in analysis.places] == ["Nikopol"]
+    assert analysis.places[0].country == "UA"  # the report's focus beats the Bulgarian Nikopol
+
+
+def test_relative_place_has_lower_precision() -> None:
+    analysis = sitreps.analyze("Russian artillery shelled villages near Izium, officials said.")
+    (izium,) = analysis.places
+    assert izium.qualifier == "near" and izium.geo_precision == 2
+
+
+def test_country_mentions_are_precision_three() -> None:
+    (ukraine,) = sitreps.analyze("Drones were launched at Ukraine.").places
+    assert ukraine.geo_precision == 3 and ukraine.feature == "A.PCLI"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("eight", 8),
+        ("twenty-five", 25),
+        ("1,200", 1200),
+        ("two hundred", 200),
+        ("a dozen", 12),
+        ("three thousand five hundred", 3500),
+        ("drones", None),
+    ],
+)
+def test_number_words(text: str, value: int | None) -> None:
+    assert parse_number(text) == value
+
+
+def test_vague_and_bounded_quantities_keep_their_range() -> None:
+    analysis = sitreps.analyze(
+        "Russia launched dozens of drones at Odesa overnight. At least five people were killed.",
+        published_at=PUBLISHED,
+    )
+    (event,) = [e for e in analysis.events if e.sub_event_type == "Air/drone strike"]
+    assert event.fatalities is not None and (event.fatalities.low, event.fatalities.high) == (
+        5,
+        None,
+    )
+
+
+def test_stated_zero_casualties_is_zero_not_null() -> None:
+    analysis = sitreps.analyze(
+        "A missile hit a warehouse in Lviv. No one was killed, the mayor said."
+    )
+    assert analysis.events[0].fatalities is not None and analysis.events[0].fatalities.low == 0
+
+
+def test_attribution_forms() -> None:
+    analysis = sitreps.analyze(
+        "Regional governor Oleh Petrenko said that two drones hit a substation in Sumy. "
+        "He added that repairs had begun. "
+        "According to local residents, the blast was heard across the city. "
+        "The damage was described as severe by the national grid operator."
+    )
+    (hit,) = claims_of(analysis, "two drones hit a substation")
+    assert source_names(analysis, hit) == ["the reporting outlet", "Oleh Petrenko"]
+    governor = analysis.source(hit.attribution[-1])
+    assert (
+        governor.descriptor == "Regional governor" and governor.kind is SourceKind.LOCAL_AUTHORITY
+    )
+    (repairs,) = claims_of(analysis, "repairs had begun")
+    assert source_names(analysis, repairs)[-1] == "Oleh Petrenko"
+    (blast,) = claims_of(analysis, "the blast was heard")
+    assert source_names(analysis, blast)[-1] == "local residents"
+    (severe,) = claims_of(analysis, "severe")
+    assert source_names(analysis, severe)[-1] == "national grid operator"
+
+
+def test_nested_attribution_chain() -> None:
+    analysis = sitreps.analyze(
+        "TASS reported that the Russian Defence Ministry said its forces had destroyed a depot.",
+        outlet="Northwind Wire",
+    )
+    (claim,) = claims_of(analysis, "destroyed a depot")
+    assert source_names(analysis, claim) == [
+        "Northwind Wire",
+        "TASS",
+        "Russian Defence Ministry",
+    ]
+    kinds = [analysis.source(s).kind for s in claim.attribution]
+    assert kinds == [
+        SourceKind.REPORTING_OUTLET,
+        SourceKind.STATE_AFFILIATED_MEDIA,
+        SourceKind.OFFICIAL_MILITARY,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "certainty"),
+    [
+        ("Russian forces shelled Kherson.", Certainty.ASSERTED),
+        ("Russian forces shelled Kherson, the governor said.", Certainty.REPORTED),
+        ("Russian forces reportedly shelled Kherson.", Certainty.HEDGED),
+        ("Russian forces may have shelled Kherson.", Certainty.SPECULATIVE),
+        ("The ministry denied that its forces shelled Kherson.", Certainty.DENIED),
+    ],
+)
+def test_certainty_grades(sentence: str, certainty: Certainty) -> None:
+    (claim,) = claims_of(sitreps.analyze(sentence), "shelled Kherson")
+    assert claim.certainty is certainty
+
+
+def test_speculation_is_never_coded_as_an_event() -> None:
+    assert sitreps.analyze("Analysts warn that Russia could strike Kyiv next week.").events == []
+
+
+def test_dates_resolve_against_the_publication_date() -> None:
+    friday = sitreps.analyze("Russian missiles struck Kharkiv on Friday.", published_at=PUBLISHED)
+    assert friday.events[0].date_start == date(2026, 10, 16)
+    assert friday.events[0].time_precision == 1
+    overnight = sitreps.analyze("Drones hit Odesa overnight.", published_at=PUBLISHED)
+    event = overnight.events[0]
+    assert (event.date_start, event.date_end) == (date(2026, 10, 15), date(2026, 10, 16))
+    assert event.time_of_day == "night"
+
+
+def test_without_publication_date_relative_dates_stay_unknown() -> None:
+    analysis = sitreps.analyze("Russian missiles struck Kharkiv yesterday.")
+    assert analysis.events[0].date_start is None
+    assert any(w.code == "date_unknown" for w in analysis.warnings)
+
+
+def test_empty_text_is_refused() -> None:
+    with pytest.raises(InputError, match="empty"):
+        sitreps.analyze("  \n ")
+
+
+def test_report_id_is_the_content_hash() -> None:
+    first = sitreps.analyze("Shelling hit Nikopol.")
+    assert first.report.id == sitreps.analyze("Shelling hit Nikopol.").report.id
+    assert first.report.id != sitreps.analyze("Shelling hit Nikopol again.").report.id
