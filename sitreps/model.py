@@ -129,7 +129,7 @@ class PlaceCandidate(_Model):
     lat: float
     lon: float
     country: str | None
-    admin1: str | None = None
+    admin1_code: str | None = None
     population: int | None = None
     score: float
 

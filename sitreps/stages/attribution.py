@@ -19,7 +19,7 @@ from spacy.tokens import Token
 
 from sitreps import lexicons
 from sitreps.model import Certainty, Claim, ClaimKind, Cue, Source, SourceKind, Span
-from sitreps.state import DocumentState, span_of
+from sitreps.state import DocumentState, char_span, span_of
 
 NAME_DEPS = {"compound", "flat", "amod", "nmod", "poss", "nummod", "case"}
 PRONOUNS = {"he", "she", "they", "it", "we"}
@@ -84,11 +84,8 @@ class _Sources:
             None,
         )
         source_id = self.by_key.get(key) or surname_of
-        mention = Span(
-            start=name_tokens[0].idx,
-            end=name_tokens[-1].idx + len(name_tokens[-1]),
-            text=self.state.text[name_tokens[0].idx : name_tokens[-1].idx + len(name_tokens[-1])],
-        )
+        last = name_tokens[-1]
+        mention = char_span(self.state.text, name_tokens[0].idx, last.idx + len(last))
         if source_id is None:
             source_id = f"s{len(self.state.analysis.sources) + 1}"
             self.state.analysis.sources.append(

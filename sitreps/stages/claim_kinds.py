@@ -21,10 +21,8 @@ def run(state: DocumentState) -> None:
     found = [(kind, matcher.find(doc)) for kind, matcher in _matchers()]
     for claim in state.analysis.claims:
         tokens = state.claim_tokens[claim.id]
-        for kind, matches in found:
-            if any(m.start in tokens for m in matches):
-                claim.kind = kind
-                break
-        else:
-            if claim.certainty is Certainty.SPECULATIVE:
-                claim.kind = ClaimKind.ASSESSMENT_PREDICTION
+        kinds = [kind for kind, matches in found if any(m.start in tokens for m in matches)]
+        if claim.certainty is Certainty.SPECULATIVE:
+            speculative = ClaimKind.INTENT_STRATEGY, ClaimKind.ASSESSMENT_PREDICTION
+            kinds = [k for k in kinds if k in speculative] or [ClaimKind.ASSESSMENT_PREDICTION]
+        claim.kind = kinds[0] if kinds else ClaimKind.OTHER

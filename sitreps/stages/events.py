@@ -21,9 +21,9 @@ from spacy.tokens import Token
 from sitreps import lexicons, nlp
 from sitreps.gazetteer import normalize_name, open_gazetteer
 from sitreps.matching import TermMatch, TermMatcher
-from sitreps.model import Actor, Certainty, Claim, Damage, Event, Place, Quantity, Span, Target
+from sitreps.model import Actor, Certainty, Claim, Damage, Event, Place, Quantity, Target
 from sitreps.stages.quantities import VAGUE, parse_number
-from sitreps.state import DocumentState, span_of
+from sitreps.state import DocumentState, char_span, span_of
 
 CERTAINTY_WEIGHT = {
     Certainty.ASSERTED: 1.0,
@@ -491,11 +491,7 @@ def run(state: DocumentState) -> None:
                 injured=draft.injured,
                 claims=draft.claims,
                 evidence=[
-                    Span(
-                        start=sentences[i].start,
-                        end=sentences[i].end,
-                        text=state.text[sentences[i].start : sentences[i].end],
-                    )
+                    char_span(state.text, sentences[i].start, sentences[i].end)
                     for i in sorted(draft.sentences)
                 ],
                 confidence=min(1.0, draft.confidence),

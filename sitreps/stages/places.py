@@ -20,8 +20,8 @@ from spacy.tokens import Doc, Token
 
 from sitreps import lexicons
 from sitreps.gazetteer import Gazetteer, GazetteerEntry, normalize_name, open_gazetteer
-from sitreps.model import Place, PlaceCandidate, Span
-from sitreps.state import DocumentState
+from sitreps.model import Place, PlaceCandidate
+from sitreps.state import DocumentState, span_of
 
 MAX_NGRAM = 4
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -336,7 +336,7 @@ def run(state: DocumentState) -> None:
         place = Place(
             id=f"p{len(state.analysis.places) + 1}",
             surface=tokens.text,
-            span=Span(start=tokens.start_char, end=tokens.end_char, text=tokens.text),
+            span=span_of(tokens),
             geonameid=best.geonameid,
             name=best.name,
             lat=best.lat,
@@ -355,7 +355,7 @@ def run(state: DocumentState) -> None:
                     lat=entry.lat,
                     lon=entry.lon,
                     country=entry.country,
-                    admin1=entry.admin1_code,
+                    admin1_code=entry.admin1_code,
                     population=entry.population,
                     score=round(score, 3),
                 )

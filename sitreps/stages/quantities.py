@@ -11,8 +11,8 @@ import re
 
 from spacy.tokens import Token
 
-from sitreps.model import Quantity, Span
-from sitreps.state import DocumentState
+from sitreps.model import Quantity
+from sitreps.state import DocumentState, span_of
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -93,7 +93,7 @@ def _quantity(tokens: list[Token], low: int, high: int | None) -> Quantity:
         low=low,
         high=high,
         text=phrase.text,
-        span=Span(start=phrase.start_char, end=phrase.end_char, text=phrase.text),
+        span=span_of(phrase),
     )
 
 
@@ -142,5 +142,5 @@ def run(state: DocumentState) -> None:
             low=vague_low,
             high=vague_high,
             text=phrase.text,
-            span=Span(start=phrase.start_char, end=phrase.end_char, text=phrase.text),
+            span=span_of(phrase),
         )
