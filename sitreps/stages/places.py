@@ -19,7 +19,13 @@ from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Token
 
 from sitreps import lexicons
-from sitreps.gazetteer import Gazetteer, GazetteerEntry, normalize_name, open_gazetteer
+from sitreps.gazetteer import (
+    Gazetteer,
+    GazetteerEntry,
+    distance_km,
+    normalize_name,
+    open_gazetteer,
+)
 from sitreps.model import Place, PlaceCandidate
 from sitreps.state import DocumentState, span_of
 
@@ -209,25 +215,30 @@ def _names_for(gazetteer: Gazetteer, countries: tuple[str, ...]) -> tuple[list[s
     return [norm for norm, _ in pairs], [geonameid for _, geonameid in pairs]
 
 
-def _fuzzy_mentions(
-    doc: Doc,
-    runs: list[tuple[int, int]],
-    taken: set[int],
-    focus: tuple[str, ...],
-    gazetteer: Gazetteer,
-) -> list[_Mention]:
-    """Misspelt places: unmatched proper nouns in locative position, near the focus countries."""
-    if not focus:
-        return []
-    names, ids = _names_for(gazetteer, focus)
-    mentions = []
+def _fuzzy_candidates(
+    doc: Doc, runs: list[tuple[int, int]], taken: set[int]
+) -> list[tuple[int, int]]:
+    """Unmatched proper nouns in locative position ("in Balakhya"): maybe misspelt places."""
+    candidates = []
     for start, end in runs:
         if taken.intersection(range(start, end)) or end - start > 2:
             continue
         before = doc[start - 1] if start > 0 else None
         locative = before is not None and before.lower_ in LOCATIVE
-        if not (locative or doc[start].ent_type_ in PLACE_LABELS):
-            continue
+        if locative or doc[start].ent_type_ in PLACE_LABELS:
+            candidates.append((start, end))
+    return candidates
+
+
+def _fuzzy(
+    doc: Doc, spans: list[tuple[int, int]], focus: tuple[str, ...], gazetteer: Gazetteer
+) -> list[_Mention]:
+    """Match spans to the names of places in the focus countries, by spelling distance."""
+    if not focus:
+        return []
+    names, ids = _names_for(gazetteer, focus)
+    mentions = []
+    for start, end in spans:
         norm = _norm(doc, start, end)
         if len(norm) < 5:
             continue
@@ -247,13 +258,6 @@ def _fuzzy_mentions(
     return mentions
 
 
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
-
-
 def _score(
     entry: GazetteerEntry,
     mention: _Mention,
@@ -261,15 +265,15 @@ def _score(
     anchors: list[GazetteerEntry],
 ) -> float:
     score = 2 * math.log10(entry.population + 10) / 7
-    if entry.is_country:
+    if entry.is_region:
         score += 1.0
     if entry.country and focus[entry.country]:
         score += 0.5
     if normalize_name(entry.name) == mention.norm:
         score += 0.1
-    others = [a for a in anchors if a.geonameid != entry.geonameid and not a.is_country]
-    if others and not entry.is_country:
-        nearest = min(_distance_km(entry.lat, entry.lon, a.lat, a.lon) for a in others)
+    others = [a for a in anchors if a.geonameid != entry.geonameid and not a.is_region]
+    if others and not entry.is_region:
+        nearest = min(distance_km(entry.lat, entry.lon, a.lat, a.lon) for a in others)
         score += 0.5 if nearest < 150 else 0.25 if nearest < 400 else 0.0
         if any(a.admin1_code == entry.admin1_code and a.country == entry.country for a in others):
             score += 0.2
@@ -305,13 +309,10 @@ def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
     return None, 1
 
 
-def run(state: DocumentState) -> None:
-    doc = state.parsed
-    gazetteer = open_gazetteer()
-    demonyms = lexicons.demonyms()
-    runs = _runs(doc, demonyms)
-    mentions = _exact_mentions(doc, runs, gazetteer)
-
+def _context(
+    doc: Doc, mentions: list[_Mention], demonyms: dict[str, str]
+) -> tuple[Counter[str], list[GazetteerEntry]]:
+    """The report's country focus, and the places it is surely about (anchors)."""
     focus: Counter[str] = Counter(demonyms[t.text] for t in doc if t.text in demonyms)
     for mention in mentions:
         countries = {entry.country for entry in mention.entries if entry.is_country}
@@ -323,45 +324,102 @@ def run(state: DocumentState) -> None:
             anchors.append(ranked[0][0])
             if ranked[0][0].country:
                 focus[ranked[0][0].country] += 1
+    return focus, anchors
 
-    taken = {i for m in mentions for i in range(m.start, m.end)}
-    focus_countries = tuple(sorted(c for c, _ in focus.most_common(3)))
-    mentions += _fuzzy_mentions(doc, runs, taken, focus_countries, gazetteer)
 
-    for mention in sorted(mentions, key=lambda m: m.start):
+def _focus_countries(focus: Counter[str]) -> tuple[str, ...]:
+    return tuple(sorted(country for country, _ in focus.most_common(3)))
+
+
+def _places(
+    doc: Doc,
+    mentions: list[_Mention],
+    focus: Counter[str],
+    anchors: list[GazetteerEntry],
+    first_number: int,
+) -> list[Place]:
+    places = []
+    for number, mention in enumerate(sorted(mentions, key=lambda m: m.start), start=first_number):
         ranked = _rank(mention, focus, anchors)
         best, _ = ranked[0]
         qualifier, precision = _qualifier(doc, mention)
         tokens = doc[mention.start : mention.end]
-        place = Place(
-            id=f"p{len(state.analysis.places) + 1}",
-            surface=tokens.text,
-            span=span_of(tokens),
-            geonameid=best.geonameid,
-            name=best.name,
-            lat=best.lat,
-            lon=best.lon,
-            country=best.country,
-            admin1_code=best.admin1_code,
-            feature=best.feature,
-            geo_precision=3 if best.is_country else precision,
-            qualifier=qualifier,
-            confidence=_confidence(ranked, mention.similarity),
-            method="exact" if mention.similarity == 100 else "fuzzy",
-            alternatives=[
-                PlaceCandidate(
-                    geonameid=entry.geonameid,
-                    name=entry.name,
-                    lat=entry.lat,
-                    lon=entry.lon,
-                    country=entry.country,
-                    admin1_code=entry.admin1_code,
-                    population=entry.population,
-                    score=round(score, 3),
-                )
-                for entry, score in ranked[1:4]
-            ],
+        places.append(
+            Place(
+                id=f"p{number}",
+                surface=tokens.text,
+                span=span_of(tokens),
+                geonameid=best.geonameid,
+                name=best.name,
+                lat=best.lat,
+                lon=best.lon,
+                country=best.country,
+                admin1_code=best.admin1_code,
+                feature=best.feature,
+                geo_precision=3 if best.is_region else precision,
+                qualifier=qualifier,
+                confidence=_confidence(ranked, mention.similarity),
+                method="exact" if mention.similarity == 100 else "fuzzy",
+                alternatives=[
+                    PlaceCandidate(
+                        geonameid=entry.geonameid,
+                        name=entry.name,
+                        lat=entry.lat,
+                        lon=entry.lon,
+                        country=entry.country,
+                        admin1_code=entry.admin1_code,
+                        population=entry.population,
+                        score=round(score, 3),
+                    )
+                    for entry, score in ranked[1:4]
+                ],
+            )
         )
+    return places
+
+
+def resolve(doc: Doc, spans: list[tuple[int, int]]) -> list[Place | None]:
+    """Resolve mentions whose token spans are given (gold spans, in evaluation).
+
+    One result per span, in order; None where no candidate was found.
+    """
+    gazetteer = open_gazetteer()
+    demonyms = lexicons.demonyms()
+    norms = [_norm(doc, start, end) for start, end in spans]
+    found = gazetteer.lookup(norms)
+    for (start, end), norm in zip(spans, norms, strict=True):
+        # As a given mention, "Russian" stands for Russia.
+        iso = demonyms.get(doc[start:end].text)
+        country = gazetteer.country(iso) if iso else None
+        if country is not None:
+            found[norm] = [country]
+    mentions = [
+        _Mention(start, end, norm, found[norm])
+        for (start, end), norm in zip(spans, norms, strict=True)
+        if norm in found
+    ]
+    focus, anchors = _context(doc, mentions, demonyms)
+    matched = {(m.start, m.end) for m in mentions}
+    unmatched = [span for span in spans if span not in matched]
+    mentions += _fuzzy(doc, unmatched, _focus_countries(focus), gazetteer)
+    by_span = {
+        (place.span.start, place.span.end): place
+        for place in _places(doc, mentions, focus, anchors, first_number=1)
+    }
+    return [by_span.get((doc[s].idx, doc[e - 1].idx + len(doc[e - 1]))) for s, e in spans]
+
+
+def run(state: DocumentState) -> None:
+    doc = state.parsed
+    gazetteer = open_gazetteer()
+    demonyms = lexicons.demonyms()
+    runs = _runs(doc, demonyms)
+    mentions = _exact_mentions(doc, runs, gazetteer)
+    focus, anchors = _context(doc, mentions, demonyms)
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    mentions += _fuzzy(doc, _fuzzy_candidates(doc, runs, taken), _focus_countries(focus), gazetteer)
+    places = _places(doc, mentions, focus, anchors, first_number=len(state.analysis.places) + 1)
+    for place in places:
         state.analysis.places.append(place)
-        for index in range(mention.start, mention.end):
-            state.place_tokens[index] = place.id
+        for token in doc.char_span(place.span.start, place.span.end) or []:
+            state.place_tokens[token.i] = place.id

@@ -1,0 +1,1 @@
+"""Evaluation against gold sets: `sitreps eval ...`. Sits on top of the pipeline."""

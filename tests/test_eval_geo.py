@@ -1,0 +1,69 @@
+"""`sitreps eval geo` and `sitreps eval incident-geo` on small gold files in their formats."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def run_eval(*args: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "sitreps", "eval", *args, "--json"],
+        capture_output=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_resolution_mode_scores_gold_spans() -> None:
+    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "resolve")
+    # Six toponyms with a point (the demonym is not a toponym); Atlantis is in no gazetteer.
+    assert figures["n"] == 6
+    assert figures["acc_161km"] == pytest.approx(5 / 6, abs=1e-3)
+    assert figures["exact_match"] == pytest.approx(5 / 6, abs=1e-3)
+    assert figures["median_km"] < 1
+    assert figures["by_gazetteer_coverage"]["not in gazetteer"]["n"] == 1
+    assert figures["by_gazetteer_coverage"]["in gazetteer"]["acc_161km"] == 1.0
+    assert set(figures["by_type"]) == {"Literal", "P"}
+
+
+def test_end_to_end_mode_adds_toponym_precision_and_recall() -> None:
+    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "end-to-end")
+    assert {"precision", "recall", "f1", "acc_161km", "exact_match", "median_km", "n"} <= set(
+        figures
+    )
+    # Every mention is found ("Atlantis" too: towns bear that name), none invented.
+    assert figures["recall"] == 1.0 and figures["precision"] == 1.0
+    assert figures["acc_161km"] == pytest.approx(5 / 6, abs=1e-3)
+
+
+def test_incident_locations() -> None:
+    figures = run_eval("incident-geo", str(FIXTURES / "incidents.jsonl"))
+    assert figures["n_records"] == 3  # the record without a point is left out
+    assert figures["n"] == 2  # the description naming no place yields no location
+    assert figures["median_km"] < 5
+    assert figures["within_10km"] == 1.0 and figures["oblast_accuracy"] == 1.0
+
+
+def test_a_missing_gold_file_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sitreps", "eval", "geo", "missing.jsonl"], capture_output=True
+    )
+    assert result.returncode == 2
+
+
+@pytest.mark.skipif(
+    not (SHARED / "geo" / "geowebnews.jsonl").exists(),
+    reason="../shared/data is absent (a user's clone): the shared gold sets are not shipped",
+)
+def test_runs_on_the_shared_gold_format() -> None:
+    figures = run_eval("geo", str(SHARED / "geo" / "geowebnews.jsonl"))
+    assert figures["n_docs"] == 200 and figures["n"] > 2000
