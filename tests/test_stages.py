@@ -29,6 +29,11 @@ def test_weekdays_and_demonyms_are_not_places() -> None:
     assert analysis.places[0].country == "UA"  # the report's focus beats the Bulgarian Nikopol
 
 
+def test_a_bare_capitalised_word_is_no_far_away_village() -> None:
+    analysis = sitreps.analyze("Cargo warhead lying on a street in a residential area in Mykolaiv")
+    assert [p.geonameid for p in analysis.places] == [700569]  # not Cargo, New South Wales
+
+
 def test_relative_place_has_lower_precision() -> None:
     analysis = sitreps.analyze("Russian artillery shelled villages near Izium, officials said.")
     (izium,) = analysis.places
@@ -94,6 +99,13 @@ def test_attribution_forms() -> None:
     assert source_names(analysis, blast)[-1] == "local residents"
     (severe,) = claims_of(analysis, "severe")
     assert source_names(analysis, severe)[-1] == "national grid operator"
+
+
+def test_according_to_reports_is_an_unnamed_source() -> None:
+    analysis = sitreps.analyze("According to reports, at least 7 people were injured in Kherson.")
+    (claim,) = claims_of(analysis, "7 people were injured")
+    source = analysis.source(claim.attribution[-1])
+    assert (source.name, source.kind) == ("reports", SourceKind.UNNAMED)
 
 
 def test_nested_attribution_chain() -> None:

@@ -71,7 +71,9 @@ class _Sources:
         self.state.analysis.sources.append(source)
         return source.id
 
-    def add(self, name_tokens: list[Token], descriptor: str | None, head: Token) -> str:
+    def add(
+        self, name_tokens: list[Token], descriptor: str | None, head: Token, unnamed: bool = False
+    ) -> str:
         name = _text(name_tokens)
         key = name.lower()
         is_person = head.ent_type_ == "PERSON"
@@ -93,7 +95,7 @@ class _Sources:
                     id=source_id,
                     name=name,
                     descriptor=descriptor,
-                    kind=classify_source(name, descriptor),
+                    kind=SourceKind.UNNAMED if unnamed else classify_source(name, descriptor),
                     span=mention,
                     mentions=[mention],
                 )
@@ -191,10 +193,19 @@ def _resolve(head: Token, sources: _Sources) -> str | None:
     source_head, container_only = _source_head(head)
     name = _name_tokens(source_head)
     if container_only:
-        # "according to reports": an unnamed source, named by what it is
-        name = [t for t in source_head.subtree if t.dep_ != "prep" and t.head.dep_ != "prep"]
-        name = [t for t in name if not t.is_punct and t.dep_ not in {"det", "relcl"}]
-    return sources.add(name, _descriptor(source_head), source_head)
+        # "according to preliminary reports": an unnamed source, named by what it is
+        hung = {
+            t.i
+            for child in source_head.children
+            if child.dep_ in {"prep", "relcl", "acl", "appos"}
+            for t in child.subtree
+        }
+        name = [
+            t for t in source_head.subtree if t.i not in hung and not t.is_punct and t.dep_ != "det"
+        ]
+    return sources.add(
+        name or [source_head], _descriptor(source_head), source_head, unnamed=container_only
+    )
 
 
 def _content_of(verb: Token) -> set[int]:

@@ -309,16 +309,42 @@ def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
     return None, 1
 
 
+WEAK_POPULATION = 50_000
+
+
+def _supported(doc: Doc, mention: _Mention) -> bool:
+    """Whether anything besides a capital letter says the mention is a place."""
+    before = doc[mention.start - 1] if mention.start > 0 else None
+    return (
+        mention.end - mention.start > 1
+        or doc[mention.start].ent_type_ in PLACE_LABELS
+        or (before is not None and before.lower_ in LOCATIVE)
+        or any(entry.is_region for entry in mention.entries)
+    )
+
+
+def _is_weak(doc: Doc, mention: _Mention, best: GazetteerEntry, focus: Counter[str]) -> bool:
+    """An unsupported capitalised word ("Cargo warhead lying on a street") that names only a
+    small town outside the report's countries is no place."""
+    in_focus = best.country is not None and focus[best.country] > 0
+    return not (_supported(doc, mention) or in_focus) and best.population < WEAK_POPULATION
+
+
 def _context(
-    doc: Doc, mentions: list[_Mention], demonyms: dict[str, str]
+    doc: Doc, mentions: list[_Mention], demonyms: dict[str, str], trusted: bool = False
 ) -> tuple[Counter[str], list[GazetteerEntry]]:
-    """The report's country focus, and the places it is surely about (anchors)."""
+    """The report's country focus, and the places it is surely about (anchors).
+
+    `trusted`: the mentions are known to be places (gold spans), not guesses.
+    """
     focus: Counter[str] = Counter(demonyms[t.text] for t in doc if t.text in demonyms)
     for mention in mentions:
         countries = {entry.country for entry in mention.entries if entry.is_country}
         focus.update(country for country in countries if country)
     anchors = []
     for mention in mentions:
+        if not trusted and not _supported(doc, mention):
+            continue  # a bare capitalised word must not pull the report towards its country
         ranked = _rank(mention, focus, [])
         if _confidence(ranked, 100) >= ANCHOR_CONFIDENCE:
             anchors.append(ranked[0][0])
@@ -398,7 +424,7 @@ def resolve(doc: Doc, spans: list[tuple[int, int]]) -> list[Place | None]:
         for (start, end), norm in zip(spans, norms, strict=True)
         if norm in found
     ]
-    focus, anchors = _context(doc, mentions, demonyms)
+    focus, anchors = _context(doc, mentions, demonyms, trusted=True)
     matched = {(m.start, m.end) for m in mentions}
     unmatched = [span for span in spans if span not in matched]
     mentions += _fuzzy(doc, unmatched, _focus_countries(focus), gazetteer)
@@ -418,6 +444,7 @@ def run(state: DocumentState) -> None:
     focus, anchors = _context(doc, mentions, demonyms)
     taken = {i for m in mentions for i in range(m.start, m.end)}
     mentions += _fuzzy(doc, _fuzzy_candidates(doc, runs, taken), _focus_countries(focus), gazetteer)
+    mentions = [m for m in mentions if not _is_weak(doc, m, _rank(m, focus, anchors)[0][0], focus)]
     places = _places(doc, mentions, focus, anchors, first_number=len(state.analysis.places) + 1)
     for place in places:
         state.analysis.places.append(place)
