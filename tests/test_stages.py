@@ -34,6 +34,18 @@ def test_a_bare_capitalised_word_is_no_far_away_village() -> None:
     assert [p.geonameid for p in analysis.places] == [700569]  # not Cargo, New South Wales
 
 
+def test_coordinates_in_the_text_are_a_place() -> None:
+    analysis = sitreps.analyze("A cruise missile hit a residential block at 50.464581, 30.484389.")
+    (point,) = analysis.places
+    assert (point.lat, point.lon, point.method, point.country) == (
+        50.464581,
+        30.484389,
+        "coordinates",
+        "UA",
+    )
+    assert analysis.events[0].location == point.id
+
+
 def test_relative_place_has_lower_precision() -> None:
     analysis = sitreps.analyze("Russian artillery shelled villages near Izium, officials said.")
     (izium,) = analysis.places

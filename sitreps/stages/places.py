@@ -11,6 +11,7 @@ nothing is matched fuzzily against the focus countries' names, with lowered conf
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,7 +28,7 @@ from sitreps.gazetteer import (
     open_gazetteer,
 )
 from sitreps.model import Place, PlaceCandidate
-from sitreps.state import DocumentState, span_of
+from sitreps.state import DocumentState, char_span, span_of
 
 MAX_NGRAM = 4
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -435,6 +436,39 @@ def resolve(doc: Doc, spans: list[tuple[int, int]]) -> list[Place | None]:
     return [by_span.get((doc[s].idx, doc[e - 1].idx + len(doc[e - 1]))) for s, e in spans]
 
 
+# "at 50.464581, 30.484389": decimal degrees, latitude first, as geolocators write them.
+_COORDINATES = re.compile(r"(?<![\d.])(-?\d{1,2}\.\d{3,})\s*[,;]\s*(-?\d{1,3}\.\d{3,})(?!\.?\d)")
+
+
+def _coordinates(text: str, gazetteer: Gazetteer, first_number: int) -> list[Place]:
+    """Points written in the text, named after the nearest populated place."""
+    places: list[Place] = []
+    for match in _COORDINATES.finditer(text):
+        lat, lon = float(match.group(1)), float(match.group(2))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            continue
+        nearest = gazetteer.nearest(lat, lon)
+        places.append(
+            Place(
+                id=f"p{first_number + len(places)}",
+                surface=match.group(0),
+                span=char_span(text, match.start(), match.end()),
+                geonameid=None,
+                name=nearest.name if nearest else None,
+                lat=lat,
+                lon=lon,
+                country=nearest.country if nearest else None,
+                admin1_code=nearest.admin1_code if nearest else None,
+                feature=None,
+                geo_precision=1,
+                qualifier="coordinates",
+                confidence=0.99,
+                method="coordinates",
+            )
+        )
+    return places
+
+
 def run(state: DocumentState) -> None:
     doc = state.parsed
     gazetteer = open_gazetteer()
@@ -446,6 +480,7 @@ def run(state: DocumentState) -> None:
     mentions += _fuzzy(doc, _fuzzy_candidates(doc, runs, taken), _focus_countries(focus), gazetteer)
     mentions = [m for m in mentions if not _is_weak(doc, m, _rank(m, focus, anchors)[0][0], focus)]
     places = _places(doc, mentions, focus, anchors, first_number=len(state.analysis.places) + 1)
+    places += _coordinates(state.text, gazetteer, first_number=len(places) + 1)
     for place in places:
         state.analysis.places.append(place)
         for token in doc.char_span(place.span.start, place.span.end) or []:
