@@ -52,19 +52,18 @@ def run(state: DocumentState) -> None:
     published = state.analysis.report.published_at
     kinds, overnight = _time_matchers()
     sentences = list(doc.sents)
-    report_time = next((kind for kind, matcher in kinds for _ in matcher.find(doc)[:1]), None)
+    index_of = {sentence.start: number for number, sentence in enumerate(sentences)}
+
+    def sentences_with(matcher: TermMatcher) -> set[int]:
+        return {index_of[doc[match.start].sent.start] for match in matcher.find(doc)}
+
+    times = [(kind, sentences_with(matcher)) for kind, matcher in kinds]
+    overnight_sentences = sentences_with(overnight)
+    report_time = next((kind for kind, found in times if found), None)
     for event in state.analysis.events:
-        indices = _sentence_indices(state, event)
-        event_sentences = [sentences[i] for i in indices]
-        event.time_of_day = next(
-            (
-                kind
-                for kind, matcher in kinds
-                for sentence in event_sentences
-                if matcher.find(sentence.as_doc())
-            ),
-            report_time,
-        )
+        indices = set(_sentence_indices(state, event))
+        event_sentences = [sentences[i] for i in sorted(indices)]
+        event.time_of_day = next((kind for kind, found in times if found & indices), report_time)
         date_texts = [
             ent.text for s in event_sentences for ent in s.ents if ent.label_ in {"DATE", "TIME"}
         ]
@@ -77,7 +76,7 @@ def run(state: DocumentState) -> None:
                 f"event {event.id}: the report has no publication date and the text no "
                 "absolute date, so the event date is unknown",
             )
-        elif any(overnight.find(s.as_doc()) for s in event_sentences) or (
+        elif overnight_sentences & indices or (
             event.time_of_day == "night" and report_time == "night"
         ):
             day = published.date()

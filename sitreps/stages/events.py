@@ -80,6 +80,11 @@ class _Draft:
         actor = self.actor1.name if self.actor1 else None
         return (self.event_type, self.sub_event_type, geonameid, self.geo_precision, actor)
 
+    def cite(self, claim_id: str, sentence: int) -> None:
+        """Record one more claim and sentence that speak of this event."""
+        self.claims += [] if claim_id in self.claims else [claim_id]
+        self.sentences += [] if sentence in self.sentences else [sentence]
+
     def absorb(self, other: _Draft) -> None:
         self.count = _better_count(self.count, other.count)
         self.claims += [c for c in other.claims if c not in self.claims]
@@ -408,9 +413,7 @@ def run(state: DocumentState) -> None:
             place, precision, place_confidence = _locate(state, [own, clause], discourse)
             definite = any(c.lower_ in DEFINITE for c in trigger.children)
             if place is None and definite and drafts:
-                drafts[0].absorb(
-                    _Draft("", "", None, None, None, None, None, 0.0, [claim.id], [index])
-                )
+                drafts[0].cite(claim.id, index)  # "the strikes": the report's first event
                 discourse.event = drafts[0]
                 continue
             previous = discourse.event
@@ -457,8 +460,7 @@ def run(state: DocumentState) -> None:
             owner = owner or discourse.event
             if owner is not None:
                 owner.targets.append(target)
-                owner.claims += [] if claim.id in owner.claims else [claim.id]
-                owner.sentences += [] if index in owner.sentences else [index]
+                owner.cite(claim.id, index)
                 if owner.actor2 is None:
                     owner.actor2 = _opponent(state.claim_tokens[claim.id], verb, owner.actor1)
         if discourse.event is not None:
