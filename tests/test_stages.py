@@ -29,6 +29,18 @@ def test_weekdays_and_demonyms_are_not_places() -> None:
     assert analysis.places[0].country == "UA"  # the report's focus beats the Bulgarian Nikopol
 
 
+@pytest.mark.parametrize(
+    ("text", "geonameid"),
+    [
+        ("Flooding hit Springfield, Illinois.", 4250542),  # not the larger Springfield, MO
+        ("Shelling hit Mykolaivka, Donetsk oblast.", 700131),
+        ("Shelling hit Mykolaivka, Odesa oblast.", 700159),
+    ],
+)
+def test_a_place_named_after_a_comma_decides_between_namesakes(text: str, geonameid: int) -> None:
+    assert sitreps.analyze(text).places[0].geonameid == geonameid
+
+
 def test_a_bare_capitalised_word_is_no_far_away_village() -> None:
     analysis = sitreps.analyze("Cargo warhead lying on a street in a residential area in Mykolaiv")
     assert [p.geonameid for p in analysis.places] == [700569]  # not Cargo, New South Wales

@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Token
@@ -86,6 +87,8 @@ class _Mention:
     norm: str
     entries: list[GazetteerEntry]
     similarity: float = 100.0  # fuzzy matches score below 100
+    # Candidates of the place named right after a comma: "Springfield, Illinois".
+    context: list[GazetteerEntry] = field(default_factory=list)
 
 
 NOT_PLACE_LABELS = {
@@ -272,6 +275,7 @@ def _score(
         score += 0.5
     if normalize_name(entry.name) == mention.norm:
         score += 0.1
+    score += _context_bonus(entry, mention.context)
     others = [a for a in anchors if a.geonameid != entry.geonameid and not a.is_region]
     if others and not entry.is_region:
         nearest = min(distance_km(entry.lat, entry.lon, a.lat, a.lon) for a in others)
@@ -279,6 +283,27 @@ def _score(
         if any(a.admin1_code == entry.admin1_code and a.country == entry.country for a in others):
             score += 0.2
     return score
+
+
+def _context_bonus(entry: GazetteerEntry, context: list[GazetteerEntry]) -> float:
+    """How well a candidate fits the place named after it: "Izium, Kharkiv oblast"."""
+    same_country = [c for c in context if c.country == entry.country]
+    if any(c.feature == "A.ADM1" and c.admin1_code == entry.admin1_code for c in same_country):
+        return 1.2
+    if any(c.is_country for c in same_country):
+        return 0.8
+    if any(c.admin1_code == entry.admin1_code and not c.is_region for c in same_country):
+        return 0.6
+    return 0.0
+
+
+def _with_context(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
+    """Give each mention followed by ", <place>" that place's candidates as context."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    for first, second in pairwise(ordered):
+        if second.start == first.end + 1 and doc[first.end].text == ",":
+            first.context = second.entries
+    return ordered
 
 
 def _rank(
@@ -425,6 +450,7 @@ def resolve(doc: Doc, spans: list[tuple[int, int]]) -> list[Place | None]:
         for (start, end), norm in zip(spans, norms, strict=True)
         if norm in found
     ]
+    mentions = _with_context(doc, mentions)
     focus, anchors = _context(doc, mentions, demonyms, trusted=True)
     matched = {(m.start, m.end) for m in mentions}
     unmatched = [span for span in spans if span not in matched]
@@ -478,6 +504,7 @@ def run(state: DocumentState) -> None:
     focus, anchors = _context(doc, mentions, demonyms)
     taken = {i for m in mentions for i in range(m.start, m.end)}
     mentions += _fuzzy(doc, _fuzzy_candidates(doc, runs, taken), _focus_countries(focus), gazetteer)
+    mentions = _with_context(doc, mentions)
     mentions = [m for m in mentions if not _is_weak(doc, m, _rank(m, focus, anchors)[0][0], focus)]
     places = _places(doc, mentions, focus, anchors, first_number=len(state.analysis.places) + 1)
     places += _coordinates(state.text, gazetteer, first_number=len(places) + 1)
