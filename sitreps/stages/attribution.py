@@ -299,63 +299,73 @@ def _inferences(sentence: TokenSpan) -> list[tuple[Token, set[int]]]:
 
 
 def _span(state: DocumentState, tokens: set[int]) -> Span:
+    """From the first word to the last token of a claim's content."""
     doc = state.parsed
-    words = [doc[i] for i in sorted(tokens) if not doc[i].is_punct or doc[i].i != min(tokens)]
-    start, end = words[0].idx, words[-1].idx + len(words[-1])
+    ordered = sorted(tokens)
+    first = next(i for i in ordered if not doc[i].is_punct)
+    start, end = doc[first].idx, doc[ordered[-1]].idx + len(doc[ordered[-1]])
     return Span(start=start, end=end, text=state.text[start:end])
 
 
-def run(state: DocumentState) -> None:
+_Piece = tuple[set[int], list[str], list[Cue]]  # content tokens, attribution chain, cues
+
+
+def _pieces(
+    state: DocumentState, sentence: TokenSpan, sources: _Sources, outlet: str
+) -> list[_Piece]:
+    """The claims of one sentence: attributed contents, inferences, and the outlet's rest."""
+    attributions = _according_to(sentence, sources) + _reporting(sentence, sources)
+    # A cue inside another attribution's content nests: "RIA reports the ministry said".
+    attributions.sort(key=lambda a: len(a.content), reverse=True)
+    chains: list[list[str]] = []
+    for position, attribution in enumerate(attributions):
+        outer = [
+            chains[j]
+            for j, other in enumerate(attributions[:position])
+            if attribution.cue[0].i in other.content
+        ]
+        chains.append((outer[-1] if outer else [outlet]) + [attribution.source_id])
+    pieces: list[_Piece] = []
+    claimed: set[int] = set()
+    for attribution, chain in zip(attributions, chains, strict=True):
+        nests_another = any(
+            other is not attribution
+            and other.cue[0].i in attribution.content
+            and other.content < attribution.content
+            for other in attributions
+        )
+        if not nests_another:
+            pieces.append((attribution.content, chain, _cues(attribution.cue, "attribution")))
+            claimed |= attribution.content
+    for cue, content in _inferences(sentence):
+        if not content & claimed:
+            pieces.append((content, [outlet], _cues([cue], "inference")))
+            claimed |= content
+    covers_root = sentence.root.i in claimed or any(
+        a.verb is None or a.verb.i == sentence.root.i for a in attributions
+    )
+    if not covers_root:
+        rest = {
+            t.i
+            for t in sentence
+            if t.i not in claimed and t.i not in state.source_tokens and not t.is_space
+        }
+        # The outlet's own claim stops where an embedded claim begins: in "analysts, who
+        # warn that the city could fall", the warning is the analysts' claim alone.
+        later = [min(p[0]) for p in pieces if rest and min(p[0]) > min(rest)]
+        rest = {i for i in rest if not later or i < min(later)}
+        pieces.append((rest, [outlet], []))
     doc = state.parsed
+    return sorted(
+        (p for p in pieces if any(not doc[i].is_punct for i in p[0])), key=lambda p: min(p[0])
+    )
+
+
+def run(state: DocumentState) -> None:
     sources = _Sources(state)
     outlet = sources.outlet()
-    for index, sentence in enumerate(doc.sents):
-        attributions = _according_to(sentence, sources) + _reporting(sentence, sources)
-        # A cue inside another attribution's content nests: "RIA reports the ministry said".
-        attributions.sort(key=lambda a: len(a.content), reverse=True)
-        chains: dict[int, list[str]] = {}
-        for position, attribution in enumerate(attributions):
-            outer = [
-                chains[j]
-                for j, other in enumerate(attributions[:position])
-                if attribution.cue[0].i in other.content
-            ]
-            chains[position] = (outer[-1] if outer else [outlet]) + [attribution.source_id]
-        innermost = [
-            (position, a)
-            for position, a in enumerate(attributions)
-            if not any(
-                b is not a and b.cue[0].i in a.content and b.content < a.content
-                for b in attributions
-            )
-        ]
-        claimed: set[int] = set()
-        pieces: list[tuple[set[int], list[str], list[Cue]]] = []
-        for position, attribution in innermost:
-            pieces.append(
-                (attribution.content, chains[position], _cues(attribution.cue, "attribution"))
-            )
-            claimed |= attribution.content
-        for cue, content in _inferences(sentence):
-            if not content & claimed:
-                pieces.append((content, [outlet], _cues([cue], "inference")))
-                claimed |= content
-        covers_root = sentence.root.i in claimed or any(
-            a.verb is None or a.verb.i == sentence.root.i for a in attributions
-        )
-        if not covers_root:
-            rest = {
-                t.i
-                for t in sentence
-                if t.i not in claimed and t.i not in state.source_tokens and not t.is_space
-            }
-            # The outlet's own claim stops where an embedded claim begins: in "analysts, who
-            # warn that the city could fall", the warning is the analysts' claim alone.
-            later = [min(p[0]) for p in pieces if rest and min(p[0]) > min(rest)]
-            rest = {i for i in rest if not later or i < min(later)}
-            if any(not doc[i].is_punct for i in rest):
-                pieces.insert(0, (rest, [outlet], []))
-        for tokens, chain, cues in sorted(pieces, key=lambda p: min(p[0])):
+    for index, sentence in enumerate(state.parsed.sents):
+        for tokens, chain, cues in _pieces(state, sentence, sources, outlet):
             claim_id = f"c{len(state.analysis.claims) + 1}"
             state.analysis.claims.append(
                 Claim(
