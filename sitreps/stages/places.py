@@ -213,10 +213,19 @@ def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer)
     return mentions
 
 
-@lru_cache(maxsize=8)
-def _names_for(gazetteer: Gazetteer, countries: tuple[str, ...]) -> tuple[list[str], list[int]]:
-    pairs = gazetteer.names_in_countries(countries)
-    return [norm for norm, _ in pairs], [geonameid for _, geonameid in pairs]
+@lru_cache(maxsize=64)
+def _names_in(gazetteer: Gazetteer, country: str) -> dict[str, tuple[list[str], list[int]]]:
+    """One country's place names by first letter, loaded once per process.
+
+    Misspellings of place names keep their first letter far more often than not; matching
+    within it makes fuzzy matching some twenty times cheaper.
+    """
+    by_letter: dict[str, tuple[list[str], list[int]]] = {}
+    for norm, geonameid in gazetteer.names_in_countries([country]):
+        names, ids = by_letter.setdefault(norm[:1], ([], []))
+        names.append(norm)
+        ids.append(geonameid)
+    return by_letter
 
 
 def _fuzzy_candidates(
@@ -238,23 +247,22 @@ def _fuzzy(
     doc: Doc, spans: list[tuple[int, int]], focus: tuple[str, ...], gazetteer: Gazetteer
 ) -> list[_Mention]:
     """Match spans to the names of places in the focus countries, by spelling distance."""
-    if not focus:
-        return []
-    names, ids = _names_for(gazetteer, focus)
     mentions = []
     for start, end in spans:
         norm = _norm(doc, start, end)
         if len(norm) < 5:
             continue
-        matches = process.extract(
-            norm, names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=25
-        )
-        if not matches:
-            continue
         best_similarity: dict[int, float] = {}
-        for _, similarity, index in matches:
-            geonameid = ids[index]
-            best_similarity[geonameid] = max(best_similarity.get(geonameid, 0.0), similarity)
+        for country in focus:
+            names, ids = _names_in(gazetteer, country).get(norm[:1], ([], []))
+            matches = process.extract(
+                norm, names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=25
+            )
+            for _, similarity, index in matches:
+                geonameid = ids[index]
+                best_similarity[geonameid] = max(best_similarity.get(geonameid, 0.0), similarity)
+        if not best_similarity:
+            continue
         entries = gazetteer.get(best_similarity)
         similarity = max(best_similarity.values())
         top = [entries[g] for g, s in best_similarity.items() if s >= similarity - 6]
