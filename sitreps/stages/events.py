@@ -327,10 +327,12 @@ def _damage_of(verb: Token) -> Damage | None:
     return None
 
 
-def _targets(state: DocumentState, sentence: TokenSpan) -> list[tuple[Target, Token]]:
+def _targets(
+    state: DocumentState, sentence: TokenSpan, matches: list[TermMatch]
+) -> list[tuple[Target, Token]]:
     doc = state.parsed
     found = []
-    for match in _matchers()["target"].find(doc):
+    for match in matches:
         if not sentence.start <= match.start < sentence.end:
             continue
         head = doc[match.end - 1]
@@ -357,9 +359,11 @@ def _targets(state: DocumentState, sentence: TokenSpan) -> list[tuple[Target, To
     return found
 
 
-def _casualties(state: DocumentState, sentence: TokenSpan, kind: str) -> Quantity | None:
+def _casualties(
+    state: DocumentState, sentence: TokenSpan, matches: list[TermMatch]
+) -> Quantity | None:
     doc = state.parsed
-    for match in _matchers()[kind].find(doc):
+    for match in matches:
         if not sentence.start <= match.start < sentence.end:
             continue
         word = doc[match.start]
@@ -394,6 +398,10 @@ def run(state: DocumentState) -> None:
     drafts: list[_Draft] = []
     matches = _matchers()["trigger"].find(doc)
     weapons = _matchers()["weapon"].find(doc)
+    # Matched once per report; each sentence picks its own matches below.
+    targets = _matchers()["target"].find(doc)
+    fatalities = _matchers()["fatalities"].find(doc)
+    injured = _matchers()["injured"].find(doc)
     for index, sentence in enumerate(doc.sents):
         in_sentence = _occurrences(
             [(m, doc[m.end - 1]) for m in matches if sentence.start <= m.start < sentence.end]
@@ -448,7 +456,7 @@ def run(state: DocumentState) -> None:
                 drafts.append(draft)
             discourse.event = draft
 
-        for target, verb in _targets(state, sentence):
+        for target, verb in _targets(state, sentence, targets):
             claim = _claim_for(verb.i, state)
             if claim is None or claim.certainty is Certainty.SPECULATIVE:
                 continue
@@ -465,8 +473,8 @@ def run(state: DocumentState) -> None:
                     owner.actor2 = _opponent(state.claim_tokens[claim.id], verb, owner.actor1)
         if discourse.event is not None:
             event = discourse.event
-            event.fatalities = event.fatalities or _casualties(state, sentence, "fatalities")
-            event.injured = event.injured or _casualties(state, sentence, "injured")
+            event.fatalities = event.fatalities or _casualties(state, sentence, fatalities)
+            event.injured = event.injured or _casualties(state, sentence, injured)
 
         for claim in state.analysis.claims:
             if claim.sentence == index:
