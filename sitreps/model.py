@@ -124,7 +124,7 @@ class Claim(_Model):
 
 
 class PlaceCandidate(_Model):
-    geonameid: int
+    geonameid: int | None = Field(description="None for divisions GeoNames ids are unknown for")
     name: str
     lat: float
     lon: float
@@ -138,7 +138,10 @@ class Place(_Model):
     id: str
     surface: str = Field(description="The mention as written")
     span: Span
-    geonameid: int | None
+    geonameid: int | None = Field(
+        description="GeoNames id; None for coordinates and for divisions built from pycountry "
+        "and the KATOTTG register, whose GeoNames ids are unknown offline"
+    )
     name: str | None
     lat: float | None
     lon: float | None

@@ -75,7 +75,10 @@ NEAR_WORDS = {
     "south-east",
     "south-west",
 }
-REGION_WORDS = {"oblast", "region", "province", "governorate", "district", "raion", "county"}
+REGION_WORDS = {
+    "oblast", "region", "province", "governorate", "district", "raion", "county", "hromada",
+    "community",
+}  # fmt: skip
 FUZZY_CUTOFF = 80.0
 ANCHOR_CONFIDENCE = 0.7
 
@@ -135,7 +138,14 @@ def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
         return False  # the small model labels some towns TIME ("at Odesa overnight")
     if token.ent_type_ == "ORG" and not _single_token_entity(token):
         return False  # "Kharkiv" in "Kharkiv Regional Military Administration" is no place
-    return token.pos_ == "PROPN" or token.ent_type_ in PLACE_LABELS
+    return token.pos_ == "PROPN" or token.ent_type_ in PLACE_LABELS or _names_a_division(token)
+
+
+def _names_a_division(token: Token) -> bool:
+    """A capitalised word before "raion", "oblast" ... ("Chuhuiv raion") names a place, even
+    where the tagger calls it an adjective."""
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    return following is not None and following.is_lower and following.lower_ in REGION_WORDS
 
 
 def _single_token_entity(token: Token) -> bool:
@@ -191,12 +201,20 @@ def _norm(doc: Doc, start: int, end: int) -> str:
     return normalize_name(doc[start:end].text)
 
 
+def _with_region_word(doc: Doc, run: tuple[int, int]) -> tuple[int, int]:
+    """A run followed by "oblast", "raion", "hromada" ... takes the word in: "Kharkiv oblast"
+    names the division, which the gazetteer knows by that name."""
+    start, end = run
+    return (start, end + 1) if end < len(doc) and doc[end].lower_ in REGION_WORDS else run
+
+
 def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer) -> list[_Mention]:
     grams = [
         (start, end)
-        for run_start, run_end in runs
+        for run_start, run_end in map(lambda run: _with_region_word(doc, run), runs)
         for start in range(run_start, run_end)
         for end in range(start + 1, min(run_end, start + MAX_NGRAM) + 1)
+        if not (doc[start].is_lower and doc[start].lower_ in REGION_WORDS)
     ]
     found = gazetteer.lookup(_norm(doc, s, e) for s, e in grams)
     taken: set[int] = set()
@@ -391,6 +409,10 @@ def _focus_countries(focus: Counter[str]) -> tuple[str, ...]:
     return tuple(sorted(country for country, _ in focus.most_common(3)))
 
 
+def _geonameid(entry: GazetteerEntry) -> int | None:
+    return entry.geonameid if entry.geonameid > 0 else None  # see sitreps.divisions
+
+
 def _places(
     doc: Doc,
     mentions: list[_Mention],
@@ -398,6 +420,7 @@ def _places(
     anchors: list[GazetteerEntry],
     first_number: int,
 ) -> list[Place]:
+    gazetteer = open_gazetteer()
     places = []
     for number, mention in enumerate(sorted(mentions, key=lambda m: m.start), start=first_number):
         ranked = _rank(mention, focus, anchors)
@@ -409,20 +432,22 @@ def _places(
                 id=f"p{number}",
                 surface=tokens.text,
                 span=span_of(tokens),
-                geonameid=best.geonameid,
+                geonameid=_geonameid(best),
                 name=best.name,
                 lat=best.lat,
                 lon=best.lon,
                 country=best.country,
+                admin1=gazetteer.admin1_name(best.country, best.admin1_code),
                 admin1_code=best.admin1_code,
+                admin2=best.admin2,
                 feature=best.feature,
-                geo_precision=3 if best.is_region else precision,
+                geo_precision=max(best.precision, precision),
                 qualifier=qualifier,
                 confidence=_confidence(ranked, mention.similarity),
                 method="exact" if mention.similarity == 100 else "fuzzy",
                 alternatives=[
                     PlaceCandidate(
-                        geonameid=entry.geonameid,
+                        geonameid=_geonameid(entry),
                         name=entry.name,
                         lat=entry.lat,
                         lon=entry.lon,

@@ -1,0 +1,127 @@
+"""The gazetteer's divisions (pycountry, KATOTTG) and `sitreps gazetteer import`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sitreps
+from sitreps.gazetteer import (
+    Gazetteer,
+    GazetteerEntry,
+    default_path,
+    distance_km,
+    normalize_name,
+    open_gazetteer,
+)
+
+
+def only(gazetteer: Gazetteer, name: str, feature: str) -> GazetteerEntry:
+    entries = gazetteer.lookup([normalize_name(name)]).get(normalize_name(name), [])
+    matching = [e for e in entries if e.feature == feature]
+    assert len(matching) == 1, f"{name}: {entries}"
+    return matching[0]
+
+
+def town(gazetteer: Gazetteer, geonameid: int) -> GazetteerEntry:
+    return gazetteer.get([geonameid])[geonameid]
+
+
+KHARKIV, CHUHUIV, BALAKLIYA = 706483, 710374, 712926
+
+
+def test_oblasts_raions_and_hromadas_are_places_of_their_own() -> None:
+    gazetteer = open_gazetteer()
+    kharkiv = town(gazetteer, KHARKIV)
+    for spelling in ("Kharkiv oblast", "Kharkivska oblast", "Kharkiv region", "Харківська область"):
+        oblast = only(gazetteer, spelling, "A.ADM1")
+        assert (oblast.country, oblast.admin1_code) == ("UA", kharkiv.admin1_code)
+        assert oblast.precision == 3
+        assert distance_km(oblast.lat, oblast.lon, kharkiv.lat, kharkiv.lon) < 100
+    assert gazetteer.admin1_name("UA", kharkiv.admin1_code) == "Kharkivska oblast"
+    chuhuiv = town(gazetteer, CHUHUIV)
+    raion = only(gazetteer, "Chuhuiv raion", "A.ADM2")
+    assert raion.precision == 3 and raion.admin1_code == kharkiv.admin1_code
+    assert distance_km(raion.lat, raion.lon, chuhuiv.lat, chuhuiv.lon) < 1
+    hromada = only(gazetteer, "Balakliia hromada", "A.ADM3")
+    assert hromada.precision == 2
+    assert town(gazetteer, BALAKLIYA).admin2 == "Iziumskyi raion"
+
+
+def test_first_level_divisions_elsewhere_are_tied_through_their_seat() -> None:
+    gazetteer = open_gazetteer()
+    belgorod = only(gazetteer, "Belgorod region", "A.ADM1")
+    assert belgorod.country == "RU" and belgorod.name == "Belgorodskaya oblast'"
+    # A division never takes its seat's bare name: "Homs" stays the city.
+    homs = gazetteer.lookup(["homs"])["homs"]
+    assert not [e for e in homs if e.feature == "A.ADM1"]
+
+
+def test_a_report_gets_division_names_and_an_honest_precision() -> None:
+    analysis = sitreps.analyze(
+        "Shelling hit the Chuhuiv raion of Kharkiv oblast on Monday. "
+        "Later a drone struck Balakliia, officials said."
+    )
+    by_surface = {place.surface: place for place in analysis.places}
+    assert by_surface["Kharkiv oblast"].geo_precision == 3
+    assert by_surface["Kharkiv oblast"].geonameid is None  # no GeoNames id offline
+    assert by_surface["Chuhuiv raion"].admin1 == "Kharkivska oblast"
+    assert by_surface["Chuhuiv raion"].geo_precision == 3
+    balakliia = by_surface["Balakliia"]
+    assert balakliia.geonameid == BALAKLIYA and balakliia.geo_precision == 1
+    assert (balakliia.admin1, balakliia.admin2) == ("Kharkivska oblast", "Iziumskyi raion")
+
+
+def geonames_row(geonameid: int, name: str, alternates: str, lat: float, lon: float,
+                 feature: str, admin1: str, population: int) -> str:  # fmt: skip
+    feature_class, feature_code = feature.split(".")
+    columns = [
+        str(geonameid), name, name, alternates, str(lat), str(lon), feature_class, feature_code,
+        "UA", "", admin1, "", "", "", str(population), "", "150", "Europe/Kyiv", "2024-01-01",
+    ]  # fmt: skip
+    return "\t".join(columns) + "\n"
+
+
+@pytest.fixture()
+def private_gazetteer(tmp_path: Path) -> Path:
+    """A copy of the gazetteer in a cache directory of its own, for tests that write to it."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    shutil.copy(open_gazetteer().path, cache / default_path().name)
+    return cache
+
+
+def test_import_loads_a_geonames_dump(private_gazetteer: Path, tmp_path: Path) -> None:
+    kharkiv = town(open_gazetteer(), KHARKIV)
+    dump = tmp_path / "UA.txt"
+    dump.write_text(
+        geonames_row(9900001, "Zarichne Druhe", "Заріччя Друге", 49.51, 36.91, "P.PPL",
+                     kharkiv.admin1_code or "", 120)
+        + geonames_row(706482, "Kharkivs'ka Oblast'", "Kharkiv Oblast,Харківська область",
+                       49.5, 36.5, "A.ADM1", kharkiv.admin1_code or "", 2_700_000)
+        + "this line is not in the GeoNames format\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    env = {**os.environ, "SITREPS_CACHE_DIR": str(private_gazetteer)}
+    command = [sys.executable, "-m", "sitreps", "gazetteer", "import", str(dump)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 3, result.stderr  # one row refused, said so
+    assert "imported 2 places" in result.stdout
+    assert "line 3" in result.stderr
+
+    gazetteer = Gazetteer(private_gazetteer / default_path().name)
+    village = only(gazetteer, "Заріччя Друге", "P.PPL")
+    assert (village.geonameid, village.precision) == (9900001, 1)
+    oblast = only(gazetteer, "Kharkiv oblast", "A.ADM1")
+    assert oblast.geonameid == 706482  # GeoNames' own division replaced the built one
+    assert gazetteer.admin1_name("UA", kharkiv.admin1_code) == "Kharkivs'ka Oblast'"
+
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert "imported 2 places" in again.stdout
+    regazetteered = Gazetteer(private_gazetteer / default_path().name)
+    assert only(regazetteered, "Kharkiv oblast", "A.ADM1").geonameid == 706482
