@@ -18,8 +18,8 @@ install: $(INSTALLED)
 # the whole illustrative corpus as JSONL and as an HTML page.
 demo: install
 	$(BIN)/sitreps analyze examples/reports/kharkiv-strikes.txt --format markdown
-	$(BIN)/sitreps analyze examples/reports/reports.jsonl --format json --output demo-output/analyses.jsonl
-	$(BIN)/sitreps analyze examples/reports/reports.jsonl --format html --output demo-output/reports.html
+	SITREPS_SOURCES=examples/sources.yaml $(BIN)/sitreps analyze examples/reports/reports.jsonl --format json --output demo-output/analyses.jsonl
+	SITREPS_SOURCES=examples/sources.yaml $(BIN)/sitreps analyze examples/reports/reports.jsonl --format html --output demo-output/reports.html
 	@echo "Wrote demo-output/analyses.jsonl and demo-output/reports.html"
 
 lint: install

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sitreps import render
+from sitreps import registry, render
 from sitreps.inputs import MAX_CHARS, InputError, decode
 from sitreps.model import Analysis, json_schema
 from sitreps.pipeline import analyze
@@ -34,7 +34,7 @@ app = typer.Typer(
 )
 stderr = Console(stderr=True)
 
-EXIT_INTERNAL, EXIT_REFUSED = 1, 3
+EXIT_INTERNAL, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
 
 
 class OutputFormat(StrEnum):
@@ -135,6 +135,7 @@ def analyze_command(
     A .jsonl file is a batch: one JSON object a line with "text" and optionally "title",
     "outlet", "url", "published_at". JSON output of a batch is JSONL, one analysis a line.
     """
+    registry.default()  # a broken source registry file is reported before any work is done
     data = _read_source(path)
     failures: list[_Failure] = []
     if path.endswith(".jsonl"):
@@ -204,7 +205,8 @@ def _print_figures(title: str, figures: dict[str, Any], as_json: bool) -> None:
         sys.stdout.write(json.dumps(figures) + "\n")
         return
     console = Console()
-    headline = Table(title=title, title_justify="left")
+    console.print(title, highlight=False, soft_wrap=True)
+    headline = Table()
     headline.add_column("figure")
     headline.add_column("value", justify="right")
     for key, value in figures.items():
@@ -261,6 +263,18 @@ def eval_incident_geo(
     _print_figures(f"sitreps eval incident-geo {file}", figures, as_json)
 
 
+@eval_app.command("attribution")
+def eval_attribution(
+    file: Annotated[Path, typer.Argument(help="Attribution JSONL (the PolNeAR format)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Attribution: source, cue and content span P/R/F1, exact and overlap (>= 50 % words)."""
+    from sitreps.evaluation.attribution import evaluate_attribution
+
+    figures = evaluate_attribution(_existing_file(file))
+    _print_figures(f"sitreps eval attribution {file}", figures, as_json)
+
+
 gazetteer_app = typer.Typer(help="The offline gazetteer.", no_args_is_help=True)
 app.add_typer(gazetteer_app, name="gazetteer")
 
@@ -288,6 +302,37 @@ def gazetteer_import(
         raise typer.Exit(EXIT_REFUSED)
 
 
+sources_app = typer.Typer(
+    help="The source registry: kind and affiliation of known sources.", no_args_is_help=True
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("list")
+def sources_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
+) -> None:
+    """Every registry entry, the user's first (they win over the shipped ones)."""
+    entries = registry.default().entries
+    if as_json:
+        for entry in entries:
+            sys.stdout.write(entry.model_dump_json() + "\n")
+        return
+    table = Table(title=f"source registry ({len(entries)} entries)", title_justify="left")
+    for column in ("name", "kind", "affiliation", "reference"):
+        table.add_column(column)
+    for entry in entries:
+        table.add_row(entry.name, entry.kind.value, entry.affiliation or "—", entry.reference)
+    Console().print(table)
+
+
+@sources_app.command("path")
+def sources_path() -> None:
+    """Where your own registry file is read from ($SITREPS_SOURCES, else the config dir)."""
+    path = registry.user_path()
+    typer.echo(f"{path}{'' if path.exists() else ' (does not exist yet)'}")
+
+
 @app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of an analysis (the output of `sitreps analyze --format json`)."""
@@ -301,6 +346,9 @@ def main() -> None:
         app(standalone_mode=True)
     except SystemExit:
         raise
+    except registry.RegistryError as error:
+        typer.echo(f"sitreps: source registry: {error}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     except Exception as error:
         stderr.print(f"sitreps: internal error: {type(error).__name__}: {error}", highlight=False)
         stderr.print("Please report it with the input that caused it.", highlight=False)

@@ -79,6 +79,13 @@ class Source(_Model):
         default=None, description='How the report describes the source ("coordinator of ...")'
     )
     kind: SourceKind
+    affiliation: str | None = Field(
+        default=None, description="Who owns or directs the source, from the source registry"
+    )
+    registry_entry: str | None = Field(
+        default=None, description="The source registry entry the source was matched to"
+    )
+    reference: str | None = Field(default=None, description="The registry entry's reference")
     span: Span | None = Field(default=None, description="First mention; none for the outlet")
     mentions: list[Span] = Field(default_factory=list)
 
@@ -116,6 +123,10 @@ class Claim(_Model):
     attribution: list[str] = Field(
         default_factory=list,
         description="Source ids, outermost first: the outlet reports that A says that B says ...",
+    )
+    source_mention: Span | None = Field(
+        default=None,
+        description='The words naming the innermost source in this claim ("the ministry", "he")',
     )
     certainty: Certainty
     cues: list[Cue] = Field(default_factory=list, description="Attribution and certainty cues")

@@ -125,6 +125,41 @@ def test_attribution_forms() -> None:
     assert source_names(analysis, severe)[-1] == "national grid operator"
 
 
+def test_sibling_statements_and_inherited_speakers() -> None:
+    analysis = sitreps.analyze(
+        "Mayor Ihor Terekhov described the strike as brutal, noting that two schools were hit. "
+        "The governor visited the site and said repairs would take months."
+    )
+    (brutal,) = claims_of(analysis, "brutal")
+    assert "schools" not in brutal.span.text  # "noting ..." is a statement of its own
+    (schools,) = claims_of(analysis, "two schools were hit")
+    assert source_names(analysis, schools)[-1].endswith("Ihor Terekhov")
+    (repairs,) = claims_of(analysis, "repairs would take months")
+    assert source_names(analysis, repairs)[-1] == "governor"
+    assert repairs.source_mention is not None and repairs.source_mention.text == "The governor"
+
+
+def test_parenthetical_and_headline_attribution() -> None:
+    analysis = sitreps.analyze(
+        "Air Force: 47 drones were launched overnight.\n\n"
+        "In the last week, the spokesman says, air defence shot down 300 drones."
+    )
+    (drones,) = claims_of(analysis, "47 drones were launched")
+    assert source_names(analysis, drones)[-1] == "Air Force"
+    assert [cue.text for cue in drones.cues] == [":"]
+    (week,) = claims_of(analysis, "shot down 300 drones")
+    assert source_names(analysis, week)[-1] == "spokesman"
+
+
+def test_a_pronoun_speaker_is_the_person_named_before() -> None:
+    analysis = sitreps.analyze(
+        "Olena Kovalenko runs a shelter in Izium. She said the building lost power on Monday."
+    )
+    (power,) = claims_of(analysis, "the building lost power")
+    assert source_names(analysis, power)[-1] == "Olena Kovalenko"
+    assert power.source_mention is not None and power.source_mention.text == "She"
+
+
 def test_according_to_reports_is_an_unnamed_source() -> None:
     analysis = sitreps.analyze("According to reports, at least 7 people were injured in Kherson.")
     (claim,) = claims_of(analysis, "7 people were injured")

@@ -9,14 +9,13 @@ coverage gaps are visible rather than hidden.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sitreps import nlp
+from sitreps.evaluation.gold import read_jsonl
 from sitreps.evaluation.metrics import PRF, mean, median
 from sitreps.gazetteer import distance_km, open_gazetteer
 from sitreps.model import Analysis, Place, Report, content_id
@@ -30,16 +29,6 @@ TOPONYM_TYPES = {
     None, "Literal", "Metonymic", "Mixed", "Coercion", "Literal_Modifier",
     "Non_Literal_Modifier", "Embedded_Literal", "Embedded_Non_Lit",
 }  # fmt: skip
-
-
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise ValueError(f"{path}:{number}: not JSON: {error}") from error
 
 
 @dataclass

@@ -17,12 +17,16 @@ from functools import lru_cache
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
-from sitreps import lexicons
+from sitreps import lexicons, registry
 from sitreps.model import Certainty, Claim, ClaimKind, Cue, Source, SourceKind, Span
 from sitreps.state import DocumentState, char_span, span_of
 
 NAME_DEPS = {"compound", "flat", "amod", "nmod", "poss", "nummod", "case"}
-PRONOUNS = {"he", "she", "they", "it", "we"}
+PRONOUNS = {"he", "she", "they", "it", "we", "i"}
+PERSONAL = {"he", "she"}
+FIRST_PERSON = {"i", "we"}
+INHERITING_DEPS = {"advcl", "conj"}  # "..., saying" and "... and says" share a subject
+ANTECEDENT_WINDOW = 150  # tokens back to look for the person "he"/"she" stands for
 AGENT_ENTS = {"PERSON", "ORG", "NORP", "GPE"}
 
 
@@ -47,9 +51,25 @@ def classify_source(name: str, descriptor: str | None) -> SourceKind:
     return SourceKind.UNKNOWN
 
 
+def _describe(source: Source, unnamed: bool = False) -> None:
+    """Kind and affiliation: from the source registry when it knows the source, else the
+    kind rules."""
+    entry = registry.default().find(source.name, source.descriptor)
+    if entry is None:
+        source.kind = (
+            SourceKind.UNNAMED if unnamed else classify_source(source.name, source.descriptor)
+        )
+        return
+    source.kind = entry.kind
+    source.affiliation = entry.affiliation
+    source.registry_entry = entry.name
+    source.reference = entry.reference
+
+
 @dataclass
 class _Attribution:
     source_id: str
+    source_words: list[Token]  # as named here: "the ministry", "he"
     cue: list[Token]
     content: set[int]  # token indices of what is attributed
     verb: Token | None  # the reporting verb, None for "according to"
@@ -68,6 +88,10 @@ class _Sources:
             name=report.outlet or "the reporting outlet",
             kind=SourceKind.REPORTING_OUTLET,
         )
+        if report.outlet:
+            # The outlet stays the reporting outlet; the registry says whose it is.
+            _describe(source)
+            source.kind = SourceKind.REPORTING_OUTLET
         self.state.analysis.sources.append(source)
         return source.id
 
@@ -90,23 +114,23 @@ class _Sources:
         mention = char_span(self.state.text, name_tokens[0].idx, last.idx + len(last))
         if source_id is None:
             source_id = f"s{len(self.state.analysis.sources) + 1}"
-            self.state.analysis.sources.append(
-                Source(
-                    id=source_id,
-                    name=name,
-                    descriptor=descriptor,
-                    kind=SourceKind.UNNAMED if unnamed else classify_source(name, descriptor),
-                    span=mention,
-                    mentions=[mention],
-                )
+            source = Source(
+                id=source_id,
+                name=name,
+                descriptor=descriptor,
+                kind=SourceKind.UNKNOWN,
+                span=mention,
+                mentions=[mention],
             )
+            _describe(source, unnamed)
+            self.state.analysis.sources.append(source)
             self.by_key[key] = source_id
         else:
             source = self.state.analysis.source(source_id)
             source.mentions.append(mention)
             if source.descriptor is None and descriptor:
                 source.descriptor = descriptor
-                source.kind = classify_source(source.name, descriptor)
+                _describe(source)
         for token in name_tokens:
             self.state.source_tokens[token.i] = source_id
         self.last_id = source_id
@@ -187,9 +211,38 @@ def _source_head(token: Token) -> tuple[Token, bool]:
     return current, False
 
 
-def _resolve(head: Token, sources: _Sources) -> str | None:
+def _antecedent(pronoun: Token) -> TokenSpan | None:
+    """The last person named before "he"/"she", when no source has been named yet."""
+    if pronoun.lower_ not in PERSONAL:
+        return None
+    people = [
+        ent
+        for ent in pronoun.doc.ents
+        if _may_be_person(ent) and pronoun.i - ANTECEDENT_WINDOW < ent.end <= pronoun.i
+    ]
+    return people[-1] if people else None
+
+
+def _may_be_person(ent: TokenSpan) -> bool:
+    """A person, or a short proper name the small model mistakes for an organisation (it
+    does so with many Ukrainian names: "Olena Kovalenko")."""
+    if ent.label_ == "PERSON":
+        return True
+    return ent.label_ == "ORG" and 2 <= len(ent) <= 3 and all(t.pos_ == "PROPN" for t in ent)
+
+
+def _resolve(head: Token, sources: _Sources) -> tuple[str, list[Token]] | None:
+    """The source a head word denotes, and the words that name it here."""
     if head.lower_ in PRONOUNS:
-        return sources.last_id if sources.last_id not in (None, "s1") else None
+        if sources.last_id not in (None, "s1"):
+            return sources.last_id, [head]
+        person = _antecedent(head)
+        if person is not None:
+            source_id = sources.add(list(person), None, person.root)
+            return source_id, [head]
+        if head.lower_ in FIRST_PERSON:  # the writer, or a speaker quoted without a name
+            return sources.add([head], None, head, unnamed=True), [head]
+        return None
     source_head, container_only = _source_head(head)
     name = _name_tokens(source_head)
     if container_only:
@@ -203,9 +256,41 @@ def _resolve(head: Token, sources: _Sources) -> str | None:
         name = [
             t for t in source_head.subtree if t.i not in hung and not t.is_punct and t.dep_ != "det"
         ]
-    return sources.add(
-        name or [source_head], _descriptor(source_head), source_head, unnamed=container_only
+    source_id = sources.add(
+        name or [source_head], _descriptor(source_head), source_head, container_only
     )
+    # The mention is the whole noun phrase, descriptor included: "Chris Cox, who runs the
+    # NRA's lobbying arm"; the source's name stays the short one.
+    return source_id, list(head.subtree)
+
+
+def _subjects(verb: Token) -> list[Token]:
+    """The verb's subject, or for "..., saying" and "... and says" its head verb's."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if subjects or verb.dep_ not in INHERITING_DEPS or verb.head.pos_ not in {"VERB", "AUX"}:
+        return subjects
+    return [c for c in verb.head.children if c.dep_ == "nsubj"]
+
+
+def _around(verb: Token, sentence: TokenSpan) -> set[int]:
+    """The content of a parenthetical reporting verb: "In three years, Barden says, far too
+    many lives were lost" and "“We will win,” he said": the sentence without the verb's
+    own words."""
+    quoted = any(t.is_quote for t in sentence)
+    if verb.dep_ != "parataxis" and not quoted:
+        return set()
+    own = {t.i for t in verb.subtree} if verb.dep_ == "parataxis" else _own_words(verb)
+    return {t.i for t in sentence if t.i not in own and not t.is_punct}
+
+
+def _own_words(verb: Token) -> set[int]:
+    """A root reporting verb's words besides its quote: its subject, adverbs, objects."""
+    return {verb.i} | {
+        t.i
+        for child in verb.children
+        if child.dep_ in {"nsubj", "advmod", "npadvmod", "dative", "prep", "aux", "neg"}
+        for t in child.subtree
+    }
 
 
 def _content_of(verb: Token) -> set[int]:
@@ -229,13 +314,39 @@ def _according_to(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
         objects = [c for c in to.children if c.dep_ == "pobj"]
         if to.lower_ != "to" or not objects:
             continue
-        source_id = _resolve(objects[0], sources)
-        if source_id is None:
+        resolved = _resolve(objects[0], sources)
+        if resolved is None:
             continue
         phrase = {token.i, to.i, *(t.i for t in objects[0].subtree)}
         content = {t.i for t in sentence if t.i not in phrase and not t.is_punct}
-        found.append(_Attribution(source_id, [token, to], content, None))
+        found.append(_Attribution(*resolved, [token, to], content, None))
     return found
+
+
+SPEAKER_MAX_TOKENS = 8
+NOT_SPEAKER_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
+
+
+def _speaker_colon(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
+    """The headline convention "Graham: Trump's rhetoric is destroying the party" and
+    "Air Force: 47 drones launched overnight": a name, a colon, what it says."""
+    colon = next((t for t in sentence[:SPEAKER_MAX_TOKENS] if t.text == ":"), None)
+    if colon is None or colon.i == sentence.start or colon.i + 1 >= sentence.end:
+        return []
+    speaker = sentence.doc[sentence.start : colon.i]
+    is_named = any(t.pos_ in {"PROPN", "NOUN"} for t in speaker)
+    if not is_named or any(
+        t.pos_ in {"VERB", "AUX", "PRON"}
+        or t.ent_type_ in NOT_SPEAKER_ENTS
+        or t.i in sources.state.place_tokens  # "Kharkiv: the day after" is a dateline
+        for t in speaker
+    ):
+        return []
+    resolved = _resolve(speaker.root, sources)
+    content = {t.i for t in sentence if t.i > colon.i and not t.is_punct}
+    if resolved is None or not content:
+        return []
+    return [_Attribution(resolved[0], list(speaker), [colon], content, None)]
 
 
 def _reporting(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
@@ -245,7 +356,7 @@ def _reporting(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
         lemma = verb.lemma_.lower()
         if verb.pos_ not in {"VERB", "AUX"} or lemma not in lexicon["reporting_verbs"]:
             continue
-        subjects = [c for c in verb.children if c.dep_ in {"nsubj"}]
+        subjects = _subjects(verb)
         agents = [
             pobj
             for agent in verb.children
@@ -269,16 +380,31 @@ def _reporting(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
             continue
         if lemma in lexicon["person_only_verbs"] and not _is_agent(heads[0]):
             continue
-        content = _content_of(verb)
+        content = _content_of(verb) or _around(verb, sentence)
         if agents:  # passive: "is described as X by Y" -> everything but the agent phrase
             agent_tokens = {t.i for a in agents for t in a.head.subtree}
             content = {t.i for t in sentence if t.i not in agent_tokens and not t.is_punct}
             content.discard(verb.i)
         if not content:
             continue
-        source_id = _resolve(heads[0], sources)
-        if source_id is not None:
-            found.append(_Attribution(source_id, [verb], content, verb))
+        resolved = _resolve(heads[0], sources)
+        if resolved is not None:
+            found.append(_Attribution(*resolved, [verb], content, verb))
+    return _siblings_apart(found)
+
+
+def _siblings_apart(found: list[_Attribution]) -> list[_Attribution]:
+    """ "He described the strike as X, noting Y": one speaker, two statements side by side;
+    the second is no claim inside the first, so it leaves the first's content."""
+    by_verb = {a.verb.i: a for a in found if a.verb is not None}
+    for attribution in found:
+        verb = attribution.verb
+        inherited = verb is not None and verb.dep_ in INHERITING_DEPS
+        if verb is None or not inherited or any(c.dep_ == "nsubj" for c in verb.children):
+            continue
+        head = by_verb.get(verb.head.i)
+        if head is not None and head.source_id == attribution.source_id:
+            head.content -= {t.i for t in verb.subtree}
     return found
 
 
@@ -301,20 +427,29 @@ def _inferences(sentence: TokenSpan) -> list[tuple[Token, set[int]]]:
 def _span(state: DocumentState, tokens: set[int]) -> Span:
     """From the first word to the last token of a claim's content."""
     doc = state.parsed
-    ordered = sorted(tokens)
+    ordered = sorted(i for i in tokens if not doc[i].is_space)
     first = next(i for i in ordered if not doc[i].is_punct)
-    start, end = doc[first].idx, doc[ordered[-1]].idx + len(doc[ordered[-1]])
+    last = ordered[-1]
+    # Punctuation stranded by a sibling statement taken out ("..., noting Y.") is dropped.
+    while doc[last].is_punct and not doc[last].is_quote and last - 1 not in tokens:
+        last = max(i for i in ordered if i < last)
+    start, end = doc[first].idx, doc[last].idx + len(doc[last])
     return Span(start=start, end=end, text=state.text[start:end])
 
 
-_Piece = tuple[set[int], list[str], list[Cue]]  # content tokens, attribution chain, cues
+# content tokens, attribution chain, cues, the words naming the innermost source
+_Piece = tuple[set[int], list[str], list[Cue], list[Token]]
 
 
 def _pieces(
     state: DocumentState, sentence: TokenSpan, sources: _Sources, outlet: str
 ) -> list[_Piece]:
     """The claims of one sentence: attributed contents, inferences, and the outlet's rest."""
-    attributions = _according_to(sentence, sources) + _reporting(sentence, sources)
+    attributions = (
+        _according_to(sentence, sources)
+        + _reporting(sentence, sources)
+        + _speaker_colon(sentence, sources)
+    )
     # A cue inside another attribution's content nests: "RIA reports the ministry said".
     attributions.sort(key=lambda a: len(a.content), reverse=True)
     chains: list[list[str]] = []
@@ -335,11 +470,12 @@ def _pieces(
             for other in attributions
         )
         if not nests_another:
-            pieces.append((attribution.content, chain, _cues(attribution.cue, "attribution")))
+            cues = _cues(attribution.cue, "attribution")
+            pieces.append((attribution.content, chain, cues, attribution.source_words))
             claimed |= attribution.content
     for cue, content in _inferences(sentence):
         if not content & claimed:
-            pieces.append((content, [outlet], _cues([cue], "inference")))
+            pieces.append((content, [outlet], _cues([cue], "inference"), []))
             claimed |= content
     covers_root = sentence.root.i in claimed or any(
         a.verb is None or a.verb.i == sentence.root.i for a in attributions
@@ -354,10 +490,11 @@ def _pieces(
         # warn that the city could fall", the warning is the analysts' claim alone.
         later = [min(p[0]) for p in pieces if rest and min(p[0]) > min(rest)]
         rest = {i for i in rest if not later or i < min(later)}
-        pieces.append((rest, [outlet], []))
+        pieces.append((rest, [outlet], [], []))
     doc = state.parsed
     return sorted(
-        (p for p in pieces if any(not doc[i].is_punct for i in p[0])), key=lambda p: min(p[0])
+        (p for p in pieces if any(not (doc[i].is_punct or doc[i].is_space) for i in p[0])),
+        key=lambda p: min(p[0]),
     )
 
 
@@ -365,7 +502,7 @@ def run(state: DocumentState) -> None:
     sources = _Sources(state)
     outlet = sources.outlet()
     for index, sentence in enumerate(state.parsed.sents):
-        for tokens, chain, cues in _pieces(state, sentence, sources, outlet):
+        for tokens, chain, cues, source_words in _pieces(state, sentence, sources, outlet):
             claim_id = f"c{len(state.analysis.claims) + 1}"
             state.analysis.claims.append(
                 Claim(
@@ -373,12 +510,20 @@ def run(state: DocumentState) -> None:
                     sentence=index,
                     span=_span(state, tokens),
                     attribution=chain,
+                    source_mention=_words_span(source_words),
                     certainty=Certainty.REPORTED if len(chain) > 1 else Certainty.ASSERTED,
                     cues=cues,
                     kind=ClaimKind.OTHER,
                 )
             )
             state.claim_tokens[claim_id] = tokens
+
+
+def _words_span(words: list[Token]) -> Span | None:
+    if not words:
+        return None
+    doc = words[0].doc
+    return span_of(doc[min(t.i for t in words) : max(t.i for t in words) + 1])
 
 
 def _cues(tokens: list[Token], kind: str) -> list[Cue]:
