@@ -6,19 +6,28 @@ import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from sitreps import registry, render
-from sitreps.inputs import MAX_CHARS, InputError, decode
+from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, decode
 from sitreps.model import Analysis, json_schema
 from sitreps.pipeline import analyze
 
@@ -41,17 +50,6 @@ class OutputFormat(StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     HTML = "html"
-
-
-class ReportRecord(BaseModel):
-    """One line of a JSONL batch: the report text and what is known about it."""
-
-    text: str
-    title: str | None = None
-    outlet: str | None = None
-    url: str | None = None
-    published_at: datetime | None = None
-    language: str = "en"
 
 
 @dataclass
@@ -331,6 +329,156 @@ def sources_path() -> None:
     """Where your own registry file is read from ($SITREPS_SOURCES, else the config dir)."""
     path = registry.user_path()
     typer.echo(f"{path}{'' if path.exists() else ' (does not exist yet)'}")
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLite file or database URL (default: $SITREPS_DATABASE_URL, else ./sitreps.db)",
+    ),
+]
+
+
+class _Rate(ProgressColumn):
+    """Documents per second so far."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        rate = task.completed / elapsed if elapsed > 0 else 0.0
+        return Text(f"{rate:.1f} docs/s")
+
+
+@app.command("ingest", epilog=EXIT_CODES)
+def ingest_command(
+    targets: Annotated[
+        list[str], typer.Argument(help="Files, folders, .jsonl batches, feeds, or http(s) URLs")
+    ],
+    db: DbOption = None,
+    allow_private: Annotated[
+        bool, typer.Option(help="Fetch URLs on private, loopback or link-local addresses")
+    ] = False,
+    max_chars: Annotated[int, typer.Option(help="Refuse longer texts")] = MAX_CHARS,
+) -> None:
+    """Analyse reports and add them to the store. Re-ingesting a text changes nothing; an
+    edited document (same URL or file) becomes a new version. Bad documents are reported
+    and skipped; the rest of the batch goes on."""
+    from sitreps.ingest import documents, ingest
+    from sitreps.store import Store
+
+    registry.default()
+    store = Store.open(db)
+    with Progress(
+        TextColumn("ingesting"),
+        TextColumn("{task.completed} documents"),
+        _Rate(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=stderr,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def advance(where: str) -> None:
+            progress.update(task, advance=1, description=where[-60:])
+
+        summary = ingest(store, documents(targets, allow_private, max_chars), advance)
+    store.close()
+    counts = ", ".join(f"{n} {outcome}" for outcome, n in summary.counts.items())
+    typer.echo(f"{counts}, {len(summary.failures)} failed", err=True)
+    for failure in summary.failures:
+        typer.echo(f"failed {failure.where}: {failure.reason}", err=True)
+    if summary.failures:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+def _date_option(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+
+
+def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    try:
+        west, south, east, north = (float(part) for part in value.split(","))
+    except ValueError:
+        raise typer.BadParameter(
+            "expected four numbers: west,south,east,north", param_hint="--bbox"
+        ) from None
+    return west, south, east, north
+
+
+@app.command("events", epilog=EXIT_CODES)
+def events_command(
+    db: DbOption = None,
+    bbox: Annotated[
+        str | None, typer.Option(help="west,south,east,north in degrees (lon,lat,lon,lat)")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="First event date, YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option(help="Last event date, YYYY-MM-DD")] = None,
+    event_type: Annotated[
+        str | None, typer.Option("--type", help='ACLED event type, e.g. "Battles"')
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
+) -> None:
+    """Events in the store, with ACLED's column names, oldest first."""
+    from sitreps.store import EventFilter, Store
+
+    where = EventFilter(
+        bbox=_bbox(bbox),
+        since=_date_option(since, "--since"),
+        until=_date_option(until, "--until"),
+        event_type=event_type,
+        limit=limit,
+    )
+    rows = Store.open(db).events(where)
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, default=str) + "\n")
+        return
+    table = Table(title=f"{len(rows)} event(s)", title_justify="left")
+    for column in ("event_date", "event_type", "sub_event_type", "location", "admin1", "source"):
+        table.add_column(column)
+    table.add_column("fatalities", justify="right")
+    for row in rows:
+        cells = [row[c] for c in ("event_date", "event_type", "sub_event_type", "location",
+                                   "admin1", "source", "fatalities")]  # fmt: skip
+        table.add_row(*("—" if cell is None else str(cell) for cell in cells))
+    Console().print(table)
+
+
+class ExportFormat(StrEnum):
+    ACLED_CSV = "acled-csv"
+    GEOJSON = "geojson"
+    JSONL = "jsonl"
+
+
+@app.command("export", epilog=EXIT_CODES)
+def export_command(
+    export_format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.ACLED_CSV,
+    db: DbOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here, not stdout")
+    ] = None,
+) -> None:
+    """Export the store: ACLED-style CSV, GeoJSON of located events, or analyses as JSONL."""
+    from sitreps import exports
+    from sitreps.store import Store
+
+    store = Store.open(db)
+    if export_format is ExportFormat.ACLED_CSV:
+        text = exports.acled_csv(store.events())
+    elif export_format is ExportFormat.GEOJSON:
+        text = exports.geojson(store.events())
+    else:
+        text = "".join(a.model_dump_json() + "\n" for a in store.analyses())
+    _write(text, output)
 
 
 @app.command("schema")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import BaseModel
 
 from sitreps.model import AnalysisWarning
 
@@ -10,6 +13,17 @@ MAX_CHARS = 1_000_000
 """The longest text analysed (about 150,000 words, far beyond any news report)."""
 
 _BOMS = (("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
+
+
+class ReportRecord(BaseModel):
+    """One line of a JSONL batch: the report text and what is known about it."""
+
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    language: str = "en"
 
 
 class InputError(ValueError):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 SCHEMA_VERSION = "1"
 
@@ -241,6 +241,14 @@ class Analysis(_Model):
     places: list[Place] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     warnings: list[AnalysisWarning] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed(cls, data: Any) -> Any:
+        """An analysis read back from its JSON carries its computed rate: recompute it."""
+        if isinstance(data, dict) and "loaded_language_rate" in data:
+            return {k: v for k, v in data.items() if k != "loaded_language_rate"}
+        return data
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -1,0 +1,268 @@
+"""Reading reports from files, folders, JSONL batches, HTML pages, RSS/Atom feeds and URLs.
+
+`documents(targets)` yields one `Document` per report found, or a `Failure` saying where
+and why one could not be read; it never raises for bad input, so one bad document never
+stops a batch. HTML (a page or a feed entry) goes through trafilatura, which keeps the
+article text and drops scripts, styles and navigation. `ingest` analyses each document
+and adds it to a store, skipping texts the store already has before analysing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from time import mktime
+
+import feedparser
+import trafilatura
+from lxml import html as lxml_html
+from pydantic import ValidationError
+from trafilatura.settings import Document as ExtractedPage
+
+from sitreps.fetch import FetchError, fetch
+from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, decode
+from sitreps.model import AnalysisWarning, content_id
+from sitreps.pipeline import analyze
+from sitreps.store import Outcome, Store
+
+TEXT_SUFFIXES = {".txt", ".md", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+FEED_SUFFIXES = {".rss", ".atom", ".xml"}
+KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | {".jsonl"}
+
+
+@dataclass
+class Document:
+    record: ReportRecord
+    origin: str  # where it came from: "reports/a.txt", "batch.jsonl:3", a URL
+    document_key: str | None  # what identifies the document across edits: its URL or file
+    warnings: list[AnalysisWarning] = field(default_factory=list)
+
+
+@dataclass
+class Failure:
+    where: str
+    reason: str
+
+
+Found = Document | Failure
+
+
+def _text_document(data: bytes, origin: str, key: str | None, max_chars: int) -> Found:
+    try:
+        decoded = decode(data, max_chars=max_chars)
+    except InputError as error:
+        return Failure(origin, str(error))
+    return Document(ReportRecord(text=decoded.text), origin, key, decoded.warnings)
+
+
+def _html_document(
+    data: bytes, origin: str, key: str | None, url: str | None, max_chars: int
+) -> Found:
+    extracted = trafilatura.bare_extraction(
+        data, with_metadata=True, include_comments=False, url=url
+    )
+    if not isinstance(extracted, ExtractedPage):
+        return Failure(origin, "no article text found in the HTML")
+    text = extracted.text or ""
+    if not text.strip():
+        return Failure(origin, "no article text found in the HTML")
+    if len(text) > max_chars:
+        return Failure(origin, f"article text has {len(text):,} characters, over {max_chars:,}")
+    record = ReportRecord(
+        text=text,
+        title=extracted.title,
+        outlet=extracted.sitename or extracted.hostname,
+        url=url or extracted.url or None,
+        published_at=_date(extracted.date),
+    )
+    return Document(record, origin, key or record.url, [])
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _plain(fragment: str) -> str:
+    """Text of an HTML fragment (a feed entry's summary); scripts and styles dropped."""
+    if "<" not in fragment:
+        return fragment.strip()
+    tree = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    for element in tree.xpath("//script|//style"):
+        element.drop_tree()
+    return " ".join(tree.text_content().split())
+
+
+def _feed_documents(data: bytes, origin: str, max_chars: int) -> Iterator[Found]:
+    feed = feedparser.parse(data)
+    if not feed.entries:
+        reason = str(feed.get("bozo_exception") or "no entries")
+        yield Failure(origin, f"not a readable RSS/Atom feed: {reason}")
+        return
+    outlet = feed.feed.get("title")
+    for number, entry in enumerate(feed.entries, start=1):
+        where = f"{origin}#{entry.get('id') or entry.get('link') or number}"
+        bodies = [c.get("value", "") for c in entry.get("content", [])] or [
+            entry.get("summary", "")
+        ]
+        text = "\n\n".join(_plain(body) for body in bodies if body).strip()
+        if not text:
+            yield Failure(where, "feed entry has no text")
+            continue
+        if len(text) > max_chars:
+            yield Failure(where, f"entry has {len(text):,} characters, over {max_chars:,}")
+            continue
+        parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+        record = ReportRecord(
+            text=text,
+            title=entry.get("title"),
+            outlet=outlet,
+            url=entry.get("link"),
+            published_at=datetime.fromtimestamp(mktime(parsed), UTC) if parsed else None,
+        )
+        yield Document(record, where, record.url or entry.get("id"), [])
+
+
+def _jsonl_documents(data: bytes, origin: str, max_chars: int) -> Iterator[Found]:
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{origin}:{number}"
+        try:
+            record = ReportRecord.model_validate_json(line)
+        except ValidationError as error:
+            first = error.errors()[0]
+            yield Failure(where, f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
+            continue
+        if not record.text.strip():
+            yield Failure(where, "text is empty")
+        elif len(record.text) > max_chars:
+            yield Failure(where, f"text has {len(record.text):,} characters, over {max_chars:,}")
+        else:
+            yield Document(record, where, record.url, [])
+
+
+def _sniff(data: bytes) -> str:
+    head = data[:2048].lstrip().lower()
+    if head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head:
+        return "feed" if (b"<rss" in head or b"<feed" in head or b"<rdf" in head) else "html"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
+        return "html"
+    return "text"
+
+
+def _from_bytes(
+    data: bytes, origin: str, key: str | None, kind: str, max_chars: int
+) -> Iterator[Found]:
+    if kind == "jsonl":
+        yield from _jsonl_documents(data, origin, max_chars)
+    elif kind == "feed":
+        yield from _feed_documents(data, origin, max_chars)
+    elif kind == "html":
+        yield _html_document(data, origin, key, None, max_chars)
+    else:
+        yield _text_document(data, origin, key, max_chars)
+
+
+def _kind_of(path: Path, data: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return "jsonl"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in FEED_SUFFIXES:
+        return "feed" if _sniff(data) == "feed" else "html"
+    return "text" if suffix in TEXT_SUFFIXES else _sniff(data)
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    """A folder's report files, recursively, in a stable order; hidden ones left out."""
+    for path in sorted(folder.rglob("*")):
+        hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
+        if path.is_file() and not hidden and path.suffix.lower() in KNOWN_SUFFIXES:
+            yield path
+
+
+def _from_url(url: str, allow_private: bool, max_chars: int) -> Iterator[Found]:
+    try:
+        fetched = fetch(url, allow_private=allow_private)
+    except FetchError as error:
+        yield Failure(url, str(error))
+        return
+    if fetched.content_type in {"text/html", "application/xhtml+xml"}:
+        yield _html_document(fetched.body, url, fetched.url, fetched.url, max_chars)
+    elif "xml" in fetched.content_type or "feed" in fetched.content_type:
+        yield from _feed_documents(fetched.body, url, max_chars)
+    else:
+        found = _text_document(fetched.body, url, fetched.url, max_chars)
+        if isinstance(found, Document):
+            found.record.url = fetched.url
+        yield found
+
+
+def documents(
+    targets: list[str], allow_private: bool = False, max_chars: int = MAX_CHARS
+) -> Iterator[Found]:
+    for target in targets:
+        if target.startswith(("http://", "https://")):
+            yield from _from_url(target, allow_private, max_chars)
+            continue
+        path = Path(target)
+        if path.is_dir():
+            paths = list(_files(path))
+        elif path.is_file():
+            paths = [path]
+        else:
+            yield Failure(target, "no such file, folder or URL")
+            continue
+        for file in paths:
+            try:
+                data = file.read_bytes()
+            except OSError as error:
+                yield Failure(str(file), f"cannot read: {error.strerror}")
+                continue
+            key = str(file.resolve())
+            yield from _from_bytes(data, str(file), key, _kind_of(file, data), max_chars)
+
+
+@dataclass
+class Summary:
+    counts: dict[str, int] = field(default_factory=lambda: {o.value: 0 for o in Outcome})
+    failures: list[Failure] = field(default_factory=list)
+
+
+def ingest(
+    store: Store,
+    found: Iterator[Found],
+    progress: Callable[[str], None] = lambda _: None,
+) -> Summary:
+    """Analyse and store every document; a document that fails is recorded, not raised."""
+    summary = Summary()
+    for item in found:
+        if isinstance(item, Failure):
+            summary.failures.append(item)
+            progress(item.where)
+            continue
+        record = item.record
+        if store.has(content_id(record.text)):
+            summary.counts[Outcome.UNCHANGED.value] += 1
+            progress(item.origin)
+            continue
+        try:
+            analysis = analyze(**record.model_dump())
+        except InputError as error:
+            summary.failures.append(Failure(item.origin, str(error)))
+            progress(item.origin)
+            continue
+        analysis.warnings[:0] = item.warnings
+        outcome = store.add(analysis, item.document_key, item.origin)
+        summary.counts[outcome.value] += 1
+        progress(item.origin)
+    return summary

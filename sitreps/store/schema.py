@@ -1,0 +1,148 @@
+"""The store's tables: plain tables with readable names, pleasant in Datasette or pandas.
+
+Every table is keyed by the report it came from; ids inside a report ("c3", "e1") are the
+analysis's own. The Alembic migrations in `sitreps/store/migrations` create these tables;
+`tests/test_store.py` checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ReportRow(Base):
+    """A report as ingested. An edited document is a new row (a new version) whose
+    predecessor points at it through `superseded_by`."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the text
+    document_key: Mapped[str] = mapped_column(Text, index=True)  # URL, file path or the id
+    version: Mapped[int] = mapped_column(Integer)
+    superseded_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    language: Mapped[str] = mapped_column(String(16))
+    origin: Mapped[str] = mapped_column(Text)  # where it was ingested from
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AnalysisRow(Base):
+    __tablename__ = "analyses"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    schema_version: Mapped[str] = mapped_column(String(16))
+    sitreps_version: Mapped[str] = mapped_column(String(32))
+    analysed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    loaded_language_rate: Mapped[float] = mapped_column(Float)
+    analysis_json: Mapped[str] = mapped_column(Text)  # the whole Analysis, as `analyze` gives it
+
+
+class SourceRow(Base):
+    __tablename__ = "sources"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    descriptor: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    affiliation: Mapped[str | None] = mapped_column(Text)
+    registry_entry: Mapped[str | None] = mapped_column(Text)
+
+
+class ClaimRow(Base):
+    __tablename__ = "claims"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sentence: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    start_char: Mapped[int] = mapped_column(Integer)
+    end_char: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[str] = mapped_column(String(16))  # the innermost source
+    attribution: Mapped[str] = mapped_column(Text)  # source ids, outermost first: "s1 > s2"
+    certainty: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+
+
+class PlaceRow(Base):
+    __tablename__ = "places"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    place_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    surface: Mapped[str] = mapped_column(Text)
+    geonameid: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    country: Mapped[str | None] = mapped_column(String(2))
+    admin1: Mapped[str | None] = mapped_column(Text)
+    admin2: Mapped[str | None] = mapped_column(Text)
+    geo_precision: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(16))
+
+
+class EventRow(Base):
+    """One ACLED-style event as a report states it; `acled_events` is the ACLED view."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("events_by_date", "event_date_start"),
+        Index("events_by_point", "latitude", "longitude"),
+        Index("events_by_type", "event_type"),
+    )
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_type: Mapped[str] = mapped_column(Text)
+    sub_event_type: Mapped[str] = mapped_column(Text)
+    actor1: Mapped[str | None] = mapped_column(Text)
+    inter1: Mapped[int | None] = mapped_column(Integer)
+    actor2: Mapped[str | None] = mapped_column(Text)
+    inter2: Mapped[int | None] = mapped_column(Integer)
+    place_id: Mapped[str | None] = mapped_column(String(16))
+    location: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    country: Mapped[str | None] = mapped_column(Text)  # country name, as ACLED writes it
+    iso: Mapped[int | None] = mapped_column(Integer)  # ISO 3166-1 numeric, as ACLED's `iso`
+    admin1: Mapped[str | None] = mapped_column(Text)
+    admin2: Mapped[str | None] = mapped_column(Text)
+    geo_precision: Mapped[int | None] = mapped_column(Integer)
+    event_date_start: Mapped[date | None] = mapped_column(Date)
+    event_date_end: Mapped[date | None] = mapped_column(Date)
+    time_precision: Mapped[int | None] = mapped_column(Integer)
+    count_low: Mapped[int | None] = mapped_column(Integer)
+    count_high: Mapped[int | None] = mapped_column(Integer)
+    fatalities_low: Mapped[int | None] = mapped_column(Integer)  # null: not stated
+    fatalities_high: Mapped[int | None] = mapped_column(Integer)
+    injured_low: Mapped[int | None] = mapped_column(Integer)
+    injured_high: Mapped[int | None] = mapped_column(Integer)
+    certainty: Mapped[str | None] = mapped_column(String(16))  # of its firmest claim
+    claim_ids: Mapped[str] = mapped_column(Text)  # "c1 c4"
+    notes: Mapped[str] = mapped_column(Text)  # the sentences it came from
+    confidence: Mapped[float] = mapped_column(Float)
+
+
+class ChangeRow(Base):
+    """Append-only: what changed in the store, when, and why."""
+
+    __tablename__ = "change_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)

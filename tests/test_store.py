@@ -1,0 +1,169 @@
+"""The store and `sitreps ingest / events / export`, on a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from sitreps.exports import ACLED_COLUMNS
+from sitreps.fetch import FetchError, check_url
+from sitreps.store import Store
+from sitreps.store.schema import Base
+
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+
+
+def sitreps_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sitreps", *args], capture_output=True, text=True, timeout=600
+    )
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as connection:
+        tables = ("reports", "analyses", "sources", "claims", "places", "events", "change_log")
+        return {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_uses(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "schema.db")
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+@pytest.fixture(scope="module")
+def ingested(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    db = tmp_path_factory.mktemp("store") / "corpus.db"
+    return db, sitreps_cli("ingest", str(CORPUS), "--db", str(db))
+
+
+def test_a_folder_is_ingested_and_bad_documents_are_reported_not_fatal(ingested) -> None:
+    db, result = ingested
+    assert result.returncode == 3, result.stderr  # some documents were refused
+    assert "4 ingested" in result.stderr
+    for reason in (
+        "archive.txt: input looks binary",
+        "empty.md: input is empty",
+        "batch.jsonl:2: text: Field required",
+        "northwind/empty: feed entry has no text",
+    ):
+        assert reason in result.stderr
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        texts = " ".join(row[0] for row in connection.execute("SELECT text FROM reports"))
+        page = connection.execute(
+            "SELECT title, outlet FROM reports WHERE origin LIKE '%odesa-port.html'"
+        ).fetchone()
+    assert "fetch(" not in texts and "onerror" not in texts and "Copyright" not in texts
+    assert page == ("Drone strike damages Odesa port warehouses", "Odesa Evening Courier")
+
+
+def test_ingesting_again_changes_nothing(ingested) -> None:
+    db, _ = ingested
+    before = table_counts(db)
+    again = sitreps_cli("ingest", str(CORPUS), "--db", str(db))
+    assert "0 ingested, 0 new version, 4 unchanged" in again.stderr
+    assert table_counts(db) == before
+
+
+def test_an_edited_document_becomes_a_new_version(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("Russian forces shelled Kherson on Monday, the governor said.\n")
+    db = tmp_path / "versions.db"
+    sitreps_cli("ingest", str(report), "--db", str(db))
+    report.write_text("Russian forces shelled Kherson on Monday, killing two, the governor said.\n")
+    result = sitreps_cli("ingest", str(report), "--db", str(db))
+    assert "0 ingested, 1 new version" in result.stderr
+    with sqlite3.connect(db) as connection:
+        versions = connection.execute(
+            "SELECT version, superseded_by IS NULL FROM reports ORDER BY version"
+        ).fetchall()
+        actions = [row[0] for row in connection.execute("SELECT action FROM change_log")]
+        current = connection.execute("SELECT fatalities FROM acled_events").fetchall()
+    assert versions == [(1, 0), (2, 1)]
+    assert actions == ["ingested", "new version"]
+    assert current == [(2,)]  # only the current version's events are in the ACLED view
+
+
+def test_events_are_queried_with_acled_names_and_filters(ingested) -> None:
+    db, _ = ingested
+    everything = [json.loads(line) for line in sitreps_cli(
+        "events", "--db", str(db), "--json").stdout.splitlines()]  # fmt: skip
+    assert everything and set(ACLED_COLUMNS) <= set(everything[0])
+    kharkiv = sitreps_cli("events", "--db", str(db), "--json", "--bbox", "36.0,49.8,36.5,50.1")
+    locations = {json.loads(line)["location"] for line in kharkiv.stdout.splitlines()}
+    assert locations == {"Kharkiv"}
+    dated = sitreps_cli("events", "--db", str(db), "--json", "--since", "2026-11-23")
+    dates = [json.loads(line)["event_date"] for line in dated.stdout.splitlines()]
+    assert dates and all(d >= "2026-11-23" for d in dates)
+    assert sitreps_cli("events", "--db", str(db), "--bbox", "1,2,3").returncode == 2
+
+
+def test_exports(ingested, tmp_path: Path) -> None:
+    db, _ = ingested
+    rows = list(csv.reader(io.StringIO(sitreps_cli("export", "--db", str(db)).stdout)))
+    assert tuple(rows[0][: len(ACLED_COLUMNS)]) == ACLED_COLUMNS
+    by_name = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    kharkiv = next(row for row in by_name if row["location"] == "Kharkiv")
+    assert (kharkiv["country"], kharkiv["iso"], kharkiv["fatalities"]) == ("Ukraine", "804", "3")
+    # Published on the 24th, "overnight": the night that began on the 23rd.
+    assert kharkiv["event_date"] == "2026-11-23" and kharkiv["timestamp"].isdigit()
+    output = tmp_path / "events.geojson"
+    sitreps_cli("export", "--format", "geojson", "--db", str(db), "--output", str(output))
+    collection = json.loads(output.read_text())
+    assert collection["type"] == "FeatureCollection" and collection["features"]
+    assert all(f["geometry"]["type"] == "Point" for f in collection["features"])
+    lines = sitreps_cli("export", "--format", "jsonl", "--db", str(db)).stdout.splitlines()
+    assert len(lines) == 4 and json.loads(lines[0])["report"]["text"]
+
+
+@pytest.fixture()
+def local_site(tmp_path: Path) -> Iterator[str]:
+    shutil.copy(CORPUS / "odesa-port.html", tmp_path / "page.html")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_urls_on_local_addresses_are_refused_unless_allowed(
+    local_site: str, tmp_path: Path
+) -> None:
+    db = tmp_path / "web.db"
+    refused = sitreps_cli("ingest", f"{local_site}/page.html", "--db", str(db))
+    assert refused.returncode == 3 and "private or local address" in refused.stderr
+    allowed = sitreps_cli("ingest", f"{local_site}/page.html", "--db", str(db), "--allow-private")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "1 ingested" in allowed.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "file:///etc/passwd"]
+)
+def test_metadata_private_and_non_http_urls_are_refused(url: str) -> None:
+    with pytest.raises(FetchError):
+        check_url(url)
