@@ -14,13 +14,18 @@ $(INSTALLED): pyproject.toml constraints.txt
 
 install: $(INSTALLED)
 
-# The main job on the bundled examples: the seed report as Markdown on the terminal, then
-# the whole illustrative corpus as JSONL and as an HTML page.
+# The main job on the bundled examples: the seed report as Markdown on the terminal, the
+# whole illustrative corpus as JSONL and as an HTML page, then the corpus in a store with
+# its incidents and their corroboration, and an ACLED-style CSV.
 demo: install
 	$(BIN)/sitreps analyze examples/reports/kharkiv-strikes.txt --format markdown
 	SITREPS_SOURCES=examples/sources.yaml $(BIN)/sitreps analyze examples/reports/reports.jsonl --format json --output demo-output/analyses.jsonl
 	SITREPS_SOURCES=examples/sources.yaml $(BIN)/sitreps analyze examples/reports/reports.jsonl --format html --output demo-output/reports.html
-	@echo "Wrote demo-output/analyses.jsonl and demo-output/reports.html"
+	rm -f demo-output/sitreps.db*
+	SITREPS_SOURCES=examples/sources.yaml $(BIN)/sitreps ingest examples/reports --db demo-output/sitreps.db
+	$(BIN)/sitreps incidents --db demo-output/sitreps.db
+	$(BIN)/sitreps export --format acled-csv --db demo-output/sitreps.db --output demo-output/acled.csv
+	@echo "Wrote demo-output/analyses.jsonl, demo-output/reports.html, demo-output/sitreps.db and demo-output/acled.csv"
 
 lint: install
 	$(BIN)/ruff check sitreps tests

@@ -261,6 +261,18 @@ def eval_incident_geo(
     _print_figures(f"sitreps eval incident-geo {file}", figures, as_json)
 
 
+@eval_app.command("incidents")
+def eval_incidents(
+    file: Annotated[Path, typer.Argument(help="Documents JSONL with gold incidents (ECB+ format)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Incident clustering: B-cubed and pairwise P/R/F1 and ARI, beside a tf-idf baseline."""
+    from sitreps.evaluation.incidents import evaluate_incidents
+
+    figures = evaluate_incidents(_existing_file(file))
+    _print_figures(f"sitreps eval incidents {file}", figures, as_json)
+
+
 @eval_app.command("attribution")
 def eval_attribution(
     file: Annotated[Path, typer.Argument(help="Attribution JSONL (the PolNeAR format)")],
@@ -413,6 +425,46 @@ def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
+class CorroborationStatus(StrEnum):
+    CORROBORATED = "corroborated"
+    SINGLE_SOURCE = "single-source"
+    CONTESTED = "contested"
+
+
+@app.command("incidents", epilog=EXIT_CODES)
+def incidents_command(
+    db: DbOption = None,
+    status: Annotated[CorroborationStatus | None, typer.Option(help="Only these")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
+) -> None:
+    """Incidents across reports, with their corroboration and the evidence behind it."""
+    from sitreps.store import Store
+
+    incidents = Store.open(db).incidents(status.value if status else None)
+    if as_json:
+        for incident in incidents:
+            sys.stdout.write(json.dumps(incident, default=str, ensure_ascii=False) + "\n")
+        return
+    console = Console()
+    for incident in incidents:
+        when = incident["first_date"] or "date unknown"
+        where = incident["location"] or "place unknown"
+        console.print(
+            f"[bold]{incident['status']}[/bold]  {when}  {where}  {incident['sub_event_type']}"
+            f"  ({incident['n_reports']} reports, {incident['n_outlets']} outlets, "
+            f"{incident['n_independent_sources']} independent sources)",
+            highlight=False,
+        )
+        evidence = incident["evidence"]
+        for voice in evidence.get("voices", []):
+            sources = "; ".join(voice["sources"])
+            console.print(f"    {voice['group']}: {sources}", highlight=False, markup=False)
+        for line in evidence.get("contradictions", []):
+            console.print(f"    disagree: {line}", highlight=False, markup=False)
+        for line in evidence.get("denials", []):
+            console.print(f"    denied: {line}", highlight=False, markup=False)
+
+
 @app.command("events", epilog=EXIT_CODES)
 def events_command(
     db: DbOption = None,
@@ -423,6 +475,9 @@ def events_command(
     until: Annotated[str | None, typer.Option(help="Last event date, YYYY-MM-DD")] = None,
     event_type: Annotated[
         str | None, typer.Option("--type", help='ACLED event type, e.g. "Battles"')
+    ] = None,
+    status: Annotated[
+        CorroborationStatus | None, typer.Option(help="Corroboration of the event's incident")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
@@ -435,6 +490,7 @@ def events_command(
         since=_date_option(since, "--since"),
         until=_date_option(until, "--until"),
         event_type=event_type,
+        status=status.value if status else None,
         limit=limit,
     )
     rows = Store.open(db).events(where)

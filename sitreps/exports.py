@@ -1,9 +1,9 @@
 """Exports of the store's events: ACLED-style CSV and GeoJSON.
 
 The CSV has ACLED's columns in ACLED's order, then sitreps' own (the report and its URL,
-the certainty of the firmest claim behind the event). Incident and corroboration columns
-join them once incidents are built. `fatalities` stays empty where no number was stated:
-ACLED writes 0 there; sitreps does not guess.
+the incident it belongs to, that incident's corroboration and number of independent
+sources, and the certainty of the firmest claim behind the event). `fatalities` stays
+empty where no number was stated: ACLED writes 0 there; sitreps does not guess.
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ ACLED_COLUMNS = (
     "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags",
     "timestamp",
 )  # fmt: skip
-SITREPS_COLUMNS = ("report_id", "source_url", "certainty")
+SITREPS_COLUMNS = (
+    "incident_id", "corroboration", "n_independent_sources", "certainty", "report_id",
+    "source_url",
+)  # fmt: skip
 
 
 def _cell(value: Any) -> Any:

@@ -93,10 +93,19 @@ def test_an_edited_document_becomes_a_new_version(tmp_path: Path) -> None:
         versions = connection.execute(
             "SELECT version, superseded_by IS NULL FROM reports ORDER BY version"
         ).fetchall()
-        actions = [row[0] for row in connection.execute("SELECT action FROM change_log")]
+        actions = [
+            row[0]
+            for row in connection.execute("SELECT action FROM change_log WHERE entity = 'report'")
+        ]
+        incident_actions = {
+            row[0]
+            for row in connection.execute("SELECT action FROM change_log WHERE entity = 'incident'")
+        }
         current = connection.execute("SELECT fatalities FROM acled_events").fetchall()
     assert versions == [(1, 0), (2, 1)]
     assert actions == ["ingested", "new version"]
+    # The old version's event left its incident, which closed; the new one opened its own.
+    assert incident_actions == {"opened", "closed"}
     assert current == [(2,)]  # only the current version's events are in the ACLED view
 
 

@@ -11,27 +11,36 @@ so. Each report is written in one transaction, so a crash never leaves half a re
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pycountry
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, and_, create_engine, delete, event, func, select, text
 from sqlalchemy.orm import Session
 
 import sitreps
+from sitreps.corroboration import Voice, corroborate
+from sitreps.incidents import Clusterer, Incident, Mention, embed, mentions_of
 from sitreps.model import Analysis, Certainty, Quantity
 from sitreps.store.schema import (
     AnalysisRow,
     ChangeRow,
     ClaimRow,
+    EventMentionRow,
     EventRow,
+    IncidentEventRow,
+    IncidentRow,
     PlaceRow,
     ReportRow,
     SourceRow,
@@ -78,6 +87,7 @@ class EventFilter:
     since: date | None = None
     until: date | None = None
     event_type: str | None = None
+    status: str | None = None  # corroborated, single-source, contested
     limit: int | None = None
     offset: int = 0
 
@@ -134,16 +144,29 @@ class Store:
             )
             session.flush()
             _add_analysis(session, analysis, now)
+            touched: set[str] = set()
             if current is not None:
                 current.superseded_by = report.id
+                touched |= _withdraw(session, current.id)
+            touched |= _place_in_incidents(session, analysis)
+            _update_incidents(session, touched, now)
+            if current is not None:
                 reason = f"{key}: version {version} replaces {current.id}"
                 session.add(_change("report", report.id, "new version", reason, now))
                 return Outcome.NEW_VERSION
             session.add(_change("report", report.id, "ingested", f"from {origin}", now))
             return Outcome.INGESTED
 
+    def incidents(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Incidents, oldest first, each with its corroboration evidence."""
+        query = select(IncidentRow).order_by(IncidentRow.first_date, IncidentRow.id)
+        if status is not None:
+            query = query.where(IncidentRow.status == status)
+        with Session(self.engine) as session:
+            return [_incident_dict(row) for row in session.scalars(query)]
+
     def counts(self) -> dict[str, int]:
-        tables = (ReportRow, ClaimRow, SourceRow, PlaceRow, EventRow, ChangeRow)
+        tables = (ReportRow, ClaimRow, SourceRow, PlaceRow, EventRow, IncidentRow, ChangeRow)
         with Session(self.engine) as session:
             return {
                 model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
@@ -171,6 +194,9 @@ class Store:
         if where.event_type is not None:
             clauses.append("event_type = :event_type")
             params["event_type"] = where.event_type
+        if where.status is not None:
+            clauses.append("corroboration = :status")
+            params["status"] = where.status
         sql = "SELECT * FROM acled_events"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
@@ -312,3 +338,205 @@ def _add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
                 confidence=item.confidence,
             )
         )
+
+
+# Events are matched against stored events whose date windows lie within this many days.
+CANDIDATE_DAYS = 31
+
+
+def _mention_row(mention: Mention, event_id: str) -> EventMentionRow:
+    assert mention.vector is not None
+    return EventMentionRow(
+        report_id=mention.report_id,
+        event_id=event_id,
+        text=mention.text,
+        names=json.dumps(sorted(mention.names)),
+        event_type=mention.event_type,
+        sub_event_type=mention.sub_event_type,
+        window_start=mention.window[0] if mention.window else None,
+        window_end=mention.window[1] if mention.window else None,
+        latitude=mention.point[0] if mention.point else None,
+        longitude=mention.point[1] if mention.point else None,
+        radius_km=mention.radius_km,
+        vector=mention.vector.astype(np.float32).tobytes(),
+    )
+
+
+def _mention(row: EventMentionRow) -> Mention:
+    located = row.latitude is not None and row.longitude is not None
+    return Mention(
+        key=f"{row.report_id}:{row.event_id}",
+        report_id=row.report_id,
+        text=row.text,
+        names=frozenset(json.loads(row.names)),
+        event_type=row.event_type,
+        sub_event_type=row.sub_event_type,
+        window=(row.window_start, row.window_end) if row.window_start and row.window_end else None,
+        point=(row.latitude, row.longitude) if located else None,  # type: ignore[arg-type]
+        radius_km=row.radius_km,
+        vector=np.frombuffer(row.vector, dtype=np.float32),
+    )
+
+
+def _candidates(session: Session, mention: Mention) -> list[Incident]:
+    """The incidents a mention could join: those with an event of a nearby date window.
+    A mention with no date at all is matched against nothing: it opens its own incident."""
+    if mention.window is None:
+        return []
+    slack = timedelta(days=CANDIDATE_DAYS)
+    rows = session.execute(
+        select(EventMentionRow, IncidentEventRow.incident_id)
+        .join(
+            IncidentEventRow,
+            and_(
+                IncidentEventRow.report_id == EventMentionRow.report_id,
+                IncidentEventRow.event_id == EventMentionRow.event_id,
+            ),
+        )
+        .where(
+            EventMentionRow.window_start <= mention.window[1] + slack,
+            EventMentionRow.window_end >= mention.window[0] - slack,
+        )
+        .order_by(IncidentEventRow.incident_id, EventMentionRow.report_id, EventMentionRow.event_id)
+    )
+    incidents: dict[str, Incident] = {}
+    for row, incident_id in rows:
+        incidents.setdefault(incident_id, Incident(id=incident_id)).mentions.append(_mention(row))
+    ids = list(incidents)
+    members = session.execute(  # an incident's undated members count in the average too
+        select(EventMentionRow, IncidentEventRow.incident_id)
+        .join(
+            IncidentEventRow,
+            and_(
+                IncidentEventRow.report_id == EventMentionRow.report_id,
+                IncidentEventRow.event_id == EventMentionRow.event_id,
+            ),
+        )
+        .where(IncidentEventRow.incident_id.in_(ids), EventMentionRow.window_start.is_(None))
+    )
+    for row, incident_id in members:
+        incidents[incident_id].mentions.append(_mention(row))
+    return list(incidents.values())
+
+
+def _place_in_incidents(session: Session, analysis: Analysis) -> set[str]:
+    """Join each event of a new report to an incident, or open one; the incidents touched."""
+    mentions = mentions_of(analysis)
+    embed(mentions)
+    touched = set()
+    for stated, mention in zip(analysis.events, mentions, strict=True):
+        clusterer = Clusterer(_candidates(session, mention))
+        new_id = "i" + hashlib.sha1(mention.key.encode()).hexdigest()[:12]
+        incident = clusterer.add(mention, new_id)
+        if incident.id == new_id and session.get(IncidentRow, new_id) is None:
+            session.add(_opened(new_id))  # filled in by _update_incidents
+            session.flush()  # before the link to it: the two tables share no relationship()
+        session.add(_mention_row(mention, stated.id))
+        session.add(
+            IncidentEventRow(
+                report_id=analysis.report.id, event_id=stated.id, incident_id=incident.id
+            )
+        )
+        session.flush()
+        touched.add(incident.id)
+    return touched
+
+
+def _opened(incident_id: str) -> IncidentRow:
+    return IncidentRow(
+        id=incident_id,
+        status="",
+        n_events=0,
+        n_reports=0,
+        n_outlets=0,
+        n_independent_sources=0,
+        evidence_json="{}",
+        updated_at=datetime.now(UTC),
+    )
+
+
+def _withdraw(session: Session, report_id: str) -> set[str]:
+    """Take a superseded report's events out of their incidents; the incidents touched."""
+    touched = set(
+        session.scalars(
+            select(IncidentEventRow.incident_id).where(IncidentEventRow.report_id == report_id)
+        )
+    )
+    session.execute(delete(IncidentEventRow).where(IncidentEventRow.report_id == report_id))
+    session.execute(delete(EventMentionRow).where(EventMentionRow.report_id == report_id))
+    return touched
+
+
+def _update_incidents(session: Session, incident_ids: Iterable[str], now: datetime) -> None:
+    """Recompute each incident's summary and corroboration from its events."""
+    for incident_id in sorted(incident_ids):
+        links = session.scalars(
+            select(IncidentEventRow).where(IncidentEventRow.incident_id == incident_id)
+        ).all()
+        row = session.get(IncidentRow, incident_id)
+        assert row is not None
+        if not links:
+            session.delete(row)
+            session.add(_change("incident", incident_id, "closed", "no events left", now))
+            continue
+        analyses = {
+            report_id: Analysis.model_validate_json(json_text)
+            for report_id, json_text in session.execute(
+                select(AnalysisRow.report_id, AnalysisRow.analysis_json).where(
+                    AnalysisRow.report_id.in_({link.report_id for link in links})
+                )
+            )
+        }
+        members = [
+            (analyses[link.report_id], next(e for e in analyses[link.report_id].events
+                                            if e.id == link.event_id))
+            for link in sorted(links, key=lambda link: (link.report_id, link.event_id))
+        ]  # fmt: skip
+        result = corroborate(members)
+        events = [event for _, event in members]
+        dates = [d for e in events for d in (e.date_start, e.date_end) if d is not None]
+        places = [a.place(e.location) for a, e in members if e.location]
+        point = next((p for p in places if p.lat is not None), None)
+        status = result.status.value
+        values: dict[str, Any] = dict(
+            status=status,
+            first_date=min(dates, default=None),
+            last_date=max(dates, default=None),
+            latitude=point.lat if point else None,
+            longitude=point.lon if point else None,
+            location=point.name if point else None,
+            event_type=events[0].event_type,
+            sub_event_type=events[0].sub_event_type,
+            n_events=len(events),
+            n_reports=result.n_reports,
+            n_outlets=result.n_outlets,
+            n_independent_sources=result.n_independent_sources,
+            evidence_json=json.dumps(
+                {
+                    "voices": [_voice(v) for v in result.voices],
+                    "contradictions": result.contradictions,
+                    "denials": result.denials,
+                    "events": [f"{a.report.id}:{e.id}" for a, e in members],
+                },
+                ensure_ascii=False,
+            ),
+            updated_at=now,
+        )  # fmt: skip
+        if not row.status:
+            session.add(_change("incident", incident_id, "opened", status, now))
+        elif row.status != status:
+            session.add(
+                _change("incident", incident_id, "status", f"{row.status} -> {status}", now)
+            )
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+def _voice(voice: Voice) -> dict[str, Any]:
+    return asdict(voice) | {"sources": sorted(voice.sources), "reports": sorted(voice.reports)}
+
+
+def _incident_dict(row: IncidentRow) -> dict[str, Any]:
+    found = {c.name: getattr(row, c.name) for c in IncidentRow.__table__.columns}
+    found["evidence"] = json.loads(found.pop("evidence_json"))
+    return found

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -146,3 +156,55 @@ class ChangeRow(Base):
     entity_id: Mapped[str] = mapped_column(Text)
     action: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
+
+
+class IncidentRow(Base):
+    """One happening, as several reports tell it, with its corroboration."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("incidents_by_date", "first_date"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # corroborated, single-source, contested
+    first_date: Mapped[date | None] = mapped_column(Date)
+    last_date: Mapped[date | None] = mapped_column(Date)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    location: Mapped[str | None] = mapped_column(Text)
+    event_type: Mapped[str | None] = mapped_column(Text)
+    sub_event_type: Mapped[str | None] = mapped_column(Text)
+    n_events: Mapped[int] = mapped_column(Integer)
+    n_reports: Mapped[int] = mapped_column(Integer)
+    n_outlets: Mapped[int] = mapped_column(Integer)
+    n_independent_sources: Mapped[int] = mapped_column(Integer)
+    evidence_json: Mapped[str] = mapped_column(Text)  # voices, contradictions, denials
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IncidentEventRow(Base):
+    __tablename__ = "incident_events"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+
+
+class EventMentionRow(Base):
+    """What incident matching compares, kept so that a new report is matched against the
+    store without re-analysing or re-embedding anything."""
+
+    __tablename__ = "event_mentions"
+    __table_args__ = (Index("event_mentions_by_window", "window_start", "window_end"),)
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    names: Mapped[str] = mapped_column(Text)  # JSON list
+    event_type: Mapped[str | None] = mapped_column(Text)
+    sub_event_type: Mapped[str | None] = mapped_column(Text)
+    window_start: Mapped[date | None] = mapped_column(Date)
+    window_end: Mapped[date | None] = mapped_column(Date)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    radius_km: Mapped[float] = mapped_column(Float)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, unit length

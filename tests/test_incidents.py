@@ -1,0 +1,140 @@
+"""Incidents across reports and their corroboration, through the store and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import sitreps
+from sitreps.corroboration import Status, corroborate
+from sitreps.incidents import cluster, mentions_of
+from tests.conftest import CORPUS, ROOT
+from tests.test_eval_geo import FIXTURES, SHARED, run_eval
+
+PUBLISHED = datetime.fromisoformat("2026-10-16T18:00:00+03:00")
+
+
+def report(text: str, outlet: str, published: datetime = PUBLISHED) -> sitreps.Analysis:
+    return sitreps.analyze(text, outlet=outlet, published_at=published)
+
+
+def test_reports_of_one_strike_are_one_incident_and_others_are_not() -> None:
+    analyses = [
+        report("A Russian missile hit an apartment building in Kharkiv on Friday, killing "
+               "three people, the mayor said.", "Kharkiv City News"),
+        report("Russia struck a residential building in Kharkiv with a missile on Friday; "
+               "three people died, officials said.", "Northwind Wire"),
+        report("A drone hit a substation in Lviv on Friday, cutting power, the governor "
+               "said.", "Lviv Post"),
+        report("A Russian missile hit an apartment building in Kharkiv on 2 October, the "
+               "mayor said.", "Kharkiv City News"),
+    ]  # fmt: skip
+    mentions = [m for a in analyses for m in mentions_of(a)]
+    incidents = cluster(mentions)
+    groups = sorted(sorted(m.report_id for m in i.mentions) for i in incidents)
+    kharkiv = sorted([analyses[0].report.id, analyses[1].report.id])
+    assert kharkiv in groups  # same day, same place, same kind: one incident
+    assert len(incidents) == 3  # Lviv is elsewhere, 2 October is another day
+    again = cluster([m for a in analyses for m in mentions_of(a)])
+    assert [i.id for i in again] == [i.id for i in incidents]  # same order, same result
+
+
+def test_two_outlets_repeating_one_ministry_are_one_voice() -> None:
+    tass = report(
+        "TASS reported that the Russian Defence Ministry said its forces had struck "
+        "a fuel depot in Kharkiv on Friday.",
+        "Northwind Wire",
+    )
+    ria = report(
+        "RIA Novosti said Russian forces had struck a fuel depot in Kharkiv on Friday.",
+        "Lviv Post",
+    )
+    members = [(a, a.events[0]) for a in (tass, ria)]
+    result = corroborate(members)
+    assert [v.group for v in result.voices] == ["Government of Russia"]
+    assert result.status is Status.SINGLE_SOURCE
+    wire = report(
+        "A fuel depot burned in Kharkiv on Friday after a strike, a Reuters photographer saw.",
+        "Kharkiv City News",
+    )
+    assert corroborate([*members, (wire, wire.events[0])]).status is Status.CORROBORATED
+
+
+def sitreps_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SITREPS_SOURCES": str(ROOT / "examples" / "sources.yaml")}
+    return subprocess.run(
+        [sys.executable, "-m", "sitreps", *args], capture_output=True, text=True, env=env,
+        timeout=900,
+    )  # fmt: skip
+
+
+def incidents_of(db: Path) -> list[dict]:
+    result = sitreps_cli("incidents", "--db", str(db), "--json")
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.fixture(scope="module")
+def example_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("incidents") / "examples.db"
+    result = sitreps_cli("ingest", str(CORPUS), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def test_the_example_incidents_and_their_corroboration(example_store: Path) -> None:
+    incidents = incidents_of(example_store)
+    by_place = {}
+    for incident in incidents:
+        by_place.setdefault((incident["location"], incident["first_date"]), incident)
+    kharkiv = by_place[("Kharkiv", "2026-10-16")]
+    assert kharkiv["status"] == "contested" and kharkiv["n_reports"] >= 4
+    assert any("dead" in line for line in kharkiv["evidence"]["contradictions"])
+    assert kharkiv["evidence"]["denials"]  # the ministry's denial is shown
+    nikopol = next(i for (place, _), i in by_place.items() if place == "Nikopol")
+    # Every Nikopol report rests on the regional administration: one voice, however many.
+    assert nikopol["status"] == "single-source" and nikopol["n_reports"] >= 3
+    odesa = next(i for (place, _), i in by_place.items() if place == "Odesa")
+    assert odesa["status"] == "corroborated" and odesa["n_independent_sources"] >= 2
+    rows = [json.loads(line) for line in sitreps_cli(
+        "events", "--db", str(example_store), "--json", "--status", "contested"
+    ).stdout.splitlines()]  # fmt: skip
+    assert rows and {r["corroboration"] for r in rows} == {"contested"}
+
+
+def test_ingesting_in_two_batches_gives_the_same_incidents(
+    example_store: Path, tmp_path: Path
+) -> None:
+    lines = CORPUS.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("".join(lines[:13]), encoding="utf-8")
+    second.write_text("".join(lines[13:]), encoding="utf-8")
+    db = tmp_path / "batches.db"
+    sitreps_cli("ingest", str(first), "--db", str(db))
+    sitreps_cli("ingest", str(second), "--db", str(db))
+
+    def memberships(path: Path) -> list[tuple[str, ...]]:
+        return sorted(tuple(sorted(i["evidence"]["events"])) for i in incidents_of(path))
+
+    assert memberships(db) == memberships(example_store)
+
+
+def test_eval_incidents_on_a_small_gold_file() -> None:
+    figures = run_eval("incidents", str(FIXTURES / "incidents_ecb.jsonl"))
+    assert {"b3", "pairwise", "ari", "baseline", "n_docs"} <= set(figures)
+    assert figures["n_docs"] == 6 and figures["b3"]["f1"] == 1.0
+    assert set(figures["baseline"]["b3"]) == {"precision", "recall", "f1"}
+
+
+@pytest.mark.skipif(
+    not (SHARED / "coref" / "ecbplus_dev.jsonl").exists(),
+    reason="../shared/data is absent (a user's clone): the shared gold sets are not shipped",
+)
+def test_eval_incidents_on_ecb_plus() -> None:
+    figures = run_eval("incidents", str(SHARED / "coref" / "ecbplus_dev.jsonl"))
+    assert figures["n_docs"] == 772 and figures["b3"]["f1"] > 0.8  # docs/quality.md
