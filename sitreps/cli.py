@@ -513,6 +513,7 @@ class ExportFormat(StrEnum):
     ACLED_CSV = "acled-csv"
     GEOJSON = "geojson"
     JSONL = "jsonl"
+    PARQUET = "parquet"
 
 
 @app.command("export", epilog=EXIT_CODES)
@@ -523,11 +524,17 @@ def export_command(
         Path | None, typer.Option("--output", "-o", help="Write here, not stdout")
     ] = None,
 ) -> None:
-    """Export the store: ACLED-style CSV, GeoJSON of located events, or analyses as JSONL."""
+    """Export the store: ACLED-style CSV or Parquet (same columns), GeoJSON of located
+    events, or whole analyses as JSONL."""
     from sitreps import exports
     from sitreps.store import Store
 
     store = Store.open(db)
+    if export_format is ExportFormat.PARQUET:
+        if output is None:
+            raise typer.BadParameter("Parquet is binary: give a file", param_hint="--output")
+        exports.parquet(store.events(), output)
+        return
     if export_format is ExportFormat.ACLED_CSV:
         text = exports.acled_csv(store.events())
     elif export_format is ExportFormat.GEOJSON:

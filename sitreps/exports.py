@@ -1,4 +1,5 @@
-"""Exports of the store's events: ACLED-style CSV and GeoJSON.
+"""Exports of the store's events: ACLED-style CSV (and the same table as Parquet) and
+GeoJSON.
 
 The CSV has ACLED's columns in ACLED's order, then sitreps' own (the report and its URL,
 the incident it belongs to, that incident's corroboration and number of independent
@@ -12,6 +13,7 @@ import csv
 import io
 import json
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 ACLED_COLUMNS = (
@@ -49,10 +51,25 @@ def acled_csv(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(ACLED_COLUMNS + SITREPS_COLUMNS)
-    for row in rows:
-        cells = [_timestamp(row[c]) if c == "timestamp" else _cell(row[c]) for c in ACLED_COLUMNS]
-        writer.writerow(cells + [_cell(row[c]) for c in SITREPS_COLUMNS])
+    for record in _table(rows):
+        writer.writerow(list(record.values()))
     return buffer.getvalue()
+
+
+def _table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    columns = ACLED_COLUMNS + SITREPS_COLUMNS
+    return [
+        {c: _timestamp(row[c]) if c == "timestamp" else _cell(row[c]) for c in columns}
+        for row in rows
+    ]
+
+
+def parquet(rows: list[dict[str, Any]], path: Path) -> None:
+    import pandas as pd
+
+    columns = list(ACLED_COLUMNS + SITREPS_COLUMNS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(_table(rows), columns=columns).to_parquet(path, index=False)
 
 
 def geojson(rows: list[dict[str, Any]]) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -137,6 +138,12 @@ def test_exports(ingested, tmp_path: Path) -> None:
     collection = json.loads(output.read_text())
     assert collection["type"] == "FeatureCollection" and collection["features"]
     assert all(f["geometry"]["type"] == "Point" for f in collection["features"])
+    table = tmp_path / "events.parquet"
+    sitreps_cli("export", "--format", "parquet", "--db", str(db), "--output", str(table))
+    frame = pd.read_parquet(table)
+    assert tuple(frame.columns[: len(ACLED_COLUMNS)]) == ACLED_COLUMNS and len(frame) == len(
+        by_name
+    )
     lines = sitreps_cli("export", "--format", "jsonl", "--db", str(db)).stdout.splitlines()
     assert len(lines) == 4 and json.loads(lines[0])["report"]["text"]
 

@@ -1,0 +1,73 @@
+"""The store's behaviour on both backends: a SQLite file, and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from sitreps.ingest import documents, ingest
+from sitreps.store import EventFilter, Outcome, Store
+from sitreps.store.schema import Base
+from tests import postgres
+
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    if postgres.binaries() is None:
+        pytest.skip("PostgreSQL is not installed: `make test` installs Debian's package")
+    directory = Path(tempfile.mkdtemp(prefix="sitreps-pg-"))
+    try:
+        with postgres.server(directory) as url:
+            yield url
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        opened = Store.open(tmp_path / "store.db")
+    else:
+        opened = Store.open(request.getfixturevalue("postgres_url"))
+        with opened.engine.begin() as connection:  # each test starts from an empty store
+            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+    yield opened
+    opened.close()
+
+
+def test_migrations_match_the_tables(store: Store) -> None:
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_ingest_is_idempotent_and_queryable(store: Store) -> None:
+    first = ingest(store, documents([str(CORPUS)]))
+    assert first.counts[Outcome.INGESTED.value] == 4 and len(first.failures) == 4
+    counts = store.counts()
+    second = ingest(store, documents([str(CORPUS)]))
+    assert second.counts[Outcome.UNCHANGED.value] == 4
+    assert store.counts() == counts
+    kharkiv = store.events(EventFilter(bbox=(36.0, 49.8, 36.5, 50.1)))
+    assert [row["location"] for row in kharkiv] == ["Kharkiv"]
+    assert kharkiv[0]["incident_id"] and kharkiv[0]["corroboration"] == "single-source"
+    assert store.incidents() and len(store.analyses()) == 4
+
+
+def test_a_new_version_replaces_the_old_in_views(store: Store, tmp_path: Path) -> None:
+    report = tmp_path / "kherson.txt"
+    report.write_text("Russian forces shelled Kherson on Monday, the governor said.")
+    assert ingest(store, documents([str(report)])).counts[Outcome.INGESTED.value] == 1
+    report.write_text("Russian forces shelled Kherson on Monday, killing two, the governor said.")
+    assert ingest(store, documents([str(report)])).counts[Outcome.NEW_VERSION.value] == 1
+    assert [row["fatalities"] for row in store.events()] == [2]
+    assert len(store.incidents()) == 1
