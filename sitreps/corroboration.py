@@ -5,11 +5,12 @@ innermost source of its claims. Sources that share an affiliation in the source 
 ("Government of Russia": the ministry and TASS) are one group; so are two outlets
 repeating one Telegram channel. An outlet speaking in its own voice, or quoting sources
 it does not name, is its own group: its anonymous sources are only as independent as it
-is. A source named by its role alone ("the governor", "the ministry") is grouped with the
-body it speaks for: local authorities of the event's region, or the government of its
-country (the outlet's, when an official statement says "the ministry"). Residents and
-other witnesses an outlet spoke to are a voice of their own. sitreps never decides who is
-right: it counts voices and shows disagreements.
+is; and where a report names who told it, the report's own retelling of the event is no
+second voice. A source named by its role alone ("the governor", "the ministry") is
+grouped with the body it speaks for: local authorities of the event's region, or the
+government of its country (the outlet's, when an official statement says "the
+ministry"). Residents and other witnesses an outlet spoke to are a voice of their own.
+sitreps never decides who is right: it counts voices and shows disagreements.
 
 Status: `contested` when groups state numbers of dead or injured that cannot both be true
 (counts of strikes are not compared: "eight strikes on the city" and "ten in all" can both
@@ -24,7 +25,16 @@ from enum import StrEnum
 
 import pycountry
 
-from sitreps.model import Analysis, Certainty, Event, Quantity, Source, SourceKind
+from sitreps.model import (
+    Analysis,
+    Certainty,
+    Claim,
+    ClaimKind,
+    Event,
+    Quantity,
+    Source,
+    SourceKind,
+)
 
 
 class Status(StrEnum):
@@ -45,9 +55,25 @@ class Voice:
 
 
 @dataclass
+class ClaimCorroboration:
+    """One claim behind an incident, and which other independent voices say the same kind
+    of thing (that it happened, the damage, the casualties)."""
+
+    report_id: str
+    claim_id: str
+    kind: str
+    certainty: str
+    group: str
+    text: str
+    also_said_by: list[str]
+    status: Status
+
+
+@dataclass
 class Corroboration:
     status: Status
     voices: list[Voice]
+    claims: list[ClaimCorroboration]
     contradictions: list[str]
     denials: list[str]  # the denying claims, as written
     n_reports: int
@@ -93,6 +119,11 @@ def _group(analysis: Analysis, source: Source, event: Event) -> str:
     return f"{source.name} via {outlet.name}"  # residents one outlet spoke to
 
 
+def _names_a_source(analysis: Analysis, source_id: str) -> bool:
+    kind = analysis.source(source_id).kind
+    return kind not in {SourceKind.REPORTING_OUTLET, SourceKind.UNNAMED}
+
+
 def _overlap(a: Quantity, b: Quantity) -> bool:
     a_high = a.high if a.high is not None else 10**9
     b_high = b.high if b.high is not None else 10**9
@@ -114,14 +145,18 @@ def corroborate(members: list[tuple[Analysis, Event]]) -> Corroboration:
     voices: dict[str, Voice] = {}
     numbers: dict[str, list[tuple[str, Quantity]]] = {"dead": [], "injured": []}
     denials: list[str] = []
+    said: list[tuple[str, Claim, str]] = []  # report id, claim, group
     for analysis, event in members:
         outlet = analysis.sources[0].name
         claims = [c for c in analysis.claims if c.id in event.claims]
+        named = [c for c in claims if _names_a_source(analysis, c.attribution[-1])]
         groups = []
-        for claim in claims:
+        # Where a report names who told it, its own retelling is no second voice.
+        for claim in named or claims:
             source = analysis.source(claim.attribution[-1])
             group = _group(analysis, source, event)
             groups.append(group)
+            said.append((analysis.report.id, claim, group))
             voice = voices.setdefault(group, Voice(group))
             voice.reports.add(analysis.report.id)
             via = "" if source.kind is SourceKind.REPORTING_OUTLET else f" via {outlet}"
@@ -145,8 +180,40 @@ def corroborate(members: list[tuple[Analysis, Event]]) -> Corroboration:
     return Corroboration(
         status=status,
         voices=sorted(voices.values(), key=lambda v: v.group),
+        claims=_claims(said, contradictions),
         contradictions=contradictions,
         denials=denials,
         n_reports=len({analysis.report.id for analysis, _ in members}),
         n_outlets=len({analysis.sources[0].name for analysis, _ in members}),
     )
+
+
+def _claims(
+    said: list[tuple[str, Claim, str]], contradictions: list[str]
+) -> list[ClaimCorroboration]:
+    """Each claim's own status: contested where it states casualties others contradict,
+    corroborated where another voice says the same kind of thing, else single-source."""
+    groups_by_kind: dict[str, set[str]] = {}
+    for _, claim, group in said:
+        groups_by_kind.setdefault(claim.kind.value, set()).add(group)
+    found = []
+    for report_id, claim, group in said:
+        others = sorted(groups_by_kind[claim.kind.value] - {group})
+        disputed = claim.kind is ClaimKind.CASUALTIES and any(group in c for c in contradictions)
+        if disputed or claim.certainty is Certainty.DENIED:
+            status = Status.CONTESTED
+        else:
+            status = Status.CORROBORATED if others else Status.SINGLE_SOURCE
+        found.append(
+            ClaimCorroboration(
+                report_id=report_id,
+                claim_id=claim.id,
+                kind=claim.kind.value,
+                certainty=claim.certainty.value,
+                group=group,
+                text=claim.span.text,
+                also_said_by=others,
+                status=status,
+            )
+        )
+    return found

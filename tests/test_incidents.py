@@ -96,6 +96,9 @@ def test_the_example_incidents_and_their_corroboration(example_store: Path) -> N
     assert kharkiv["status"] == "contested" and kharkiv["n_reports"] >= 4
     assert any("dead" in line for line in kharkiv["evidence"]["contradictions"])
     assert kharkiv["evidence"]["denials"]  # the ministry's denial is shown
+    claims = kharkiv["evidence"]["claims"]
+    assert any(c["kind"] == "casualties" and c["status"] == "contested" for c in claims)
+    assert any(c["also_said_by"] for c in claims)
     nikopol = next(i for (place, _), i in by_place.items() if place == "Nikopol")
     # Every Nikopol report rests on the regional administration: one voice, however many.
     assert nikopol["status"] == "single-source" and nikopol["n_reports"] >= 3

@@ -514,6 +514,7 @@ def _update_incidents(session: Session, incident_ids: Iterable[str], now: dateti
             evidence_json=json.dumps(
                 {
                     "voices": [_voice(v) for v in result.voices],
+                    "claims": [asdict(c) for c in result.claims],
                     "contradictions": result.contradictions,
                     "denials": result.denials,
                     "events": [f"{a.report.id}:{e.id}" for a, e in members],
