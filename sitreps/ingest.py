@@ -257,8 +257,10 @@ def ingest(
             continue
         try:
             analysis = analyze(**record.model_dump())
-        except InputError as error:
-            summary.failures.append(Failure(item.origin, str(error)))
+        except Exception as error:  # a bad document, or a bug on one, must not stop the batch
+            bug = f"internal error, please report it: {type(error).__name__}: {error}"
+            reason = str(error) if isinstance(error, InputError) else bug
+            summary.failures.append(Failure(item.origin, reason))
             progress(item.origin)
             continue
         analysis.warnings[:0] = item.warnings
