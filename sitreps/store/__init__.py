@@ -160,8 +160,10 @@ class Store:
             return Outcome.INGESTED
 
     def incidents(self, status: str | None = None) -> list[dict[str, Any]]:
-        """Incidents, oldest first, each with its corroboration evidence."""
-        query = select(IncidentRow).order_by(IncidentRow.first_date, IncidentRow.id)
+        """Incidents, oldest first and undated last, each with its corroboration evidence."""
+        query = select(IncidentRow).order_by(
+            IncidentRow.first_date.is_(None), IncidentRow.first_date, IncidentRow.id
+        )
         if status is not None:
             query = query.where(IncidentRow.status == status)
         with Session(self.engine) as session:
