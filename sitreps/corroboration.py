@@ -23,8 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import pycountry
-
+from sitreps.gazetteer import country_name
 from sitreps.model import (
     Analysis,
     Certainty,
@@ -87,11 +86,6 @@ class Corroboration:
 OFFICIAL = {SourceKind.OFFICIAL_MILITARY, SourceKind.OFFICIAL_GOVERNMENT}
 
 
-def _country_name(alpha_2: str | None) -> str | None:
-    record = pycountry.countries.get(alpha_2=alpha_2) if alpha_2 else None
-    return str(getattr(record, "common_name", None) or record.name) if record else None
-
-
 def _group(analysis: Analysis, source: Source, event: Event) -> str:
     """The independent voice a source belongs to (see the module's docstring)."""
     outlet = analysis.sources[0]
@@ -108,7 +102,7 @@ def _group(analysis: Analysis, source: Source, event: Event) -> str:
         return source.name
     # A role, not a name: "the governor", "the ministry".
     place = analysis.place(event.location) if event.location else None
-    country = _country_name(place.country if place else None)
+    country = country_name(place.country if place else None)
     if source.kind in OFFICIAL | {SourceKind.LOCAL_AUTHORITY}:
         if outlet.affiliation and outlet.affiliation.startswith("Government of"):
             return outlet.affiliation  # "the ministry said" in the ministry's own statement

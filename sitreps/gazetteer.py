@@ -406,6 +406,13 @@ class Gazetteer:
         return GazetteerEntry(*row) if row else None
 
 
+def country_name(iso: str | None) -> str | None:
+    """A country's short English name as GeoNames writes it ("Russia", not "Russian
+    Federation"): the name ACLED uses, and the registry's "Government of Russia"."""
+    entry = open_gazetteer().country(iso) if iso else None
+    return entry.name if entry else None
+
+
 _build_lock = threading.Lock()
 
 

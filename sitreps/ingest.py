@@ -151,11 +151,9 @@ def _jsonl_documents(data: bytes, origin: str, max_chars: int) -> Iterator[Found
 
 def _sniff(data: bytes) -> str:
     head = data[:2048].lstrip().lower()
-    if head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head:
-        return "feed" if (b"<rss" in head or b"<feed" in head or b"<rdf" in head) else "html"
-    if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
-        return "html"
-    return "text"
+    if any(marker in head for marker in (b"<rss", b"<feed", b"<rdf")):
+        return "feed"
+    return "html" if head.startswith(b"<") else "text"  # XHTML, HTML, a fragment
 
 
 def _from_bytes(

@@ -66,6 +66,22 @@ def test_two_outlets_repeating_one_ministry_are_one_voice() -> None:
     assert corroborate([*members, (wire, wire.events[0])]).status is Status.CORROBORATED
 
 
+def test_a_ministry_named_by_its_role_is_its_governments_voice() -> None:
+    # In Russia, "the defence ministry" speaks for the government the registry calls
+    # "Government of Russia" (the affiliation of TASS): one voice, not two.
+    tass = report(
+        "TASS reported that Ukrainian drones had struck a fuel depot in Bryansk on Friday.",
+        "Northwind Wire",
+    )
+    ministry = report(
+        "The defence ministry said Ukrainian drones had struck a fuel depot in Bryansk on Friday.",
+        "Kyiv Daily Monitor",
+    )
+    result = corroborate([(a, a.events[0]) for a in (tass, ministry)])
+    assert [v.group for v in result.voices] == ["Government of Russia"]
+    assert result.status is Status.SINGLE_SOURCE
+
+
 def sitreps_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SITREPS_SOURCES": str(ROOT / "examples" / "sources.yaml")}
     return subprocess.run(

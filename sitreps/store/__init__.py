@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 import sitreps
 from sitreps.corroboration import Voice, corroborate
+from sitreps.gazetteer import country_name
 from sitreps.incidents import Clusterer, Incident, Mention, embed, mentions_of
 from sitreps.model import Analysis, Certainty, Quantity
 from sitreps.store.schema import (
@@ -236,11 +237,9 @@ def _high(quantity: Quantity | None) -> int | None:
 
 
 def _country(alpha_2: str | None) -> tuple[str | None, int | None]:
-    """ACLED writes the country's name and its numeric ISO code."""
+    """ACLED writes the country's short name ("Russia") and its numeric ISO code."""
     record = pycountry.countries.get(alpha_2=alpha_2) if alpha_2 else None
-    if record is None:
-        return alpha_2, None
-    return str(record.name), int(record.numeric)
+    return country_name(alpha_2) or alpha_2, int(record.numeric) if record else None
 
 
 def _add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
@@ -388,35 +387,29 @@ def _candidates(session: Session, mention: Mention) -> list[Incident]:
     if mention.window is None:
         return []
     slack = timedelta(days=CANDIDATE_DAYS)
+    linked = select(EventMentionRow, IncidentEventRow.incident_id).join(
+        IncidentEventRow,
+        and_(
+            IncidentEventRow.report_id == EventMentionRow.report_id,
+            IncidentEventRow.event_id == EventMentionRow.event_id,
+        ),
+    )
     rows = session.execute(
-        select(EventMentionRow, IncidentEventRow.incident_id)
-        .join(
-            IncidentEventRow,
-            and_(
-                IncidentEventRow.report_id == EventMentionRow.report_id,
-                IncidentEventRow.event_id == EventMentionRow.event_id,
-            ),
-        )
-        .where(
+        linked.where(
             EventMentionRow.window_start <= mention.window[1] + slack,
             EventMentionRow.window_end >= mention.window[0] - slack,
+        ).order_by(
+            IncidentEventRow.incident_id, EventMentionRow.report_id, EventMentionRow.event_id
         )
-        .order_by(IncidentEventRow.incident_id, EventMentionRow.report_id, EventMentionRow.event_id)
     )
     incidents: dict[str, Incident] = {}
     for row, incident_id in rows:
         incidents.setdefault(incident_id, Incident(id=incident_id)).mentions.append(_mention(row))
-    ids = list(incidents)
     members = session.execute(  # an incident's undated members count in the average too
-        select(EventMentionRow, IncidentEventRow.incident_id)
-        .join(
-            IncidentEventRow,
-            and_(
-                IncidentEventRow.report_id == EventMentionRow.report_id,
-                IncidentEventRow.event_id == EventMentionRow.event_id,
-            ),
+        linked.where(
+            IncidentEventRow.incident_id.in_(list(incidents)),
+            EventMentionRow.window_start.is_(None),
         )
-        .where(IncidentEventRow.incident_id.in_(ids), EventMentionRow.window_start.is_(None))
     )
     for row, incident_id in members:
         incidents[incident_id].mentions.append(_mention(row))
