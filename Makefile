@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint typecheck postgres clean
+.PHONY: install demo test lint typecheck postgres event-model clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,15 @@ demo: install
 	$(BIN)/sitreps export --format acled-csv --db demo-output/sitreps.db --output demo-output/acled.csv
 	@echo "Wrote demo-output/analyses.jsonl, demo-output/reports.html, demo-output/sitreps.db and demo-output/acled.csv"
 
+# Retrain the shipped event-type classifier (sitreps/data/event_classifier.npz) on the CASE
+# 2021 sample beside the project; prints its 5-fold cross-validated figures first.
+CASE ?= ../shared/data/events/case2021_dev.jsonl
+event-model: install
+	$(BIN)/python scripts/train_event_classifier.py $(CASE)
+
 lint: install
-	$(BIN)/ruff check sitreps tests
-	$(BIN)/ruff format --check sitreps tests
+	$(BIN)/ruff check sitreps tests scripts
+	$(BIN)/ruff format --check sitreps tests scripts
 
 typecheck: install
 	$(BIN)/mypy

@@ -285,6 +285,41 @@ def eval_attribution(
     _print_figures(f"sitreps eval attribution {file}", figures, as_json)
 
 
+@eval_app.command("events")
+def eval_events(
+    file: Annotated[Path, typer.Argument(help="Event JSONL (the CASE 2021 task 2 format)")],
+    folds: Annotated[
+        int | None,
+        typer.Option(min=2, help="Cross-validate a model trained on the file instead"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Event typing (30 CASE types): accuracy, weighted and macro F1, most confused pairs."""
+    from sitreps.evaluation.events import evaluate_events
+
+    try:
+        figures = evaluate_events(_existing_file(file), folds)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="FILE") from error
+    title = f"sitreps eval events {file}" + (f" --folds {folds}" if folds else "")
+    _print_figures(title, figures, as_json)
+
+
+@eval_app.command("events-plover")
+def eval_events_plover(
+    file: Annotated[Path, typer.Argument(help="PLOVER gold-standard records (JSONL)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """ACLED event type of the PLOVER records whose types map to one (`none` included)."""
+    from sitreps.evaluation.events import evaluate_events_plover
+
+    try:
+        figures = evaluate_events_plover(_existing_file(file))
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="FILE") from error
+    _print_figures(f"sitreps eval events-plover {file}", figures, as_json)
+
+
 gazetteer_app = typer.Typer(help="The offline gazetteer.", no_args_is_help=True)
 app.add_typer(gazetteer_app, name="gazetteer")
 

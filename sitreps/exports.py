@@ -3,8 +3,10 @@ GeoJSON.
 
 The CSV has ACLED's columns in ACLED's order, then sitreps' own (the report and its URL,
 the incident it belongs to, that incident's corroboration and number of independent
-sources, and the certainty of the firmest claim behind the event). `fatalities` stays
-empty where no number was stated: ACLED writes 0 there; sitreps does not guess.
+sources, the certainty of the firmest claim behind the event, the further actors and the
+weapons named with it, and what coded its type). `fatalities` stays empty where no number
+was stated: ACLED writes 0 there; sitreps does not guess. ACLED's assoc_actor columns stay
+empty too: a report seldom says which side a further actor stands with.
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ from typing import Any
 
 ACLED_COLUMNS = (
     "event_id_cnty", "event_date", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "inter1", "actor2", "inter2", "interaction",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction",
     "civilian_targeting", "iso", "country", "admin1", "admin2", "location", "latitude",
     "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags",
     "timestamp",
 )  # fmt: skip
 SITREPS_COLUMNS = (
     "incident_id", "corroboration", "n_independent_sources", "certainty", "report_id",
-    "source_url",
+    "source_url", "associated_actors", "weapons", "coded_by",
 )  # fmt: skip
 
 

@@ -202,12 +202,33 @@ class Target(_Model):
     span: Span
 
 
+class Weapon(_Model):
+    kind: str = Field(
+        description='A weapon named with the event, e.g. "drone", "ballistic missile"'
+    )
+    count: Quantity | None = Field(default=None, description='"dozens of drones" -> 24 to 99')
+    span: Span
+
+
+class CodedBy(StrEnum):
+    TRIGGER = "trigger"  # the trigger lexicon: a specific event word or a named weapon
+    CLASSIFIER = "classifier"  # the sentence classifier, where the trigger word is generic
+    CONTEXT = "context"  # a generic word coded like the report's previous event, or the default
+
+
 class Event(_Model):
     id: str
     event_type: str
     sub_event_type: str
+    coded_by: CodedBy = Field(
+        default=CodedBy.TRIGGER, description="What decided the event type and sub-event type"
+    )
     actor1: Actor | None = None
     actor2: Actor | None = None
+    associated_actors: list[Actor] = Field(
+        default_factory=list,
+        description="Further actors named in the event's claims (ACLED's assoc_actor columns)",
+    )
     location: str | None = Field(default=None, description="Place id in Analysis.places")
     geo_precision: Annotated[int, Field(ge=1, le=3)] | None = None
     date_start: date | None = Field(default=None, description="None: the date is unknown")
@@ -218,6 +239,7 @@ class Event(_Model):
     time_of_day: str | None = Field(default=None, description='"night", "early morning", ...')
     count: Quantity | None = Field(default=None, description="How many strikes, attacks, ...")
     targets: list[Target] = Field(default_factory=list)
+    weapons: list[Weapon] = Field(default_factory=list)
     fatalities: Quantity | None = Field(default=None, description="None when not stated")
     injured: Quantity | None = Field(default=None, description="None when not stated")
     claims: list[str] = Field(default_factory=list, description="Ids of the supporting claims")

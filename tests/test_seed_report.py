@@ -114,3 +114,16 @@ def test_offsets_point_into_the_text(seed: Analysis) -> None:
     spans += [m for s in seed.sources for m in s.mentions]
     for span in spans:
         assert text[span.start : span.end] == span.text
+
+
+def test_foreign_soldiers_are_kept_as_an_actor_mention(seed: Analysis) -> None:
+    associated = [a for e in seed.events for a in e.associated_actors]
+    foreign = [a for a in associated if a.mention and a.mention.text == "foreign soldiers"]
+    assert foreign and foreign[0].inter == 8
+
+
+def test_the_date_is_unknown_and_flagged_with_the_time_of_day_kept(seed: Analysis) -> None:
+    for event in seed.events:
+        assert event.date_start is None and event.time_precision is None
+        assert event.time_of_day in {"night", "early morning"}
+    assert sum(w.code == "date_unknown" for w in seed.warnings) == len(seed.events)

@@ -221,6 +221,25 @@ def test_without_publication_date_relative_dates_stay_unknown() -> None:
     assert any(w.code == "date_unknown" for w in analysis.warnings)
 
 
+def test_a_dateline_supplies_the_missing_publication_date() -> None:
+    analysis = sitreps.analyze("KYIV, 8 May 2024 — Russian forces shelled Nikopol overnight.")
+    assert analysis.report.published_at == datetime(2024, 5, 8)
+    assert any(w.code == "published_from_dateline" for w in analysis.warnings)
+    event = analysis.events[0]
+    assert (event.date_start, event.date_end) == (date(2024, 5, 7), date(2024, 5, 8))
+
+
+def test_a_date_in_the_text_needs_no_publication_date() -> None:
+    analysis = sitreps.analyze("Russian forces shelled Nikopol on 3 May 2024, officials said.")
+    assert analysis.report.published_at is None  # an event date is no dateline
+    (claim,) = analysis.claims
+    assert claim.certainty is Certainty.REPORTED  # the month "May" is no modal verb
+    assert (analysis.events[0].date_start, analysis.events[0].time_precision) == (
+        date(2024, 5, 3),
+        1,
+    )
+
+
 def test_empty_text_is_refused() -> None:
     with pytest.raises(InputError, match="empty"):
         sitreps.analyze("  \n ")

@@ -12,12 +12,16 @@ import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
 
 from sitreps.exports import ACLED_COLUMNS
 from sitreps.fetch import FetchError, check_url
@@ -43,6 +47,26 @@ def test_the_migrations_build_exactly_the_tables_the_code_uses(tmp_path: Path) -
     store = Store.open(tmp_path / "schema.db")
     with store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_the_event_details_migration_keeps_stored_events(tmp_path: Path, seed) -> None:
+    db = tmp_path / "migrated.db"
+    Store.open(db).add(seed, None, "kharkiv-strikes.txt")
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("sitreps.store") / "migrations"))
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    with sqlite3.connect(db) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(events)")]
+        assert "associated_actors" not in columns
+        assert connection.execute("SELECT count(*) FROM acled_events").fetchone()[0] == 3
+    Store.open(db)  # upgrades to head again
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT coded_by, assoc_actor_1 FROM acled_events").fetchall()
+    assert rows == [(None, None)] * 3  # details of events stored before 0003 stay unknown
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +157,7 @@ def test_exports(ingested, tmp_path: Path) -> None:
     assert (kharkiv["country"], kharkiv["iso"], kharkiv["fatalities"]) == ("Ukraine", "804", "3")
     # Published on the 24th, "overnight": the night that began on the 23rd.
     assert kharkiv["event_date"] == "2026-11-23" and kharkiv["timestamp"].isdigit()
+    assert kharkiv["coded_by"] == "trigger" and kharkiv["assoc_actor_1"] == ""
     output = tmp_path / "events.geojson"
     sitreps_cli("export", "--format", "geojson", "--db", str(db), "--output", str(output))
     collection = json.loads(output.read_text())

@@ -38,6 +38,11 @@ def _scope(doc: Doc, tokens: set[int]) -> set[int]:
     return tokens - hung
 
 
+def _in_a_date(doc: Doc, words: range) -> bool:
+    """The month in "3 May 2024" is no modal verb."""
+    return any(doc[i].ent_type_ == "DATE" for i in words)
+
+
 def run(state: DocumentState) -> None:
     doc = state.parsed
     matches = {grade: matcher.find(doc) for grade, matcher in _matchers().items()}
@@ -46,7 +51,8 @@ def run(state: DocumentState) -> None:
         found: dict[Certainty, list[Cue]] = {}
         for grade, grade_matches in matches.items():
             for match in grade_matches:
-                if all(i in scope for i in range(match.start, match.end)):
+                covered = range(match.start, match.end)
+                if all(i in scope for i in covered) and not _in_a_date(doc, covered):
                     words = doc[match.start : match.end]
                     found.setdefault(grade, []).append(
                         Cue(

@@ -1,8 +1,9 @@
 """Stage: each event's date interval, ACLED time_precision and time of day.
 
 Dates come from the text ("on Tuesday", "yesterday", "3 November"), resolved by dateparser
-against the publication date. Without a publication date a relative date cannot be
-resolved: the event's date stays unknown and is flagged, never invented.
+against the publication date. A report without one in its metadata may carry it in its
+dateline ("KYIV, 8 May 2024 —"); without either a relative date cannot be resolved: the
+event's date stays unknown and is flagged, never invented.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from dateparser.date import DateDataParser
+from spacy.tokens import Span
 
 from sitreps import lexicons, nlp
 from sitreps.matching import TermMatcher
@@ -20,6 +22,8 @@ from sitreps.state import DocumentState
 
 _YEAR = re.compile(r"\b(1[89]|20)\d{2}\b")
 PRECISION_OF_PERIOD = {"time": 1, "day": 1, "week": 2, "month": 3, "year": 3}
+# A dateline: an optional place in capitals or title case and a comma, the date, then a dash.
+_DATELINE_PLACE = re.compile(r"\s*(?:[A-Z][\w.' -]{0,40},\s*)?")
 
 
 @lru_cache(maxsize=1)
@@ -47,9 +51,39 @@ def _sentence_indices(state: DocumentState, event: Event) -> list[int]:
     ]
 
 
+def _dateline(state: DocumentState) -> Span | None:
+    """The full date (year included) that opens the first sentence: "KYIV, 8 May 2024 —"."""
+    first = next(state.parsed.sents, None)
+    if first is None:
+        return None
+    for entity in first.ents:
+        before = state.text[first.start_char : entity.start_char]
+        after = state.text[entity.end_char : entity.end_char + 3].lstrip()
+        if (
+            entity.label_ == "DATE"
+            and _DATELINE_PLACE.fullmatch(before)
+            and after[:1] in {"—", "–", "-", "("}
+            and _YEAR.search(entity.text)
+        ):
+            return entity
+    return None
+
+
+def _day(text: str) -> datetime | None:
+    data = _parser(datetime(2000, 1, 1)).get_date_data(text)
+    return data.date_obj if data.date_obj is not None and data.period == "day" else None
+
+
 def run(state: DocumentState) -> None:
     doc = state.parsed
-    published = state.analysis.report.published_at
+    report = state.analysis.report
+    dateline = _dateline(state)
+    if report.published_at is None and dateline is not None and (issued := _day(dateline.text)):
+        report.published_at = issued
+        state.warn(
+            "published_from_dateline", f"publication date {issued:%Y-%m-%d} from the dateline"
+        )
+    published = report.published_at
     kinds, overnight = _time_matchers()
     sentences = list(doc.sents)
     index_of = {sentence.start: number for number, sentence in enumerate(sentences)}
@@ -65,7 +99,10 @@ def run(state: DocumentState) -> None:
         event_sentences = [sentences[i] for i in sorted(indices)]
         event.time_of_day = next((kind for kind, found in times if found & indices), report_time)
         date_texts = [
-            ent.text for s in event_sentences for ent in s.ents if ent.label_ in {"DATE", "TIME"}
+            ent.text
+            for s in event_sentences
+            for ent in s.ents
+            if ent.label_ in {"DATE", "TIME"} and ent != dateline
         ]
         resolved = _resolve(date_texts, published)
         if resolved is not None:

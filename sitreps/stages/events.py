@@ -15,13 +15,24 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
-from spacy.tokens import Token
 
-from sitreps import lexicons, nlp
-from sitreps.gazetteer import normalize_name, open_gazetteer
+from sitreps import actors, event_classifier, lexicons, nlp
+from sitreps.event_classifier import Prediction
 from sitreps.matching import TermMatch, TermMatcher
-from sitreps.model import Actor, Certainty, Claim, Damage, Event, Place, Quantity, Target
+from sitreps.model import (
+    Actor,
+    Certainty,
+    Claim,
+    CodedBy,
+    Damage,
+    Event,
+    Place,
+    Quantity,
+    Target,
+    Weapon,
+)
 from sitreps.stages.quantities import VAGUE, parse_number
 from sitreps.state import DocumentState, char_span, span_of
 
@@ -33,6 +44,10 @@ CERTAINTY_WEIGHT = {
 }
 LOCATIVE = {"in", "on", "at", "near", "into", "over", "across", "around", "outside", "targeting"}
 DEFINITE = {"the", "these", "this", "those", "that"}
+# How sure the sentence classifier must be to code a generic trigger ("attack"), and to
+# drop a trigger whose sentence it reads as news that is no ACLED event (an industrial blast).
+CLASSIFIER_DECIDES = 0.5
+CLASSIFIER_VETOES = 0.7
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +78,7 @@ def _matchers() -> dict[str, TermMatcher]:
 class _Draft:
     event_type: str
     sub_event_type: str
+    coded_by: CodedBy
     place: Place | None
     geo_precision: int | None
     actor1: Actor | None
@@ -72,6 +88,7 @@ class _Draft:
     claims: list[str] = field(default_factory=list)
     sentences: list[int] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    weapons: list[Weapon] = field(default_factory=list)
     fatalities: Quantity | None = None
     injured: Quantity | None = None
 
@@ -85,11 +102,16 @@ class _Draft:
         self.claims += [] if claim_id in self.claims else [claim_id]
         self.sentences += [] if sentence in self.sentences else [sentence]
 
+    def arm(self, weapons: list[Weapon]) -> None:
+        """Add the weapons named in one more sentence about this event."""
+        self.weapons += [w for w in weapons if w not in self.weapons]
+
     def absorb(self, other: _Draft) -> None:
         self.count = _better_count(self.count, other.count)
         self.claims += [c for c in other.claims if c not in self.claims]
         self.sentences += [s for s in other.sentences if s not in self.sentences]
         self.actor2 = self.actor2 or other.actor2
+        self.arm(other.weapons)
         self.confidence = max(self.confidence, other.confidence)
 
 
@@ -138,55 +160,30 @@ def _occurrences(candidates: list[tuple[TermMatch, Token]]) -> list[tuple[TermMa
     """
     kept = [(m, t) for m, t in candidates if _is_occurrence(t)]
     nouns = {t.i for _, t in kept if t.pos_ not in {"VERB", "AUX"}}
+    verbs = {t.i for _, t in kept} - nouns
+
+    def carried(verb: Token) -> bool:
+        return (verb.head.i != verb.i and verb.head.i in nouns) or any(
+            c.dep_ in {"nsubj", "nsubjpass"} and c.i in nouns for c in verb.children
+        )
+
     return [
         (m, t)
         for m, t in kept
-        if t.pos_ not in {"VERB", "AUX"}
-        or not (
-            (t.head.i != t.i and t.head.i in nouns)
-            or any(c.dep_ in {"nsubj", "nsubjpass"} and c.i in nouns for c in t.children)
-        )
+        if (t.i in nouns and not _circumstance_of(t, verbs)) or (t.i in verbs and not carried(t))
     ]
+
+
+def _circumstance_of(noun: Token, verbs: set[int]) -> bool:
+    """An event noun in a phrase on an event verb tells of that event: "recaptured the village
+    after heavy fighting" is one event."""
+    return noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.i in verbs
 
 
 def _clause(token: Token) -> Token:
     while token.pos_ not in {"VERB", "AUX"} and token.head.i != token.i:
         token = token.head
     return token
-
-
-def _country_name(iso: str) -> str:
-    entry = open_gazetteer().country(iso)
-    return entry.name if entry else iso
-
-
-def _country_code(name: str) -> str | None:
-    entries = open_gazetteer().lookup([normalize_name(name)]).get(normalize_name(name), [])
-    return next((e.country for e in entries if e.is_country), None)
-
-
-def _actor(tokens: list[Token]) -> Actor | None:
-    """An ACLED actor from a mention: "Russian forces" -> Military Forces of Russia (1)."""
-    table = lexicons.load("actors")
-    demonyms = lexicons.demonyms()
-    words = {t.lower_ for t in tokens}
-    countries = [demonyms[t.text] for t in tokens if t.text in demonyms]
-    named = [c for t in tokens if t.ent_type_ == "GPE" and (c := _country_code(t.text))]
-    iso = (countries + named)[0] if countries + named else None
-    mention = span_of(tokens[0].doc[tokens[0].i : tokens[-1].i + 1]) if tokens else None
-    if named and len(tokens) == 1:  # "Russia launched ..." is the state's forces
-        words |= {"forces"}
-    if words & _words(table["foreign_nouns"]) and words & _words(table["military_nouns"]):
-        return Actor(name=table["foreign_forces"], inter=8, mention=mention)
-    if iso and words & _words(table["military_nouns"]):
-        return Actor(
-            name=table["state_forces"].format(country=_country_name(iso)), inter=1, mention=mention
-        )
-    if iso and words & _words(table["civilian_nouns"]):
-        return Actor(
-            name=table["civilians"].format(country=_country_name(iso)), inter=7, mention=mention
-        )
-    return None
 
 
 def _agent_tokens(trigger: Token) -> list[Token]:
@@ -202,15 +199,35 @@ def _agent_tokens(trigger: Token) -> list[Token]:
     return []
 
 
-def _opponent(claim_tokens: set[int], trigger: Token, actor1: Actor | None) -> Actor | None:
-    doc = trigger.doc
-    for index in sorted(claim_tokens):
-        token = doc[index]
-        if token.text in lexicons.demonyms():
-            candidate = _actor([token, token.head]) if token.head.i != token.i else None
-            if candidate and (actor1 is None or candidate.name != actor1.name):
-                return candidate
+def _opponent(
+    claim_tokens: set[int],
+    doc: Doc,
+    actor1: Actor | None,
+    place_country: str | None,
+    victims: bool,
+) -> Actor | None:
+    """The other side named in the claim; civilians only where the sentence tells of victims."""
+    for tokens in actors.mentions(doc[i] for i in sorted(claim_tokens)):
+        candidate = actors.actor(tokens, place_country)
+        if candidate is None or (actor1 is not None and candidate.name == actor1.name):
+            continue
+        if candidate.inter != actors.CIVILIANS or victims:
+            return candidate
     return None
+
+
+def _associated(draft: _Draft, state: DocumentState) -> list[Actor]:
+    """Further actors named in the claims an event rests on ("foreign soldiers were deployed")."""
+    doc, country = state.parsed, draft.place.country if draft.place else None
+    known = {a.name for a in (draft.actor1, draft.actor2) if a is not None}
+    found = []
+    for claim_id in draft.claims:
+        for tokens in actors.mentions(doc[i] for i in sorted(state.claim_tokens[claim_id])):
+            candidate = actors.actor(tokens, country)
+            if candidate is not None and candidate.name not in known:
+                known.add(candidate.name)
+                found.append(candidate)
+    return found
 
 
 class _Discourse:
@@ -289,22 +306,62 @@ def _token_at(state: DocumentState, char: int) -> int:
 
 
 def _code(
-    trigger: TermMatch, sentence: TokenSpan, weapons: set[str], previous: _Draft | None
-) -> tuple[str, str, float]:
-    """ACLED event type, sub-event type, and how sure the coding is."""
+    trigger: TermMatch,
+    sentence: TokenSpan,
+    weapons: set[str],
+    previous: _Draft | None,
+    prediction: Prediction | None,
+) -> tuple[str, str, float, CodedBy]:
+    """ACLED event type, sub-event type, how sure the coding is, and what decided it.
+
+    A specific trigger word or a named weapon decides; where the word is generic ("attack",
+    "strike" with no weapon named), a confident sentence classifier does, then the report's
+    previous event, then the default.
+    """
     lexicon = _lexicon()
     spec = lexicon["triggers"].get(trigger.term)
     if spec is None:
         lemma = sentence.doc[trigger.start].lemma_.lower()
         spec = lexicon["triggers"].get(lemma, "remote")  # weapon verbs: "launched drones"
     if isinstance(spec, dict):
-        return spec["type"], spec["sub"], 0.8
+        return spec["type"], spec["sub"], 0.8, CodedBy.TRIGGER
     for sub, words in lexicon["weapons"].items():
         if weapons & _words(words):
-            return "Explosions/Remote violence", sub, 0.8
+            return "Explosions/Remote violence", sub, 0.8, CodedBy.TRIGGER
+    if prediction is not None and prediction.probability >= CLASSIFIER_DECIDES:
+        coded = prediction.type
+        if coded.event_type and coded.sub_event_type:
+            return (
+                coded.event_type,
+                coded.sub_event_type,
+                prediction.probability,
+                CodedBy.CLASSIFIER,
+            )
     if previous is not None and previous.event_type == "Explosions/Remote violence":
-        return previous.event_type, previous.sub_event_type, 0.6
-    return "Explosions/Remote violence", lexicon["remote_default"], 0.6 if spec == "remote" else 0.5
+        return previous.event_type, previous.sub_event_type, 0.6, CodedBy.CONTEXT
+    if spec == "generic":
+        default = lexicon["generic_default"]
+        return default["type"], default["sub"], 0.5, CodedBy.CONTEXT
+    return "Explosions/Remote violence", lexicon["remote_default"], 0.6, CodedBy.CONTEXT
+
+
+def _not_an_event(prediction: Prediction | None) -> bool:
+    """The classifier is sure the sentence is news of another kind: a fire, a flood, talks."""
+    return (
+        prediction is not None
+        and prediction.type.event_type is None
+        and prediction.probability >= CLASSIFIER_VETOES
+    )
+
+
+def _sentence_types(doc: Doc, matches: list[TermMatch]) -> dict[int, Prediction]:
+    """The classifier's event type of each sentence holding a trigger word, in one batch."""
+    sentences = list(doc.sents)
+    with_trigger = sorted(
+        {i for i, s in enumerate(sentences) for m in matches if s.start <= m.start < s.end}
+    )
+    texts = [sentences[i].text for i in with_trigger]
+    return dict(zip(with_trigger, event_classifier.shipped().predict(texts), strict=True))
 
 
 def _claim_for(token_index: int, state: DocumentState) -> Claim | None:
@@ -359,6 +416,24 @@ def _targets(
     return found
 
 
+def _count(trigger: Token, state: DocumentState) -> Quantity | None:
+    """How many: "eight strikes", "a series of strikes", "attacked 38 times"."""
+    if trigger.i in state.quantities:
+        return state.quantities[trigger.i]
+    times = [c for c in trigger.children if c.lower_ == "times" and c.i in state.quantities]
+    return state.quantities[times[0].i] if times else None
+
+
+def _stated_number(token: Token) -> Quantity | None:
+    """A number standing alone, or a range of two: "between five and seven were injured"."""
+    numbers = [token, *(c for c in token.children if c.dep_ == "conj" and c.like_num)]
+    values = [v for t in numbers if (v := parse_number(t.text)) is not None]
+    if not values:
+        return None
+    stated = token.doc[min(t.i for t in numbers) : max(t.i for t in numbers) + 1]
+    return Quantity(low=min(values), high=max(values), text=stated.text, span=span_of(stated))
+
+
 def _casualties(
     state: DocumentState, sentence: TokenSpan, matches: list[TermMatch]
 ) -> Quantity | None:
@@ -381,14 +456,8 @@ def _casualties(
                     return Quantity(low=0, high=0, text=stated.text, span=span_of(stated))
                 if token.i in state.quantities:
                     return state.quantities[token.i]
-                value = parse_number(token.text) if token.like_num else None
-                if value is not None:
-                    return Quantity(
-                        low=value,
-                        high=value,
-                        text=token.text,
-                        span=span_of(doc[token.i : token.i + 1]),
-                    )
+                if token.like_num:
+                    return _stated_number(token)
     return None
 
 
@@ -397,6 +466,7 @@ def run(state: DocumentState) -> None:
     discourse = _Discourse()
     drafts: list[_Draft] = []
     matches = _matchers()["trigger"].find(doc)
+    sentence_types = _sentence_types(doc, matches)
     weapons = _matchers()["weapon"].find(doc)
     # Matched once per report; each sentence picks its own matches below.
     targets = _matchers()["target"].find(doc)
@@ -407,11 +477,21 @@ def run(state: DocumentState) -> None:
             [(m, doc[m.end - 1]) for m in matches if sentence.start <= m.start < sentence.end]
         )
         tokens = [trigger for _, trigger in in_sentence]
+        weapons_named = [
+            Weapon(
+                kind=doc[m.start : m.end].lemma_.lower(),
+                count=state.quantities.get(m.end - 1),
+                span=span_of(doc[m.start : m.end]),
+            )
+            for m in weapons
+            if sentence.start <= m.start < sentence.end
+        ]
         named_weapons = {
             doc[m.start : m.end].lemma_.lower()
             for m in weapons
             if sentence.start <= m.start < sentence.end
         } | {m.term for m in weapons if sentence.start <= m.start < sentence.end}
+        victims = any(sentence.start <= m.start < sentence.end for m in [*fatalities, *injured])
         for match, trigger in in_sentence:
             claim = _claim_for(trigger.i, state)
             if claim is None or claim.certainty is Certainty.SPECULATIVE:
@@ -422,31 +502,43 @@ def run(state: DocumentState) -> None:
             definite = any(c.lower_ in DEFINITE for c in trigger.children)
             if place is None and definite and drafts:
                 drafts[0].cite(claim.id, index)  # "the strikes": the report's first event
+                drafts[0].arm(weapons_named)
                 discourse.event = drafts[0]
                 continue
             previous = discourse.event
-            event_type, sub_event_type, base = _code(match, sentence, named_weapons, previous)
-            actor1 = _actor(_agent_tokens(trigger)) or (previous.actor1 if previous else None)
+            prediction = sentence_types.get(index)
+            event_type, sub_event_type, base, coded_by = _code(
+                match, sentence, named_weapons, previous, prediction
+            )
+            if coded_by is not CodedBy.TRIGGER and _not_an_event(prediction):
+                continue
             if place is None and discourse.place is not None:
                 place, precision, place_confidence = (
                     discourse.place,
                     discourse.place.geo_precision,
                     discourse.place.confidence * 0.7,
                 )
+            country = place.country if place else None
+            agent = actors.actor(_agent_tokens(trigger), country)
+            if agent is not None and agent.inter == actors.CIVILIANS:
+                agent = None  # "Residents reported explosions": witnesses, not perpetrators
+            actor1 = agent or (previous.actor1 if previous else None)
             draft = _Draft(
                 event_type=event_type,
                 sub_event_type=sub_event_type,
+                coded_by=coded_by,
                 place=place,
                 geo_precision=precision,
                 actor1=actor1,
-                actor2=_opponent(claim_tokens, trigger, actor1),
-                count=state.quantities.get(trigger.i),
+                actor2=_opponent(claim_tokens, doc, actor1, country, victims),
+                count=_count(trigger, state),
                 confidence=round(
                     base * CERTAINTY_WEIGHT[claim.certainty] * (place_confidence if place else 0.5),
                     3,
                 ),
                 claims=[claim.id],
                 sentences=[index],
+                weapons=weapons_named,
             )
             same = next((d for d in drafts if d.key() == draft.key()), None)
             if same is not None:
@@ -470,7 +562,13 @@ def run(state: DocumentState) -> None:
                 owner.targets.append(target)
                 owner.cite(claim.id, index)
                 if owner.actor2 is None:
-                    owner.actor2 = _opponent(state.claim_tokens[claim.id], verb, owner.actor1)
+                    owner.actor2 = _opponent(
+                        state.claim_tokens[claim.id],
+                        doc,
+                        owner.actor1,
+                        owner.place.country if owner.place else None,
+                        victims,
+                    )
         if discourse.event is not None:
             event = discourse.event
             event.fatalities = event.fatalities or _casualties(state, sentence, fatalities)
@@ -491,12 +589,15 @@ def run(state: DocumentState) -> None:
                 id=f"e{number}",
                 event_type=draft.event_type,
                 sub_event_type=draft.sub_event_type,
+                coded_by=draft.coded_by,
                 actor1=draft.actor1,
                 actor2=draft.actor2,
+                associated_actors=_associated(draft, state),
                 location=draft.place.id if draft.place else None,
                 geo_precision=draft.geo_precision,
                 count=draft.count,
                 targets=draft.targets,
+                weapons=draft.weapons,
                 fatalities=draft.fatalities,
                 injured=draft.injured,
                 claims=draft.claims,

@@ -33,7 +33,7 @@ import sitreps
 from sitreps.corroboration import Voice, corroborate
 from sitreps.gazetteer import country_name
 from sitreps.incidents import Clusterer, Incident, Mention, embed, mentions_of
-from sitreps.model import Analysis, Certainty, Quantity
+from sitreps.model import Analysis, Certainty, Quantity, Weapon
 from sitreps.store.schema import (
     AnalysisRow,
     ChangeRow,
@@ -339,8 +339,21 @@ def _add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
                 claim_ids=" ".join(item.claims),
                 notes=" ".join(span.text.strip() for span in item.evidence),
                 confidence=item.confidence,
+                associated_actors="; ".join(a.name for a in item.associated_actors) or None,
+                weapons="; ".join(_weapon(w) for w in item.weapons) or None,
+                coded_by=item.coded_by.value,
             )
         )
+
+
+def _weapon(weapon: Weapon) -> str:
+    """ "drone (24-99)", "missile (3)", "drone" where no number is stated."""
+    count = weapon.count
+    if count is None:
+        return weapon.kind
+    if count.high == count.low:
+        return f"{weapon.kind} ({count.low})"
+    return f"{weapon.kind} ({count.low}-{count.high if count.high is not None else ''})"
 
 
 # Events are matched against stored events whose date windows lie within this many days.

@@ -143,6 +143,9 @@ class EventRow(Base):
     claim_ids: Mapped[str] = mapped_column(Text)  # "c1 c4"
     notes: Mapped[str] = mapped_column(Text)  # the sentences it came from
     confidence: Mapped[float] = mapped_column(Float)
+    associated_actors: Mapped[str | None] = mapped_column(Text)  # "Foreign forces; ..."
+    weapons: Mapped[str | None] = mapped_column(Text)  # "drone (24-99); missile (3)"
+    coded_by: Mapped[str | None] = mapped_column(String(16))  # trigger, classifier, context
 
 
 class ChangeRow(Base):
