@@ -449,15 +449,14 @@ def _date_option(value: str | None, name: str) -> date | None:
 
 
 def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    from sitreps.store import parse_bbox
+
     if value is None:
         return None
     try:
-        west, south, east, north = (float(part) for part in value.split(","))
-    except ValueError:
-        raise typer.BadParameter(
-            "expected four numbers: west,south,east,north", param_hint="--bbox"
-        ) from None
-    return west, south, east, north
+        return parse_bbox(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--bbox") from None
 
 
 class CorroborationStatus(StrEnum):
@@ -577,6 +576,34 @@ def export_command(
     else:
         text = "".join(a.model_dump_json() + "\n" for a in store.analyses())
     _write(text, output)
+
+
+@app.command("serve", epilog=EXIT_CODES)
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the HTTP API over a store (OpenAPI docs at /docs).
+
+    Writes need a key from SITREPS_API_KEYS (comma-separated) or `api_keys` in the server
+    config file ($SITREPS_SERVER_CONFIG, default server.yaml in the user config dir).
+    """
+    import uvicorn
+
+    from sitreps.api import ServerSettings, SettingsError, create_app
+    from sitreps.store import Store
+
+    try:
+        settings = ServerSettings.from_environment()
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    application = create_app(Store.open(db), settings)
+    typer.echo(f"sitreps: serving at http://{host}:{port}/ (API docs at /docs)", err=True)
+    if not settings.api_keys:
+        typer.echo("sitreps: writes are disabled; set SITREPS_API_KEYS to allow them", err=True)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 @app.command("schema")

@@ -230,10 +230,22 @@ def documents(
             yield from _from_bytes(data, str(file), key, _kind_of(file, data), max_chars)
 
 
+@dataclass(frozen=True)
+class Stored:
+    origin: str
+    report_id: str
+    outcome: Outcome
+
+
 @dataclass
 class Summary:
     counts: dict[str, int] = field(default_factory=lambda: {o.value: 0 for o in Outcome})
     failures: list[Failure] = field(default_factory=list)
+    stored: list[Stored] = field(default_factory=list)
+
+    def record(self, origin: str, report_id: str, outcome: Outcome) -> None:
+        self.counts[outcome.value] += 1
+        self.stored.append(Stored(origin, report_id, outcome))
 
 
 def ingest(
@@ -249,8 +261,8 @@ def ingest(
             progress(item.where)
             continue
         record = item.record
-        if store.has(content_id(record.text)):
-            summary.counts[Outcome.UNCHANGED.value] += 1
+        if store.has(report_id := content_id(record.text)):
+            summary.record(item.origin, report_id, Outcome.UNCHANGED)
             progress(item.origin)
             continue
         try:
@@ -263,6 +275,6 @@ def ingest(
             continue
         analysis.warnings[:0] = item.warnings
         outcome = store.add(analysis, item.document_key, item.origin)
-        summary.counts[outcome.value] += 1
+        summary.record(item.origin, report_id, outcome)
         progress(item.origin)
     return summary

@@ -95,6 +95,17 @@ class EventFilter:
     offset: int = 0
 
 
+def parse_bbox(value: str) -> tuple[float, float, float, float]:
+    """ "west,south,east,north" in degrees; ValueError says what is wrong."""
+    try:
+        west, south, east, north = (float(part) for part in value.split(","))
+    except ValueError:
+        raise ValueError("expected four numbers: west,south,east,north") from None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise ValueError("expected longitudes in [-180, 180] and south <= north in [-90, 90]")
+    return west, south, east, north
+
+
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -169,6 +180,24 @@ class Store:
             query = query.where(IncidentRow.status == status)
         with Session(self.engine) as session:
             return [_incident_dict(row) for row in session.scalars(query)]
+
+    def incident(self, incident_id: str) -> dict[str, Any] | None:
+        with Session(self.engine) as session:
+            row = session.get(IncidentRow, incident_id)
+            return _incident_dict(row) if row is not None else None
+
+    def report(self, report_id: str) -> dict[str, Any] | None:
+        """A report as stored (any version), with the id of the version that replaced it."""
+        with Session(self.engine) as session:
+            row = session.get(ReportRow, report_id)
+            if row is None:
+                return None
+            return {c.name: getattr(row, c.name) for c in ReportRow.__table__.columns}
+
+    def analysis(self, report_id: str) -> Analysis | None:
+        with Session(self.engine) as session:
+            row = session.get(AnalysisRow, report_id)
+            return Analysis.model_validate_json(row.analysis_json) if row is not None else None
 
     def counts(self) -> dict[str, int]:
         tables = (ReportRow, ClaimRow, SourceRow, PlaceRow, EventRow, IncidentRow, ChangeRow)

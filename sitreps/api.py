@@ -1,0 +1,363 @@
+"""The HTTP API: reports in, events, incidents and their evidence out (OpenAPI at /docs).
+
+Writes need an API key (`X-API-Key` or `Authorization: Bearer`), configured by
+`SITREPS_API_KEYS` (comma-separated) or `api_keys` in the server config file; with no key
+configured, writes are refused. Reads are open unless `SITREPS_READ_REQUIRES_KEY=1` or
+`read_requires_key: true`. Request bodies over `max_body_bytes` are refused before they are
+read in full. The API sits on the store and the ingest path; the pipeline knows nothing of it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import platformdirs
+import yaml
+from fastapi import Depends, FastAPI, HTTPException, Query, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field, HttpUrl, model_validator
+
+from sitreps import __version__, exports
+from sitreps.ingest import Document, documents, ingest
+from sitreps.inputs import MAX_CHARS, ReportRecord
+from sitreps.model import Analysis
+from sitreps.store import EventFilter, Outcome, Store, parse_bbox
+
+MAX_BODY_BYTES = 4 * MAX_CHARS  # the longest text sitreps analyses, in UTF-8 at worst
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class SettingsError(ValueError):
+    """A server config file that cannot be read."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    api_keys: frozenset[str] = frozenset()
+    read_requires_key: bool = False
+    max_body_bytes: int = MAX_BODY_BYTES
+
+    @classmethod
+    def from_environment(cls) -> ServerSettings:
+        """Settings from `$SITREPS_SERVER_CONFIG` (or `server.yaml` in the user config dir),
+        overridden by `SITREPS_API_KEYS` and `SITREPS_READ_REQUIRES_KEY`."""
+        default = Path(platformdirs.user_config_dir("sitreps")) / "server.yaml"
+        path = Path(os.environ.get("SITREPS_SERVER_CONFIG") or default)
+        config: dict[str, Any] = {}
+        if path.is_file():
+            try:
+                config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as error:
+                raise SettingsError(f"{path}: {error}") from error
+            if not isinstance(config, dict):
+                raise SettingsError(f"{path}: expected a mapping of settings")
+        keys = config.get("api_keys") or []
+        if "SITREPS_API_KEYS" in os.environ:
+            keys = os.environ["SITREPS_API_KEYS"].split(",")
+        reads = config.get("read_requires_key", False)
+        if "SITREPS_READ_REQUIRES_KEY" in os.environ:
+            reads = os.environ["SITREPS_READ_REQUIRES_KEY"].lower() in {"1", "true", "yes"}
+        return cls(
+            api_keys=frozenset(str(k).strip() for k in keys if str(k).strip()),
+            read_requires_key=bool(reads),
+            max_body_bytes=int(config.get("max_body_bytes", MAX_BODY_BYTES)),
+        )
+
+
+class _BodyLimit:
+    """Refuse a request body over the limit with 413, whether or not it declares its length."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(self.limit)(scope, receive, send)
+            return
+        seen, refused = 0, False
+
+        async def counted() -> Message:
+            nonlocal seen, refused
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit and not refused:
+                refused = True
+                await _too_large(self.limit)(scope, receive, send)
+            # Past the limit the app is told the client left, and what it answers is dropped.
+            return {"type": "http.disconnect"} if refused else message
+
+        async def unless_refused(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counted, unless_refused)
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse({"detail": f"request body over {limit:,} bytes"}, status_code=413)
+
+
+class ReportIn(BaseModel):
+    """A report to analyse and store: its text, or without text a URL to fetch it from."""
+
+    text: str | None = Field(default=None, description="The report text")
+    url: HttpUrl | None = Field(
+        default=None,
+        description="Where the report is online; fetched (same guards as ingest) when no text "
+        "is sent",
+    )
+    title: str | None = None
+    outlet: str | None = None
+    published_at: datetime | None = None
+    language: str = "en"
+
+    @model_validator(mode="after")
+    def _text_or_url(self) -> ReportIn:
+        if self.text is None and self.url is None:
+            raise ValueError("send the report's text, or a url to fetch it from")
+        return self
+
+
+class StoredReport(BaseModel):
+    id: str
+    outcome: Outcome
+    origin: str
+    analysis: str = Field(description="Where its analysis is")
+
+
+class Refused(BaseModel):
+    where: str
+    reason: str
+
+
+class IngestResult(BaseModel):
+    reports: list[StoredReport]
+    refused: list[Refused]
+
+
+class EventPage(BaseModel):
+    items: list[dict[str, Any]]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="Offset of the next page; null on the last")
+
+
+def event_filter(
+    bbox: Annotated[str | None, Query(description="west,south,east,north in degrees")] = None,
+    since: Annotated[date | None, Query(description="First event date")] = None,
+    until: Annotated[date | None, Query(description="Last event date")] = None,
+    event_type: Annotated[str | None, Query(description='e.g. "Battles"')] = None,
+    status: Annotated[
+        Literal["corroborated", "single-source", "contested"] | None,
+        Query(description="Corroboration of the event's incident"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> EventFilter:
+    try:
+        box = parse_bbox(bbox) if bbox is not None else None
+    except ValueError as error:
+        raise HTTPException(422, f"bbox: {error}") from None
+    if since and until and since > until:
+        raise HTTPException(422, "since is after until")
+    return EventFilter(
+        bbox=box,
+        since=since,
+        until=until,
+        event_type=event_type,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+
+
+EventQuery = Annotated[EventFilter, Depends(event_filter)]
+OfferedKey = Annotated[str | None, Depends(APIKeyHeader(name="X-API-Key", auto_error=False))]
+OfferedBearer = Annotated[
+    HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
+]
+
+
+def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
+    """The API over one store. `sitreps serve` runs it with uvicorn."""
+    settings = settings or ServerSettings.from_environment()
+    app = FastAPI(
+        title="sitreps",
+        version=__version__,
+        description="War reporting as evidence: who says what, how firmly, and who else "
+        "independently says it.",
+    )
+
+    def _key_matches(key: str | None, credentials: HTTPAuthorizationCredentials | None) -> bool:
+        offered = key or (credentials.credentials if credentials else None)
+        return offered is not None and any(
+            secrets.compare_digest(offered.encode(), known.encode()) for known in settings.api_keys
+        )
+
+    def require_key(key: OfferedKey, credentials: OfferedBearer) -> None:
+        if not settings.api_keys:
+            raise HTTPException(403, "writes are disabled: no API key is configured")
+        if not _key_matches(key, credentials):
+            raise HTTPException(401, "a valid API key is required", {"WWW-Authenticate": "Bearer"})
+
+    def reader(key: OfferedKey, credentials: OfferedBearer) -> None:
+        if settings.read_requires_key and not _key_matches(key, credentials):
+            raise HTTPException(401, "a valid API key is required", {"WWW-Authenticate": "Bearer"})
+
+    read = [Depends(reader)]
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get("/health", summary="Liveness and what the store holds")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__, "counts": store.counts()}
+
+    @app.post(
+        "/reports",
+        summary="Analyse and store a report",
+        dependencies=[Depends(require_key)],
+        response_model=IngestResult,
+        responses={200: {"description": "Already stored"}, 201: {"description": "Stored"}},
+    )
+    def post_report(report: ReportIn, response: Response) -> IngestResult:
+        if report.text is None:
+            found = documents([str(report.url)])
+        else:
+            record = ReportRecord(
+                text=report.text,
+                title=report.title,
+                outlet=report.outlet,
+                url=str(report.url) if report.url else None,
+                published_at=report.published_at,
+                language=report.language,
+            )
+            found = iter([Document(record, "POST /reports", record.url)])
+        summary = ingest(store, found)
+        refused = [Refused(where=f.where, reason=f.reason) for f in summary.failures]
+        if not summary.stored:
+            raise HTTPException(422, [r.model_dump() for r in refused] or "nothing to store")
+        stored = [
+            StoredReport(
+                id=s.report_id,
+                outcome=s.outcome,
+                origin=s.origin,
+                analysis=f"/reports/{s.report_id}/analysis",
+            )
+            for s in summary.stored
+        ]
+        changed = any(s.outcome is not Outcome.UNCHANGED for s in stored)
+        response.status_code = 201 if changed else 200
+        return IngestResult(reports=stored, refused=refused)
+
+    @app.get("/reports/{report_id}", summary="A stored report", dependencies=read)
+    def get_report(report_id: str) -> dict[str, Any]:
+        found = store.report(report_id)
+        if found is None:
+            raise HTTPException(404, f"no report {report_id}")
+        return found
+
+    @app.get(
+        "/reports/{report_id}/analysis",
+        summary="A report's analysis: claims, sources, places, events",
+        dependencies=read,
+        response_model=Analysis,
+    )
+    def get_analysis(report_id: str) -> Analysis:
+        found = store.analysis(report_id)
+        if found is None:
+            raise HTTPException(404, f"no report {report_id}")
+        return found
+
+    @app.get(
+        "/events",
+        summary="Events with ACLED's column names, oldest first",
+        dependencies=read,
+        response_model=EventPage,
+    )
+    def get_events(where: EventQuery) -> EventPage:
+        rows = store.events(where)
+        assert where.limit is not None
+        full = len(rows) == where.limit
+        return EventPage(
+            items=rows,
+            limit=where.limit,
+            offset=where.offset,
+            next_offset=where.offset + where.limit if full else None,
+        )
+
+    @app.get(
+        "/events.geojson",
+        summary="Located events as a GeoJSON FeatureCollection",
+        dependencies=read,
+        response_class=Response,
+        responses={200: {"content": {"application/geo+json": {}}}},
+    )
+    def get_events_geojson(where: EventQuery) -> Response:
+        return Response(exports.geojson(store.events(where)), media_type="application/geo+json")
+
+    @app.get("/incidents", summary="Incidents with their corroboration", dependencies=read)
+    def get_incidents(
+        status: Annotated[
+            Literal["corroborated", "single-source", "contested"] | None, Query()
+        ] = None,
+    ) -> list[dict[str, Any]]:
+        return store.incidents(status)
+
+    @app.get(
+        "/incidents/{incident_id}",
+        summary="An incident with its evidence: reports, claims, independent voices, "
+        "contradictions",
+        dependencies=read,
+    )
+    def get_incident(incident_id: str) -> dict[str, Any]:
+        found = store.incident(incident_id)
+        if found is None:
+            raise HTTPException(404, f"no incident {incident_id}")
+        evidence = found["evidence"]
+        report_ids = sorted(
+            {r for voice in evidence["voices"] for r in voice["reports"]}
+            | {c["report_id"] for c in evidence["claims"]}
+        )
+        found["reports"] = [
+            {k: report[k] for k in ("id", "title", "outlet", "url", "published_at", "version")}
+            for report_id in report_ids
+            if (report := store.report(report_id)) is not None
+        ]
+        return found
+
+    @app.get(
+        "/export/acled.csv",
+        summary="All events as ACLED-style CSV",
+        dependencies=read,
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    def export_acled() -> Response:
+        return Response(
+            exports.acled_csv(store.events()),
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="sitreps-acled.csv"'},
+        )
+
+    app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)
+    return app

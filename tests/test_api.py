@@ -1,0 +1,214 @@
+"""The HTTP API through HTTP: FastAPI's test client (httpx) on a real SQLite store, and
+`sitreps serve` as a user starts it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from sitreps.api import ServerSettings, SettingsError, create_app
+from sitreps.exports import ACLED_COLUMNS
+from sitreps.store import Store
+
+KEY = "test-key-7f3a"
+WRITE = {"X-API-Key": KEY}
+KHARKIV = {
+    "text": "A Russian missile hit an apartment block in Kharkiv overnight, killing three "
+    "people, regional governor Oleh Syniehubov said.",
+    "title": "Missile hits Kharkiv",
+    "outlet": "Kyiv Desk",
+    "url": "https://example.org/kharkiv",
+    "published_at": "2026-11-24T08:00:00Z",
+}
+ODESA = {
+    "text": "Russian drones struck port infrastructure in Odesa during the night, the head of "
+    "the regional military administration said. <script>alert(1)</script>",
+    "outlet": "Northwind Wire",
+    "published_at": "2026-11-24T09:00:00Z",
+}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    store = Store.open(tmp_path_factory.mktemp("api") / "api.db")
+    settings = ServerSettings(api_keys=frozenset({KEY}), max_body_bytes=20_000)
+    with TestClient(create_app(store, settings)) as test_client:
+        for report in (KHARKIV, ODESA):
+            assert test_client.post("/reports", json=report, headers=WRITE).status_code == 201
+        yield test_client
+    store.close()
+
+
+def test_health_is_open(client: TestClient) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["counts"]["reports"] == 2
+
+
+def test_writes_need_a_valid_key(client: TestClient) -> None:
+    assert client.post("/reports", json=KHARKIV).status_code == 401
+    assert client.post("/reports", json=KHARKIV, headers={"X-API-Key": "wrong"}).status_code == 401
+    again = client.post("/reports", json=KHARKIV, headers={"Authorization": f"Bearer {KEY}"})
+    assert again.status_code == 200  # stored already: nothing changes
+    assert again.json()["reports"][0]["outcome"] == "unchanged"
+
+
+def test_without_configured_keys_writes_are_disabled(tmp_path: Path) -> None:
+    with TestClient(create_app(Store.open(tmp_path / "x.db"), ServerSettings())) as bare:
+        refused = bare.post("/reports", json=KHARKIV, headers=WRITE)
+        assert refused.status_code == 403 and "no API key" in refused.json()["detail"]
+
+
+def test_bad_requests_get_a_clear_4xx(client: TestClient) -> None:
+    missing = client.post("/reports", json={"title": "no text"}, headers=WRITE)
+    assert missing.status_code == 422 and "text" in str(missing.json()["detail"])
+    empty = client.post("/reports", json={"text": "   "}, headers=WRITE)
+    assert empty.status_code == 422 and "empty" in str(empty.json()["detail"])
+    assert client.get("/events", params={"bbox": "1,2,3"}).status_code == 422
+    assert client.get("/events", params={"status": "true"}).status_code == 422
+    assert client.get("/events", params={"limit": 0}).status_code == 422
+    assert client.get("/reports/nope").status_code == 404
+    assert client.get("/incidents/nope").status_code == 404
+
+
+def test_request_bodies_are_size_limited(client: TestClient) -> None:
+    huge = {"text": "Shelling hit Nikopol. " * 2_000}
+    assert client.post("/reports", json=huge, headers=WRITE).status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit still holds
+        yield b'{"text": "'
+        for _ in range(100):
+            yield b"x" * 1_000
+        yield b'"}'
+
+    streamed = client.post(
+        "/reports", content=chunks(), headers={**WRITE, "Content-Type": "application/json"}
+    )
+    assert streamed.status_code == 413
+
+
+def test_a_url_is_fetched_with_the_ingest_guards(client: TestClient) -> None:
+    private = client.post("/reports", json={"url": "http://127.0.0.1:9/report"}, headers=WRITE)
+    assert private.status_code == 422
+    assert "private" in str(private.json()["detail"]).lower()
+
+
+def test_reports_and_their_analysis(client: TestClient) -> None:
+    (stored,) = client.post("/reports", json=ODESA, headers=WRITE).json()["reports"]
+    report = client.get(f"/reports/{stored['id']}").json()
+    assert report["text"] == ODESA["text"]  # stored as sent, script and all: it is data
+    analysis = client.get(stored["analysis"]).json()
+    assert analysis["report"]["id"] == stored["id"]
+    assert analysis["events"] and analysis["events"][0]["sub_event_type"] == "Air/drone strike"
+
+
+def test_events_are_filtered_and_paginated(client: TestClient) -> None:
+    everything = client.get("/events").json()
+    assert everything["next_offset"] is None and len(everything["items"]) == 2
+    first = client.get("/events", params={"limit": 1}).json()
+    assert len(first["items"]) == 1 and first["next_offset"] == 1
+    second = client.get("/events", params={"limit": 1, "offset": 1}).json()
+    assert second["items"][0]["event_id_cnty"] != first["items"][0]["event_id_cnty"]
+    kharkiv = client.get("/events", params={"bbox": "36.0,49.8,36.5,50.1"}).json()["items"]
+    assert [e["location"] for e in kharkiv] == ["Kharkiv"]
+    assert kharkiv[0]["fatalities"] == 3
+    geojson = client.get("/events.geojson", params={"event_type": "Explosions/Remote violence"})
+    assert geojson.headers["content-type"].startswith("application/geo+json")
+    assert len(geojson.json()["features"]) == 2
+
+
+def test_incidents_come_with_their_evidence(client: TestClient) -> None:
+    incidents = client.get("/incidents").json()
+    assert incidents and all(i["status"] == "single-source" for i in incidents)
+    detail = client.get(f"/incidents/{incidents[0]['id']}").json()
+    assert {"voices", "claims", "contradictions"} <= set(detail["evidence"])
+    assert detail["reports"] and detail["reports"][0]["outlet"] in {"Kyiv Desk", "Northwind Wire"}
+    assert client.get("/incidents", params={"status": "contested"}).json() == []
+
+
+def test_acled_csv_export(client: TestClient) -> None:
+    response = client.get("/export/acled.csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    header = next(csv.reader(io.StringIO(response.text)))
+    assert tuple(header[: len(ACLED_COLUMNS)]) == ACLED_COLUMNS
+
+
+def test_reads_can_require_a_key(tmp_path: Path) -> None:
+    settings = ServerSettings(api_keys=frozenset({KEY}), read_requires_key=True)
+    with TestClient(create_app(Store.open(tmp_path / "closed.db"), settings)) as closed:
+        assert closed.get("/events").status_code == 401
+        assert closed.get("/events", headers=WRITE).status_code == 200
+
+
+def test_settings_from_the_config_file_and_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text("api_keys: [alpha, beta]\nread_requires_key: true\n")
+    monkeypatch.setenv("SITREPS_SERVER_CONFIG", str(config))
+    monkeypatch.delenv("SITREPS_API_KEYS", raising=False)
+    monkeypatch.delenv("SITREPS_READ_REQUIRES_KEY", raising=False)
+    settings = ServerSettings.from_environment()
+    assert settings.api_keys == {"alpha", "beta"} and settings.read_requires_key
+    monkeypatch.setenv("SITREPS_API_KEYS", "gamma, ")
+    assert ServerSettings.from_environment().api_keys == {"gamma"}
+    config.write_text("- not a mapping\n")
+    with pytest.raises(SettingsError, match="mapping"):
+        ServerSettings.from_environment()
+
+
+def test_the_openapi_document_lists_the_endpoints(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/reports", "/reports/{report_id}/analysis", "/events", "/events.geojson",
+                 "/incidents/{incident_id}", "/export/acled.csv", "/health"):  # fmt: skip
+        assert path in paths
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_sitreps_serve_answers_over_http(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "SITREPS_API_KEYS": KEY}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sitreps",
+            "serve",
+            "--db",
+            str(tmp_path / "served.db"),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.5)
+        assert health.json()["status"] == "ok"
+        assert httpx.post(f"http://127.0.0.1:{port}/reports", json=KHARKIV).status_code == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
