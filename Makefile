@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint typecheck postgres event-model clean
+.PHONY: install demo test lint typecheck postgres chromium event-model vendor clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,8 @@ install: $(INSTALLED)
 
 # The main job on the bundled examples: the seed report as Markdown on the terminal, the
 # whole illustrative corpus as JSONL and as an HTML page, then the corpus in a store with
-# its incidents and their corroboration, and an ACLED-style CSV.
+# its incidents and their corroboration, an ACLED-style CSV, and the dashboard served over
+# that store until Ctrl-C.
 demo: install
 	$(BIN)/sitreps analyze examples/reports/kharkiv-strikes.txt --format markdown
 	SITREPS_SOURCES=examples/sources.yaml $(BIN)/sitreps analyze examples/reports/reports.jsonl --format json --output demo-output/analyses.jsonl
@@ -27,12 +28,20 @@ demo: install
 	$(BIN)/sitreps incidents --db demo-output/sitreps.db
 	$(BIN)/sitreps export --format acled-csv --db demo-output/sitreps.db --output demo-output/acled.csv
 	@echo "Wrote demo-output/analyses.jsonl, demo-output/reports.html, demo-output/sitreps.db and demo-output/acled.csv"
+	@echo "Dashboard: http://127.0.0.1:8000/  (API docs: http://127.0.0.1:8000/docs; Ctrl-C stops it)"
+	$(BIN)/sitreps serve --db demo-output/sitreps.db --host 127.0.0.1 --port 8000
 
 # Retrain the shipped event-type classifier (sitreps/data/event_classifier.npz) on the CASE
 # 2021 sample beside the project; prints its 5-fold cross-validated figures first.
 CASE ?= ../shared/data/events/case2021_dev.jsonl
 event-model: install
 	$(BIN)/python scripts/train_event_classifier.py $(CASE)
+
+# Refresh the vendored front-end libraries (sitreps/static/vendor, committed) from the
+# versions pinned in frontend/package-lock.json.
+vendor: install
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
+	$(BIN)/python scripts/vendor_frontend.py
 
 lint: install
 	$(BIN)/ruff check sitreps tests scripts
@@ -47,7 +56,12 @@ postgres:
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 		{ $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql; }
 
-test: lint typecheck postgres
+# The dashboard is tested in a real headless Chromium: Debian's, driven by Playwright.
+chromium:
+	@command -v chromium >/dev/null || \
+		{ $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+test: lint typecheck postgres chromium
 	$(BIN)/pytest
 
 clean:

@@ -14,14 +14,16 @@ import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
 import yaml
 from fastapi import Depends, FastAPI, HTTPException, Query, Response
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, HttpUrl, model_validator
 
 from sitreps import __version__, exports
@@ -30,6 +32,14 @@ from sitreps.inputs import MAX_CHARS, ReportRecord
 from sitreps.model import Analysis
 from sitreps.store import EventFilter, Outcome, Store, parse_bbox
 
+STATIC = Path(str(resources.files("sitreps") / "static"))
+# The dashboard runs only its own scripts; report text is data, never markup. The one
+# origin beyond this server is the optional online tile layer.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 MAX_BODY_BYTES = 4 * MAX_CHARS  # the longest text sitreps analyses, in UTF-8 at worst
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -225,8 +235,38 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
     read = [Depends(reader)]
 
     @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    def dashboard() -> FileResponse:
+        return FileResponse(
+            STATIC / "index.html",
+            headers={
+                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+            },
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def attribute(incident: dict[str, Any]) -> None:
+        """Give each claim of an incident its attribution chain, and the incident the kinds of
+        source its claims rest on."""
+        analyses: dict[str, Analysis | None] = {}
+        kinds: set[str] = set()
+        for claim in incident["evidence"]["claims"]:
+            report_id = claim["report_id"]
+            if report_id not in analyses:
+                analyses[report_id] = store.analysis(report_id)
+            analysis = analyses[report_id]
+            claims = {c.id: c for c in analysis.claims} if analysis else {}
+            stated = claims.get(claim["claim_id"])
+            if analysis is None or stated is None:
+                continue
+            chain = [analysis.source(source_id) for source_id in stated.attribution]
+            claim["attribution"] = [
+                {"name": s.name, "kind": s.kind.value, "descriptor": s.descriptor} for s in chain
+            ]
+            kinds |= {s.kind.value for s in chain}
+        incident["source_kinds"] = sorted(kinds)
 
     @app.get("/health", summary="Liveness and what the store holds")
     def health() -> dict[str, Any]:
@@ -321,7 +361,10 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
             Literal["corroborated", "single-source", "contested"] | None, Query()
         ] = None,
     ) -> list[dict[str, Any]]:
-        return store.incidents(status)
+        incidents = store.incidents(status)
+        for incident in incidents:
+            attribute(incident)
+        return incidents
 
     @app.get(
         "/incidents/{incident_id}",
@@ -333,6 +376,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         found = store.incident(incident_id)
         if found is None:
             raise HTTPException(404, f"no incident {incident_id}")
+        attribute(found)
         evidence = found["evidence"]
         report_ids = sorted(
             {r for voice in evidence["voices"] for r in voice["reports"]}

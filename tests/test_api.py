@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +15,7 @@ from fastapi.testclient import TestClient
 from sitreps.api import ServerSettings, SettingsError, create_app
 from sitreps.exports import ACLED_COLUMNS
 from sitreps.store import Store
+from tests.serving import served
 
 KEY = "test-key-7f3a"
 WRITE = {"X-API-Key": KEY}
@@ -174,41 +170,8 @@ def test_the_openapi_document_lists_the_endpoints(client: TestClient) -> None:
         assert path in paths
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_sitreps_serve_answers_over_http(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {**os.environ, "SITREPS_API_KEYS": KEY}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sitreps",
-            "serve",
-            "--db",
-            str(tmp_path / "served.db"),
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.5)
-        assert health.json()["status"] == "ok"
-        assert httpx.post(f"http://127.0.0.1:{port}/reports", json=KHARKIV).status_code == 401
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with served(tmp_path / "served.db", KEY) as url:
+        assert httpx.get(f"{url}/health").json()["status"] == "ok"
+        assert httpx.post(f"{url}/reports", json=KHARKIV).status_code == 401
+        assert "text/html" in httpx.get(url).headers["content-type"]

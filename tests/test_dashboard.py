@@ -1,0 +1,165 @@
+"""The dashboard in a real headless Chromium (Debian's, driven by Playwright) against
+`sitreps serve` on a store of the example corpus."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import CORPUS
+from tests.serving import served
+from tests.test_api import KEY
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+HOSTILE = (
+    "Russian drones struck the port of Odesa overnight, the regional governor said. "
+    '<script>window.pwned = 1; alert("script")</script> '
+    "<img src=x onerror=\"window.pwned = 2; alert('img')\">"
+)
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium on PATH: `make test` installs Debian's package"
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The served dashboard's address, and the id of a report full of markup posted to it."""
+    db = tmp_path_factory.mktemp("dashboard") / "corpus.db"
+    ingested = subprocess.run(
+        [sys.executable, "-m", "sitreps", "ingest", str(CORPUS), "--db", str(db)],
+        capture_output=True,
+        timeout=600,
+    )
+    assert ingested.returncode == 0, ingested.stderr
+    with served(db, KEY) as url:
+        posted = httpx.post(
+            f"{url}/reports",
+            json={
+                "text": HOSTILE,
+                "title": "<b>Odesa</b> port hit",
+                "outlet": "Test Wire",
+                "published_at": "2026-10-15T08:00:00Z",
+            },
+            headers={"X-API-Key": KEY},
+            timeout=120,
+        )
+        assert posted.status_code == 201, posted.text
+        yield url, posted.json()["reports"][0]["id"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def dialogs() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, server: tuple[str, str], dialogs: list[str]) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    opened = context.new_page()
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    opened.goto(server[0])
+    opened.wait_for_selector("body[data-ready=true]", timeout=60_000)
+    yield opened
+    context.close()
+
+
+def markers(page: Page) -> int:
+    return page.locator("path.incident-marker").count()
+
+
+def test_the_map_loads_with_markers_and_a_timeline(page: Page) -> None:
+    assert markers(page) > 5
+    assert page.locator("#map").get_attribute("data-markers") == str(markers(page))
+    assert page.locator("#timeline rect.bar").count() > 0
+    assert page.locator(".leaflet-overlay-pane path").count() > markers(page)  # the outlines
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
+
+
+def test_clicking_an_incident_shows_its_evidence(page: Page) -> None:
+    page.locator("path.status-corroborated").first.click(force=True)
+    detail = page.locator("#detail")
+    detail.locator("h2").wait_for()
+    assert "corroborated" in detail.locator(".badge").first.inner_text().lower()
+    assert detail.locator("ul.voices li").count() >= 2  # independent voices, grouped
+    assert detail.locator("ul.claims li").count() >= 1
+    assert "according to" in detail.locator("ul.claims").inner_text()
+    assert detail.locator("ul.reports li").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "dashboard-incident.png"))
+
+
+def test_a_filter_changes_the_markers(page: Page) -> None:
+    everything = markers(page)
+    page.select_option("#filter-status", "contested")
+    contested = markers(page)
+    assert 0 < contested < everything
+    assert page.locator("path.incident-marker:not(.status-contested)").count() == 0
+    page.click("#filter-reset")
+    page.wait_for_function(
+        f"document.querySelectorAll('path.incident-marker').length == {everything}"
+    )
+
+
+def test_brushing_the_timeline_sets_the_dates(page: Page) -> None:
+    everything = markers(page)
+    box = page.locator("#timeline svg").bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.05, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.3, y, steps=5)
+    page.mouse.up()
+    assert page.input_value("#filter-since") and page.input_value("#filter-until")
+    assert markers(page) < everything
+
+
+def test_report_text_with_markup_is_shown_as_text(
+    page: Page, server: tuple[str, str], dialogs: list[str]
+) -> None:
+    url, report_id = server
+    hostile = next(
+        incident
+        for incident in httpx.get(f"{url}/incidents").json()
+        if any(claim["report_id"] == report_id for claim in incident["evidence"]["claims"])
+    )
+    page.locator(f'path[data-incident="{hostile["id"]}"]').click(force=True)
+    page.locator("#detail ul.reports button", has_text="<b>Odesa</b> port hit").click()
+    text = page.locator(".report-text")
+    text.wait_for()
+    shown = text.inner_text()
+    assert '<script>window.pwned = 1; alert("script")</script>' in shown
+    assert "<img src=x onerror=" in shown
+    assert page.locator("#detail img, #detail script, #detail b").count() == 0
+    assert page.evaluate("window.pwned") is None
+    assert dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "dashboard-report.png"))
+
+
+def test_the_dashboard_is_served_with_a_content_security_policy(server: tuple[str, str]) -> None:
+    policy = httpx.get(server[0]).headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "object-src 'none'" in policy
