@@ -99,7 +99,7 @@ def actor(tokens: list[Token], place_country: str | None = None) -> Actor | None
             continue
         country = iso or (place_country if kind.country_from_place else None)
         if "{country}" in kind.name and not country:
-            return None
+            continue
         name = kind.name.format(country=country_name(country) or country) if country else kind.name
         return Actor(name=name, inter=kind.inter, mention=mention)
     return None

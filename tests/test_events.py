@@ -114,6 +114,13 @@ def test_actors_from_demonyms_weapons_and_the_place() -> None:
     )
 
 
+def test_armed_groups_come_before_state_forces() -> None:
+    _, (event,) = _events("Rebel forces shelled Donetsk on Tuesday, officials said.")
+    assert event.actor1 is not None and event.actor1.inter == 2
+    _, (event,) = _events("Armed men attacked a checkpoint near Kramatorsk, police said.")
+    assert event.actor1 is not None and event.actor1.inter == 3
+
+
 def test_protesters_and_police() -> None:
     _, events = _events("Hundreds of protesters rallied in Kyiv. Police detained 12 demonstrators.")
     by_type = {e.event_type: e for e in events}
