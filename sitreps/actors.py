@@ -63,6 +63,15 @@ def _table() -> tuple[list[_Kind], list[tuple[re.Pattern[str], str, int]], froze
     return kinds, named, weapons
 
 
+@cache
+def _head_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The last words of all actor nouns, and of the civilian ones: a capitalised "People"
+    names something else ("Donetsk People's Republic")."""
+    kinds, _, _ = _table()
+    heads = frozenset().union(*(k.head_words for k in kinds))
+    return heads, frozenset().union(*(k.head_words for k in kinds if k.inter == CIVILIANS))
+
+
 def _country_code(name: str) -> str | None:
     key = normalize_name(name)
     entries = open_gazetteer().lookup([key]).get(key, [])
@@ -108,10 +117,7 @@ def actor(tokens: list[Token], place_country: str | None = None) -> Actor | None
 def mentions(tokens: Iterable[Token]) -> list[list[Token]]:
     """Noun phrases among `tokens` whose head is an actor noun, left modifiers included:
     "foreign soldiers", "Russian Armed Forces subdivisions"."""
-    kinds, _, _ = _table()
-    heads = frozenset().union(*(k.head_words for k in kinds))
-    # A capitalised "People" names something else: "Donetsk People's Republic".
-    common = frozenset().union(*(k.head_words for k in kinds if k.inter == CIVILIANS))
+    heads, common = _head_words()
     found = []
     for token in tokens:
         if token.dep_ == "compound" or token.lower_ not in heads:
