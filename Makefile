@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint typecheck postgres chromium event-model vendor clean
+.PHONY: install demo test fuzz lint typecheck postgres chromium event-model vendor clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ chromium:
 
 test: lint typecheck postgres chromium
 	$(BIN)/pytest
+
+# The property tests of tests/test_fuzz.py with over 100,000 cases in all (about ten
+# minutes on two cores); the statistics are written to fuzz-report.txt (docs/reliability.md).
+fuzz: install
+	SITREPS_FUZZ=1 $(BIN)/pytest tests/test_fuzz.py -p no:cacheprovider --hypothesis-show-statistics \
+		--hypothesis-seed=$${FUZZ_SEED:-0} | tee fuzz-report.txt
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache

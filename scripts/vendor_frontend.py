@@ -23,6 +23,8 @@ FILES = {
     "d3/dist/d3.min.js": "d3.min.js",
     "topojson-client/dist/topojson-client.min.js": "topojson-client.min.js",
     "world-atlas/countries-50m.json": "countries-50m.json",
+    "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css": "swagger-ui.css",
 }
 LICENSES = {
     "leaflet": "LICENSE",
@@ -30,6 +32,7 @@ LICENSES = {
     "topojson-client": "LICENSE",
     "world-atlas": "LICENSE",
     "datamaps": "LICENSE",
+    "swagger-ui-dist": "LICENSE",
 }
 
 

@@ -2,15 +2,23 @@
 
 Writes need an API key (`X-API-Key` or `Authorization: Bearer`), configured by
 `SITREPS_API_KEYS` (comma-separated) or `api_keys` in the server config file; with no key
-configured, writes are refused. Reads are open unless `SITREPS_READ_REQUIRES_KEY=1` or
-`read_requires_key: true`. Request bodies over `max_body_bytes` are refused before they are
-read in full. The API sits on the store and the ingest path; the pipeline knows nothing of it.
+configured, writes are refused. Keys are compared in constant time and never logged. Reads
+are open unless `SITREPS_READ_REQUIRES_KEY=1` or `read_requires_key: true`. Writes are rate
+limited per client address; request bodies over `max_body_bytes` are refused before they are
+read in full; cross-origin requests get no CORS headers unless `cors_origins` names their
+origin. Every response carries a Content-Security-Policy and the usual hardening headers.
+The API sits on the store and the ingest path; the pipeline knows nothing of it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
 import os
-import secrets
+import re
+import threading
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,11 +28,12 @@ from typing import Annotated, Any, Literal
 
 import platformdirs
 import yaml
-from fastapi import Depends, FastAPI, HTTPException, Query, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field, HttpUrl, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, HttpUrl, model_validator
 
 from sitreps import __version__, exports
 from sitreps.ingest import Document, documents, ingest
@@ -40,8 +49,21 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# Swagger UI sets style attributes from its scripts; its scripts are still only our own.
+DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
 MAX_BODY_BYTES = 4 * MAX_CHARS  # the longest text sitreps analyses, in UTF-8 at worst
 PAGE_SIZE = 100
+MAX_TRACKED_CLIENTS = 10_000
 MAX_PAGE_SIZE = 1000
 
 Scope = MutableMapping[str, Any]
@@ -60,11 +82,15 @@ class ServerSettings:
     api_keys: frozenset[str] = frozenset()
     read_requires_key: bool = False
     max_body_bytes: int = MAX_BODY_BYTES
+    writes_per_minute: float = 60.0  # per client address; 0 turns the limit off
+    write_burst: int = 20
+    cors_origins: tuple[str, ...] = ()  # none: browsers get no cross-origin access
 
     @classmethod
     def from_environment(cls) -> ServerSettings:
         """Settings from `$SITREPS_SERVER_CONFIG` (or `server.yaml` in the user config dir),
-        overridden by `SITREPS_API_KEYS` and `SITREPS_READ_REQUIRES_KEY`."""
+        overridden by `SITREPS_API_KEYS`, `SITREPS_READ_REQUIRES_KEY` and
+        `SITREPS_CORS_ORIGINS`."""
         default = Path(platformdirs.user_config_dir("sitreps")) / "server.yaml"
         path = Path(os.environ.get("SITREPS_SERVER_CONFIG") or default)
         config: dict[str, Any] = {}
@@ -81,11 +107,75 @@ class ServerSettings:
         reads = config.get("read_requires_key", False)
         if "SITREPS_READ_REQUIRES_KEY" in os.environ:
             reads = os.environ["SITREPS_READ_REQUIRES_KEY"].lower() in {"1", "true", "yes"}
-        return cls(
-            api_keys=frozenset(str(k).strip() for k in keys if str(k).strip()),
-            read_requires_key=bool(reads),
-            max_body_bytes=int(config.get("max_body_bytes", MAX_BODY_BYTES)),
-        )
+        origins = config.get("cors_origins") or []
+        if "SITREPS_CORS_ORIGINS" in os.environ:
+            origins = os.environ["SITREPS_CORS_ORIGINS"].split(",")
+        try:
+            return cls(
+                api_keys=frozenset(str(k).strip() for k in keys if str(k).strip()),
+                read_requires_key=bool(reads),
+                max_body_bytes=int(config.get("max_body_bytes", MAX_BODY_BYTES)),
+                writes_per_minute=float(config.get("writes_per_minute", 60.0)),
+                write_burst=int(config.get("write_burst", 20)),
+                cors_origins=tuple(str(o).strip() for o in origins if str(o).strip()),
+            )
+        except (TypeError, ValueError) as error:
+            raise SettingsError(f"{path}: {error}") from error
+
+
+class RateLimit:
+    """A token bucket per client: `per_minute` requests a minute, in bursts up to `burst`."""
+
+    def __init__(self, per_minute: float, burst: int) -> None:
+        self.rate, self.burst = per_minute / 60.0, max(burst, 1)
+        self._buckets: dict[str, tuple[float, float]] = {}  # client: (tokens, when)
+        self._lock = threading.Lock()
+
+    def wait(self, client: str) -> float:
+        """Seconds until this client may write again; 0 when it may now (and is counted)."""
+        if self.rate <= 0:
+            return 0.0
+        now = time.monotonic()
+        with self._lock:
+            if len(self._buckets) > MAX_TRACKED_CLIENTS:  # forget clients whose bucket is full
+                self._buckets = {
+                    c: (t, w)
+                    for c, (t, w) in self._buckets.items()
+                    if t + (now - w) * self.rate < self.burst
+                }
+            tokens, then = self._buckets.get(client, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - then) * self.rate)
+            if tokens >= 1:
+                self._buckets[client] = (tokens - 1, now)
+                return 0.0
+            self._buckets[client] = (tokens, now)
+            return (1 - tokens) / self.rate
+
+
+class _SecurityHeaders:
+    """The hardening headers, and a Content-Security-Policy, on every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"] == "/docs"
+        policy = DOCS_CONTENT_SECURITY_POLICY if docs else CONTENT_SECURITY_POLICY
+        added = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        added.append((b"content-security-policy", policy.encode()))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (name, value) for name, value in added if name not in present
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class _BodyLimit:
@@ -153,6 +243,18 @@ class StoredReport(BaseModel):
     analysis: str = Field(description="Where its analysis is")
 
 
+class Problem(BaseModel):
+    detail: Any = Field(description="What was wrong with the request")
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such report or incident", "model": Problem}
+}
+BAD_FILTER: dict[int | str, dict[str, Any]] = {
+    422: {"description": "A filter that cannot be applied, and why", "model": Problem}
+}
+
+
 class Refused(BaseModel):
     where: str
     reason: str
@@ -170,10 +272,20 @@ class EventPage(BaseModel):
     next_offset: int | None = Field(description="Offset of the next page; null on the last")
 
 
+def _iso_date(value: Any) -> Any:
+    # Pydantic would read "0" or "1700000000" as Unix times; a date filter takes dates only.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 def event_filter(
     bbox: Annotated[str | None, Query(description="west,south,east,north in degrees")] = None,
-    since: Annotated[date | None, Query(description="First event date")] = None,
-    until: Annotated[date | None, Query(description="Last event date")] = None,
+    since: Annotated[IsoDate | None, Query(description="First event date")] = None,
+    until: Annotated[IsoDate | None, Query(description="Last event date")] = None,
     event_type: Annotated[str | None, Query(description='e.g. "Battles"')] = None,
     status: Annotated[
         Literal["corroborated", "single-source", "contested"] | None,
@@ -214,13 +326,26 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         version=__version__,
         description="War reporting as evidence: who says what, how firmly, and who else "
         "independently says it.",
+        docs_url=None,  # served below from the vendored Swagger UI, not from a CDN
+        redoc_url=None,
+        responses={401: {"description": "No valid API key was sent", "model": Problem}}
+        if settings.read_requires_key
+        else None,
     )
+    # Keys are hashed first so that comparing them takes the same time whatever their length,
+    # and every known key is compared, so the time says nothing of which one matched.
+    known_digests = [hashlib.sha256(key.encode()).digest() for key in settings.api_keys]
+    limiter = RateLimit(settings.writes_per_minute, settings.write_burst)
 
     def _key_matches(key: str | None, credentials: HTTPAuthorizationCredentials | None) -> bool:
         offered = key or (credentials.credentials if credentials else None)
-        return offered is not None and any(
-            secrets.compare_digest(offered.encode(), known.encode()) for known in settings.api_keys
-        )
+        if offered is None:
+            return False
+        digest = hashlib.sha256(offered.encode("utf-8", "surrogatepass")).digest()
+        matched = False
+        for known in known_digests:
+            matched |= hmac.compare_digest(digest, known)
+        return matched
 
     def require_key(key: OfferedKey, credentials: OfferedBearer) -> None:
         if not settings.api_keys:
@@ -228,22 +353,28 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         if not _key_matches(key, credentials):
             raise HTTPException(401, "a valid API key is required", {"WWW-Authenticate": "Bearer"})
 
+    def limit_writes(request: Request) -> None:
+        wait = limiter.wait(request.client.host if request.client else "unknown")
+        if wait > 0:
+            seconds = str(math.ceil(wait))
+            raise HTTPException(
+                429, f"too many writes: try again in {seconds} s", {"Retry-After": seconds}
+            )
+
     def reader(key: OfferedKey, credentials: OfferedBearer) -> None:
         if settings.read_requires_key and not _key_matches(key, credentials):
             raise HTTPException(401, "a valid API key is required", {"WWW-Authenticate": "Bearer"})
 
-    read = [Depends(reader)]
+    # Open reads declare no security in the schema: the schema says what the server does.
+    read = [Depends(reader)] if settings.read_requires_key else []
 
     @app.get("/", include_in_schema=False)
     def dashboard() -> FileResponse:
-        return FileResponse(
-            STATIC / "index.html",
-            headers={
-                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-                "X-Content-Type-Options": "nosniff",
-                "Referrer-Policy": "no-referrer",
-            },
-        )
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> FileResponse:
+        return FileResponse(STATIC / "docs.html")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -275,9 +406,17 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
     @app.post(
         "/reports",
         summary="Analyse and store a report",
-        dependencies=[Depends(require_key)],
+        dependencies=[Depends(limit_writes), Depends(require_key)],
         response_model=IngestResult,
-        responses={200: {"description": "Already stored"}, 201: {"description": "Stored"}},
+        responses={
+            200: {"description": "Already stored"},
+            201: {"description": "Stored"},
+            401: {"description": "No valid API key was sent", "model": Problem},
+            403: {"description": "Writes are disabled: no API key is configured", "model": Problem},
+            413: {"description": "The request body is over the size limit", "model": Problem},
+            422: {"description": "Nothing could be stored; the reasons", "model": Problem},
+            429: {"description": "Too many writes; see Retry-After", "model": Problem},
+        },
     )
     def post_report(report: ReportIn, response: Response) -> IngestResult:
         if report.text is None:
@@ -309,7 +448,9 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         response.status_code = 201 if changed else 200
         return IngestResult(reports=stored, refused=refused)
 
-    @app.get("/reports/{report_id}", summary="A stored report", dependencies=read)
+    @app.get(
+        "/reports/{report_id}", summary="A stored report", dependencies=read, responses=NOT_FOUND
+    )
     def get_report(report_id: str) -> dict[str, Any]:
         found = store.report(report_id)
         if found is None:
@@ -320,6 +461,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         "/reports/{report_id}/analysis",
         summary="A report's analysis: claims, sources, places, events",
         dependencies=read,
+        responses=NOT_FOUND,
         response_model=Analysis,
     )
     def get_analysis(report_id: str) -> Analysis:
@@ -333,6 +475,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         summary="Events with ACLED's column names, oldest first",
         dependencies=read,
         response_model=EventPage,
+        responses=BAD_FILTER,
     )
     def get_events(where: EventQuery) -> EventPage:
         rows = store.events(where)
@@ -350,7 +493,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         summary="Located events as a GeoJSON FeatureCollection",
         dependencies=read,
         response_class=Response,
-        responses={200: {"content": {"application/geo+json": {}}}},
+        responses={200: {"content": {"application/geo+json": {}}}, **BAD_FILTER},
     )
     def get_events_geojson(where: EventQuery) -> Response:
         return Response(exports.geojson(store.events(where)), media_type="application/geo+json")
@@ -371,6 +514,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         summary="An incident with its evidence: reports, claims, independent voices, "
         "contradictions",
         dependencies=read,
+        responses=NOT_FOUND,
     )
     def get_incident(incident_id: str) -> dict[str, Any]:
         found = store.incident(incident_id)
@@ -404,4 +548,11 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         )
 
     app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET"],  # writes never come from another site's pages
+        )
+    app.add_middleware(_SecurityHeaders)
     return app

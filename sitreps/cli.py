@@ -33,7 +33,8 @@ from sitreps.pipeline import analyze
 
 EXIT_CODES = """Exit codes: 0 success; 1 internal error (a bug: please report it);
 2 usage error (bad option, missing file); 3 input refused (empty, binary, too large,
-or a batch in which some reports were refused: the others are still written)."""
+or a batch in which some reports were refused: the others are still written); 4 `sitreps
+check` found the store damaged."""
 
 app = typer.Typer(
     help="sitreps: turn war reporting into evidence.\n\n" + EXIT_CODES,
@@ -43,7 +44,7 @@ app = typer.Typer(
 )
 stderr = Console(stderr=True)
 
-EXIT_INTERNAL, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
+EXIT_INTERNAL, EXIT_USAGE, EXIT_REFUSED, EXIT_DAMAGED = 1, 2, 3, 4
 
 
 class OutputFormat(StrEnum):
@@ -403,16 +404,29 @@ def ingest_command(
     ],
     db: DbOption = None,
     allow_private: Annotated[
-        bool, typer.Option(help="Fetch URLs on private, loopback or link-local addresses")
+        bool,
+        typer.Option(
+            help="Fetch URLs on private, loopback or link-local addresses (never cloud "
+            "metadata addresses)"
+        ),
     ] = False,
+    allow_network: Annotated[
+        list[str] | None,
+        typer.Option(help="Fetch URLs in this network only, e.g. 10.1.0.0/16 (repeatable)"),
+    ] = None,
     max_chars: Annotated[int, typer.Option(help="Refuse longer texts")] = MAX_CHARS,
 ) -> None:
     """Analyse reports and add them to the store. Re-ingesting a text changes nothing; an
     edited document (same URL or file) becomes a new version. Bad documents are reported
     and skipped; the rest of the batch goes on."""
+    from sitreps.fetch import FetchError, FetchPolicy
     from sitreps.ingest import documents, ingest
     from sitreps.store import Store
 
+    try:
+        policy = FetchPolicy.allowing(allow_network or [], allow_private)
+    except FetchError as error:
+        raise typer.BadParameter(str(error), param_hint="--allow-network") from None
     registry.default()
     store = Store.open(db)
     with Progress(
@@ -429,7 +443,7 @@ def ingest_command(
         def advance(where: str) -> None:
             progress.update(task, advance=1, description=where[-60:])
 
-        summary = ingest(store, documents(targets, allow_private, max_chars), advance)
+        summary = ingest(store, documents(targets, policy, max_chars), advance)
     store.close()
     counts = ", ".join(f"{n} {outcome}" for outcome, n in summary.counts.items())
     typer.echo(f"{counts}, {len(summary.failures)} failed", err=True)
@@ -578,11 +592,46 @@ def export_command(
     _write(text, output)
 
 
+@app.command("check", epilog=EXIT_CODES)
+def check_command(db: DbOption = None) -> None:
+    """Verify the store's integrity: the database file, its schema, every report against
+    the hash of its text, analyses against their rows, versions, incidents and the change
+    log. Prints what is wrong; changes nothing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sitreps.store import Store
+    from sitreps.store.integrity import check
+
+    try:
+        store = Store.open(db, migrate=False)
+        problems = check(store)
+        counts = store.counts() if not problems else {}
+    except SQLAlchemyError as error:
+        typer.echo(f"sitreps check: cannot read the store: {error}", err=True)
+        raise typer.Exit(EXIT_DAMAGED) from None
+    if problems:
+        for problem in problems:
+            typer.echo(f"problem: {problem}")
+        typer.echo(f"sitreps check: {len(problems)} problem(s) found", err=True)
+        raise typer.Exit(EXIT_DAMAGED)
+    summary = ", ".join(f"{n} {table}" for table, n in counts.items())
+    typer.echo(f"store is whole: {summary}")
+
+
+class LogLevel(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
 @app.command("serve", epilog=EXIT_CODES)
 def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
+    log_level: Annotated[
+        LogLevel, typer.Option(help="info logs every request (never its headers or keys)")
+    ] = LogLevel.WARNING,
 ) -> None:
     """Serve the HTTP API over a store (OpenAPI docs at /docs).
 
@@ -603,7 +652,7 @@ def serve(
     typer.echo(f"sitreps: serving at http://{host}:{port}/ (API docs at /docs)", err=True)
     if not settings.api_keys:
         typer.echo("sitreps: writes are disabled; set SITREPS_API_KEYS to allow them", err=True)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run(application, host=host, port=port, log_level=log_level.value)
 
 
 @app.command("schema")

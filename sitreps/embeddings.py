@@ -15,7 +15,8 @@ DIMENSIONS = 384
 
 
 @cache
-def _model() -> Any:
+def model() -> Any:
+    """The model, loaded on first use; loading runs no inference (safe before a fork)."""
     # Nothing may be downloaded at run time: the model is a local directory.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -30,5 +31,5 @@ def encode(texts: list[str]) -> Vectors:
     """Unit-length vectors, one row per text: a dot product is the cosine similarity."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vectors = _model().encode(texts, batch_size=32, normalize_embeddings=True)
+    vectors = model().encode(texts, batch_size=32, normalize_embeddings=True)
     return np.asarray(vectors, dtype=np.float32)

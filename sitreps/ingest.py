@@ -9,7 +9,7 @@ and adds it to a store, skipping texts the store already has before analysing th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 from pydantic import ValidationError
 from trafilatura.settings import Document as ExtractedPage
 
-from sitreps.fetch import FetchError, fetch
+from sitreps.fetch import FetchError, FetchPolicy, fetch
 from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, decode
 from sitreps.model import AnalysisWarning, content_id
 from sitreps.pipeline import analyze
@@ -31,6 +31,9 @@ TEXT_SUFFIXES = {".txt", ".md", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
 KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | {".jsonl"}
+MAX_FILE_BYTES = 20_000_000
+"""The largest text, HTML or feed file read (JSONL batches stream, a line at a time)."""
+MAX_FIELDS_BYTES = 64_000  # a JSONL line's title, outlet, url and date beside its text
 
 
 @dataclass
@@ -130,11 +133,16 @@ def _feed_documents(data: bytes, origin: str, max_chars: int) -> Iterator[Found]
         yield Document(record, where, record.url or entry.get("id"), [])
 
 
-def _jsonl_documents(data: bytes, origin: str, max_chars: int) -> Iterator[Found]:
-    for number, line in enumerate(data.splitlines(), start=1):
+def _jsonl_documents(lines: Iterable[bytes], origin: str, max_chars: int) -> Iterator[Found]:
+    """Reports of a JSONL batch, read a line at a time so that batches of any size stream."""
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         where = f"{origin}:{number}"
+        if len(line) > 4 * max_chars + MAX_FIELDS_BYTES:
+            reason = f"line has {len(line):,} bytes, too long for {max_chars:,} characters"
+            yield Failure(where, reason)
+            continue
         try:
             record = ReportRecord.model_validate_json(line)
         except ValidationError as error:
@@ -159,9 +167,7 @@ def _sniff(data: bytes) -> str:
 def _from_bytes(
     data: bytes, origin: str, key: str | None, kind: str, max_chars: int
 ) -> Iterator[Found]:
-    if kind == "jsonl":
-        yield from _jsonl_documents(data, origin, max_chars)
-    elif kind == "feed":
+    if kind == "feed":
         yield from _feed_documents(data, origin, max_chars)
     elif kind == "html":
         yield _html_document(data, origin, key, None, max_chars)
@@ -171,8 +177,6 @@ def _from_bytes(
 
 def _kind_of(path: Path, data: bytes) -> str:
     suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        return "jsonl"
     if suffix in HTML_SUFFIXES:
         return "html"
     if suffix in FEED_SUFFIXES:
@@ -188,9 +192,9 @@ def _files(folder: Path) -> Iterator[Path]:
             yield path
 
 
-def _from_url(url: str, allow_private: bool, max_chars: int) -> Iterator[Found]:
+def _from_url(url: str, policy: FetchPolicy, max_chars: int) -> Iterator[Found]:
     try:
-        fetched = fetch(url, allow_private=allow_private)
+        fetched = fetch(url, policy=policy)
     except FetchError as error:
         yield Failure(url, str(error))
         return
@@ -205,12 +209,40 @@ def _from_url(url: str, allow_private: bool, max_chars: int) -> Iterator[Found]:
         yield found
 
 
+def _from_file(file: Path, max_chars: int) -> Iterator[Found]:
+    try:
+        if file.suffix.lower() == ".jsonl":
+            with file.open("rb") as lines:
+                yield from _jsonl_documents(lines, str(file), max_chars)
+            return
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            reason = f"file has {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}"
+            yield Failure(str(file), reason)
+            return
+        data = file.read_bytes()
+    except OSError as error:
+        yield Failure(str(file), f"cannot read: {error.strerror}")
+        return
+    key = str(file.resolve())
+    yield from _from_bytes(data, str(file), key, _kind_of(file, data), max_chars)
+
+
+def _guarded(where: str, found: Iterator[Found]) -> Iterator[Found]:
+    """The documents of one target; a parser that breaks on it ends that target, not the batch."""
+    try:
+        yield from found
+    except Exception as error:  # a library bug on hostile input must not stop the batch
+        yield Failure(where, f"cannot be read: {type(error).__name__}: {error}")
+
+
 def documents(
-    targets: list[str], allow_private: bool = False, max_chars: int = MAX_CHARS
+    targets: list[str], policy: FetchPolicy | None = None, max_chars: int = MAX_CHARS
 ) -> Iterator[Found]:
+    policy = policy or FetchPolicy()
     for target in targets:
         if target.startswith(("http://", "https://")):
-            yield from _from_url(target, allow_private, max_chars)
+            yield from _guarded(target, _from_url(target, policy, max_chars))
             continue
         path = Path(target)
         if path.is_dir():
@@ -221,13 +253,7 @@ def documents(
             yield Failure(target, "no such file, folder or URL")
             continue
         for file in paths:
-            try:
-                data = file.read_bytes()
-            except OSError as error:
-                yield Failure(str(file), f"cannot read: {error.strerror}")
-                continue
-            key = str(file.resolve())
-            yield from _from_bytes(data, str(file), key, _kind_of(file, data), max_chars)
+            yield from _guarded(str(file), _from_file(file, max_chars))
 
 
 @dataclass(frozen=True)
@@ -274,7 +300,13 @@ def ingest(
             progress(item.origin)
             continue
         analysis.warnings[:0] = item.warnings
-        outcome = store.add(analysis, item.document_key, item.origin)
+        try:
+            outcome = store.add(analysis, item.document_key, item.origin)
+        except Exception as error:  # the transaction is rolled back: the store is as it was
+            reason = f"could not be stored: {type(error).__name__}: {error}"
+            summary.failures.append(Failure(item.origin, reason[:500]))
+            progress(item.origin)
+            continue
         summary.record(item.origin, report_id, outcome)
         progress(item.origin)
     return summary

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from sitreps.model import AnalysisWarning
 
 MAX_CHARS = 1_000_000
 """The longest text analysed (about 150,000 words, far beyond any news report)."""
 
+# NUL cannot be stored in PostgreSQL text, and a lone surrogate cannot be written as UTF-8.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _BOMS = (("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
 
 
@@ -24,6 +27,16 @@ class ReportRecord(BaseModel):
     url: str | None = None
     published_at: datetime | None = None
     language: str = "en"
+
+    @field_validator("text", "title", "outlet", "url", "language")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        return storable(value) if value is not None else None
+
+
+def storable(text: str) -> str:
+    """The text with characters no store can keep (NUL, lone surrogates) replaced by U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 class InputError(ValueError):
@@ -46,6 +59,11 @@ def _looks_binary(data: bytes) -> bool:
 
 def decode(data: bytes, *, max_chars: int = MAX_CHARS) -> DecodedText:
     """Decode report bytes as UTF-8; invalid sequences are replaced and reported, not fatal."""
+    if len(data) > 4 * max_chars:  # refused before decoding: no text that long is analysed
+        raise InputError(
+            f"input has {len(data):,} bytes, over the limit of {4 * max_chars:,} "
+            f"({max_chars:,} characters); split it into reports or raise --max-chars"
+        )
     for encoding, bom in _BOMS:
         if data.startswith(bom):
             return check_text(data.decode(encoding, errors="replace"), max_chars=max_chars)
@@ -70,6 +88,7 @@ def decode(data: bytes, *, max_chars: int = MAX_CHARS) -> DecodedText:
 
 
 def check_text(text: str, *, max_chars: int = MAX_CHARS) -> DecodedText:
+    """The text if it can be analysed, made storable; InputError says why it cannot."""
     if not text.strip():
         raise InputError("input is empty: there is no text to analyse")
     if len(text) > max_chars:
@@ -77,4 +96,9 @@ def check_text(text: str, *, max_chars: int = MAX_CHARS) -> DecodedText:
             f"input has {len(text):,} characters, over the limit of {max_chars:,}; "
             "split it into reports or raise the limit with --max-chars"
         )
-    return DecodedText(text=text)
+    cleaned = storable(text)
+    if cleaned == text:
+        return DecodedText(text=text)
+    replaced = sum(a != b for a, b in zip(text, cleaned, strict=True))
+    message = f"{replaced} NUL or lone surrogate character(s) replaced with U+FFFD"
+    return DecodedText(cleaned, [AnalysisWarning(code="unstorable_characters", message=message)])

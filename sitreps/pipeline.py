@@ -53,8 +53,8 @@ def analyze(
     """Analyse one report: its claims, sources, places and events."""
     checked = check_text(text, max_chars=max_chars)
     report = Report(
-        id=content_id(text),
-        text=text,
+        id=content_id(checked.text),
+        text=checked.text,
         title=title,
         outlet=outlet,
         url=url,

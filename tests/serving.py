@@ -21,12 +21,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(db: Path, api_keys: str) -> Iterator[str]:
-    """The address of a `sitreps serve` over `db`, answering once this yields."""
+def served(db: Path, api_keys: str, log: Path | None = None, *options: str) -> Iterator[str]:
+    """The address of a `sitreps serve` over `db`, answering once this yields; its output
+    goes to `log` when one is given."""
     port = free_port()
+    output = log.open("wb") if log is not None else None
     process = subprocess.Popen(
-        [sys.executable, "-m", "sitreps", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "sitreps", "serve", "--db", str(db), "--port", str(port), *options],
         env={**os.environ, "SITREPS_API_KEYS": api_keys},
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -43,3 +47,5 @@ def served(db: Path, api_keys: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if output is not None:
+            output.close()

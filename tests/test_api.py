@@ -38,7 +38,7 @@ ODESA = {
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     store = Store.open(tmp_path_factory.mktemp("api") / "api.db")
-    settings = ServerSettings(api_keys=frozenset({KEY}), max_body_bytes=20_000)
+    settings = ServerSettings(api_keys=frozenset({KEY}), max_body_bytes=20_000, writes_per_minute=0)
     with TestClient(create_app(store, settings)) as test_client:
         for report in (KHARKIV, ODESA):
             assert test_client.post("/reports", json=report, headers=WRITE).status_code == 201
@@ -175,3 +175,74 @@ def test_sitreps_serve_answers_over_http(tmp_path: Path) -> None:
         assert httpx.get(f"{url}/health").json()["status"] == "ok"
         assert httpx.post(f"{url}/reports", json=KHARKIV).status_code == 401
         assert "text/html" in httpx.get(url).headers["content-type"]
+
+
+def test_every_response_carries_the_security_headers(client: TestClient) -> None:
+    responses = [
+        client.get("/health"),
+        client.get("/events"),
+        client.get("/reports/nothing"),
+        client.get("/static/app.js"),
+        client.get("/"),
+        client.post("/reports", content=b"x" * 30_000, headers=WRITE),  # 413
+    ]
+    for response in responses:
+        headers = response.headers
+        assert "script-src 'self'" in headers["content-security-policy"], response.url
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "no-referrer"
+    assert [r.status_code for r in responses] == [200, 200, 404, 200, 200, 413]
+
+
+def test_the_api_docs_are_served_from_this_server(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/static/vendor/swagger-ui-bundle.js" in page.text
+    assert "http" not in page.text and "<script>" not in page.text  # no CDN, no inline script
+    assert client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
+
+
+def test_writes_are_rate_limited_per_client(tmp_path: Path) -> None:
+    settings = ServerSettings(api_keys=frozenset({KEY}), writes_per_minute=6, write_burst=2)
+    with TestClient(create_app(Store.open(tmp_path / "limited.db"), settings)) as limited:
+        answers = [limited.post("/reports", json={}, headers=WRITE) for _ in range(3)]
+        assert [a.status_code for a in answers] == [422, 422, 429]
+        assert answers[2].headers["retry-after"] == "10"  # one write per 10 s at 6 a minute
+        unkeyed = limited.post("/reports", json={})  # key guessing is limited too
+        assert unkeyed.status_code == 429
+        assert limited.get("/events").status_code == 200  # reads are not limited
+
+
+def test_cross_origin_requests_get_no_cors_headers_by_default(
+    client: TestClient, tmp_path: Path
+) -> None:
+    origin = {"Origin": "https://elsewhere.example"}
+    assert "access-control-allow-origin" not in client.get("/events", headers=origin).headers
+    preflight = client.options(
+        "/reports", headers={**origin, "Access-Control-Request-Method": "POST"}
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+    settings = ServerSettings(cors_origins=("https://partner.example",))
+    with TestClient(create_app(Store.open(tmp_path / "cors.db"), settings)) as shared:
+        allowed = shared.get("/events", headers={"Origin": "https://partner.example"})
+        assert allowed.headers["access-control-allow-origin"] == "https://partner.example"
+        other = shared.get("/events", headers=origin)
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_only_the_exact_key_opens_writes(client: TestClient) -> None:
+    for wrong in (KEY[:-1], KEY + "0", KEY.upper(), "", " " + KEY):
+        assert client.post("/reports", json={}, headers={"X-API-Key": wrong}).status_code == 401
+
+
+def test_api_keys_are_never_logged(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    secret, guess = "s3cret-key-9c1d", "guessed-key-0a7e"
+    with served(tmp_path / "logged.db", secret, log, "--log-level", "info") as url:
+        assert httpx.post(f"{url}/reports", json={}, headers={"X-API-Key": secret}).is_error
+        assert httpx.post(f"{url}/reports", json={}, headers={"X-API-Key": guess}).is_error
+        bearer = {"Authorization": f"Bearer {secret}"}
+        assert httpx.post(f"{url}/reports", json={"text": ""}, headers=bearer).is_error
+    logged = log.read_text(encoding="utf-8", errors="replace")
+    assert '"POST /reports HTTP/1.1" 401' in logged  # the access log is on
+    assert secret not in logged and guess not in logged

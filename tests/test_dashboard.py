@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from sitreps.model import content_id
 from tests.conftest import CORPUS
 from tests.serving import served
 from tests.test_api import KEY
@@ -25,6 +27,17 @@ HOSTILE = (
     "<img src=x onerror=\"window.pwned = 2; alert('img')\">"
 )
 
+# Markup in every field a report brings: title, outlet, URL, and the names in its text.
+HOSTILE_RECORD = {
+    "text": "Russian drones struck the port of Izmail overnight, killing two people, said "
+    '<svg onload="window.pwned = 3">Oleh Kiper</svg>, the regional governor. '
+    "According to <b onmouseover='window.pwned = 4'>Kyiv Post</b>, a grain silo burned.",
+    "title": '<img src=x onerror="window.pwned = 5">Izmail port hit',
+    "outlet": "<script>window.pwned = 6</script>Wire",
+    "url": "javascript:window.pwned = 7",
+    "published_at": "2026-10-16T08:00:00Z",
+}
+
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium on PATH: `make test` installs Debian's package"
 )
@@ -33,9 +46,13 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The served dashboard's address, and the id of a report full of markup posted to it."""
-    db = tmp_path_factory.mktemp("dashboard") / "corpus.db"
+    folder = tmp_path_factory.mktemp("dashboard")
+    db = folder / "corpus.db"
+    hostile_batch = folder / "hostile.jsonl"
+    hostile_batch.write_text(json.dumps(HOSTILE_RECORD) + "\n", encoding="utf-8")
+    targets = [str(CORPUS), str(hostile_batch)]
     ingested = subprocess.run(
-        [sys.executable, "-m", "sitreps", "ingest", str(CORPUS), "--db", str(db)],
+        [sys.executable, "-m", "sitreps", "ingest", *targets, "--db", str(db)],
         capture_output=True,
         timeout=600,
     )
@@ -102,7 +119,7 @@ def test_the_map_loads_with_markers_and_a_timeline(page: Page) -> None:
 
 
 def test_clicking_an_incident_shows_its_evidence(page: Page) -> None:
-    page.locator("path.status-corroborated").first.click(force=True)
+    page.locator("path.status-corroborated").first.dispatch_event("click")
     detail = page.locator("#detail")
     detail.locator("h2").wait_for()
     assert "corroborated" in detail.locator(".badge").first.inner_text().lower()
@@ -121,7 +138,7 @@ def test_a_filter_changes_the_markers(page: Page) -> None:
     assert page.locator("path.incident-marker:not(.status-contested)").count() == 0
     page.click("#filter-reset")
     page.wait_for_function(
-        f"document.querySelectorAll('path.incident-marker').length == {everything}"
+        "n => document.querySelectorAll('path.incident-marker').length == n", arg=everything
     )
 
 
@@ -147,7 +164,7 @@ def test_report_text_with_markup_is_shown_as_text(
         for incident in httpx.get(f"{url}/incidents").json()
         if any(claim["report_id"] == report_id for claim in incident["evidence"]["claims"])
     )
-    page.locator(f'path[data-incident="{hostile["id"]}"]').click(force=True)
+    page.locator(f'path[data-incident="{hostile["id"]}"]').dispatch_event("click")
     page.locator("#detail ul.reports button", has_text="<b>Odesa</b> port hit").click()
     text = page.locator(".report-text")
     text.wait_for()
@@ -160,6 +177,52 @@ def test_report_text_with_markup_is_shown_as_text(
     page.screenshot(path=str(ARTIFACTS / "dashboard-report.png"))
 
 
+def test_markup_in_titles_outlets_names_and_urls_is_inert(
+    page: Page, server: tuple[str, str], dialogs: list[str]
+) -> None:
+    url, report_id = server[0], content_id(HOSTILE_RECORD["text"])
+    incident = next(
+        incident
+        for incident in httpx.get(f"{url}/incidents").json()
+        if any(claim["report_id"] == report_id for claim in incident["evidence"]["claims"])
+    )
+    marker = page.locator(f'path[data-incident="{incident["id"]}"]')
+    marker.dispatch_event("mouseover")
+    page.locator(".leaflet-tooltip").wait_for()
+    marker.dispatch_event("click")
+    detail = page.locator("#detail")
+    detail.locator("h2").wait_for()
+    panel = detail.inner_text()
+    assert "<script>window.pwned = 6</script>Wire" in panel  # the outlet, as text
+    detail.locator("ul.reports button", has_text="Izmail port hit").click()
+    page.locator(".report-text").wait_for()
+    shown = detail.inner_text()
+    assert '<img src=x onerror="window.pwned = 5">Izmail port hit' in shown
+    assert "javascript:window.pwned = 7" in shown  # the URL, as text and not as a link
+    assert page.locator("#detail a[href^='javascript']").count() == 0
+    assert page.locator("#detail img, #detail svg, #detail script, #detail b").count() == 0
+    assert page.locator(".leaflet-tooltip img, .leaflet-tooltip script").count() == 0
+    assert page.evaluate("window.pwned") is None
+    assert dialogs == []
+
+
 def test_the_dashboard_is_served_with_a_content_security_policy(server: tuple[str, str]) -> None:
     policy = httpx.get(server[0]).headers["content-security-policy"]
     assert "script-src 'self'" in policy and "object-src 'none'" in policy
+
+
+def test_the_api_docs_render_from_the_vendored_swagger_ui(
+    browser: Browser, server: tuple[str, str]
+) -> None:
+    context = browser.new_context()
+    docs = context.new_page()
+    outside: list[str] = []
+    docs.on(
+        "request",
+        lambda request: None if request.url.startswith(server[0]) else outside.append(request.url),
+    )
+    docs.goto(f"{server[0]}/docs")
+    docs.locator(".opblock").first.wait_for(timeout=30_000)
+    assert docs.locator(".opblock").count() >= 8  # every operation of the API
+    assert outside == []  # nothing fetched from anywhere else
+    context.close()

@@ -8,7 +8,8 @@ import pytest
 
 import sitreps
 from sitreps.inputs import InputError
-from sitreps.model import Certainty, SourceKind
+from sitreps.model import Analysis, Certainty, SourceKind
+from sitreps.stages import segment
 from sitreps.stages.quantities import parse_number
 from tests.conftest import claims_of, source_names
 
@@ -249,3 +250,18 @@ def test_report_id_is_the_content_hash() -> None:
     first = sitreps.analyze("Shelling hit Nikopol.")
     assert first.report.id == sitreps.analyze("Shelling hit Nikopol.").report.id
     assert first.report.id != sitreps.analyze("Shelling hit Nikopol again.").report.id
+
+
+def test_a_long_text_parsed_in_pieces_reads_as_one(
+    seed_text: str, seed: Analysis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Long texts are parsed a piece at a time to bound memory; the analysis must not
+    change for it. The seed is cut into pieces of at most 600 characters here."""
+    monkeypatch.setattr(segment, "PIECE_CHARS", 600)
+    assert len(segment._pieces(seed_text)) > 3
+    assert "".join(segment._pieces(seed_text)) == seed_text
+    pieced = sitreps.analyze(seed_text)
+    assert pieced.report.text == seed_text
+    assert [s.model_dump() for s in pieced.sentences] == [s.model_dump() for s in seed.sentences]
+    assert [c.span for c in pieced.claims] == [c.span for c in seed.claims]
+    assert [e.sub_event_type for e in pieced.events] == [e.sub_event_type for e in seed.events]

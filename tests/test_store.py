@@ -24,7 +24,6 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from sitreps.exports import ACLED_COLUMNS
-from sitreps.fetch import FetchError, check_url
 from sitreps.store import Store
 from sitreps.store.schema import Base
 
@@ -202,9 +201,26 @@ def test_urls_on_local_addresses_are_refused_unless_allowed(
     assert "1 ingested" in allowed.stderr
 
 
-@pytest.mark.parametrize(
-    "url", ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "file:///etc/passwd"]
-)
-def test_metadata_private_and_non_http_urls_are_refused(url: str) -> None:
-    with pytest.raises(FetchError):
-        check_url(url)
+def test_check_finds_a_damaged_store(tmp_path: Path, seed) -> None:
+    db = tmp_path / "damaged.db"
+    store = Store.open(db)
+    store.add(seed, "kharkiv.txt", "kharkiv-strikes.txt")
+    store.close()
+    whole = sitreps_cli("check", "--db", str(db))
+    assert whole.returncode == 0 and "store is whole: 1 reports" in whole.stdout
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE reports SET text = text || ' (edited in place)'")
+        connection.execute("DELETE FROM claims WHERE claim_id = 'c1'")
+        connection.execute("DELETE FROM incident_events WHERE event_id = 'e1'")
+        connection.execute("DELETE FROM change_log WHERE entity = 'report'")
+    damaged = sitreps_cli("check", "--db", str(db))
+    assert damaged.returncode == 4, damaged.stderr
+    problems = damaged.stdout
+    assert "does not hash to the report's id" in problems
+    assert "claims:" in problems and "its analysis has" in problems
+    assert ":e1 is in no incident" in problems
+    assert "without a change log entry" in problems
+    not_a_store = tmp_path / "garbage.db"
+    not_a_store.write_bytes(b"this is not a database" * 100)
+    unreadable = sitreps_cli("check", "--db", str(not_a_store))
+    assert unreadable.returncode == 4 and "cannot read the store" in unreadable.stderr

@@ -9,6 +9,7 @@ event's date stays unknown and is flagged, never invented.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -85,25 +86,22 @@ def run(state: DocumentState) -> None:
         )
     published = report.published_at
     kinds, overnight = _time_matchers()
-    sentences = list(doc.sents)
-    index_of = {sentence.start: number for number, sentence in enumerate(sentences)}
+    index_of = {sentence.start: number for number, sentence in enumerate(doc.sents)}
 
     def sentences_with(matcher: TermMatcher) -> set[int]:
         return {index_of[doc[match.start].sent.start] for match in matcher.find(doc)}
 
+    dated: dict[int, list[str]] = defaultdict(list)  # sentence: its dates and times, in order
+    for entity in doc.ents:
+        if entity.label_ in {"DATE", "TIME"} and entity != dateline:
+            dated[index_of[entity.sent.start]].append(entity.text)
     times = [(kind, sentences_with(matcher)) for kind, matcher in kinds]
     overnight_sentences = sentences_with(overnight)
     report_time = next((kind for kind, found in times if found), None)
     for event in state.analysis.events:
         indices = set(_sentence_indices(state, event))
-        event_sentences = [sentences[i] for i in sorted(indices)]
         event.time_of_day = next((kind for kind, found in times if found & indices), report_time)
-        date_texts = [
-            ent.text
-            for s in event_sentences
-            for ent in s.ents
-            if ent.label_ in {"DATE", "TIME"} and ent != dateline
-        ]
+        date_texts = [text for i in sorted(indices) for text in dated[i]]
         resolved = _resolve(date_texts, published)
         if resolved is not None:
             event.date_start, event.date_end, event.time_precision = resolved

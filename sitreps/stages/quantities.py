@@ -31,15 +31,19 @@ VAGUE: dict[str, tuple[int, int | None]] = {
 AT_LEAST = {"least", "minimum", "over", "more", "than", "upwards", "exceeding"}
 AT_MOST = {"up", "most", "maximum", "nearly", "almost", "under", "fewer", "less"}
 _NUMBER_WORD = re.compile(r"[a-z]+")
+MAX_COUNT = 10**12
+MAX_DIGITS = len(str(MAX_COUNT))
 
 
 def parse_number(text: str) -> int | None:
-    """An integer from digits ("1,200") or English number words ("twenty-five")."""
+    """An integer from digits ("1,200") or English number words ("twenty-five"); None for
+    what is no count of anything (over a trillion), so no absurd number reaches a store."""
     cleaned = text.lower().replace(",", "").strip()
-    if re.fullmatch(r"\d+", cleaned):
-        return int(cleaned)
-    if re.fullmatch(r"\d+\.\d+", cleaned):
-        return round(float(cleaned))
+    if re.fullmatch(r"\d+(\.\d+)?", cleaned, re.ASCII):
+        if len(cleaned.split(".")[0]) > MAX_DIGITS:  # before int(): it refuses huge strings
+            return None
+        value = round(float(cleaned)) if "." in cleaned else int(cleaned)
+        return value if value <= MAX_COUNT else None
     total, current, seen = 0, 0, False
     for word in _NUMBER_WORD.findall(cleaned):
         if word in UNITS:
@@ -53,6 +57,8 @@ def parse_number(text: str) -> int | None:
         else:
             return None
         seen = True
+        if total + current > MAX_COUNT:
+            return None
     return total + current if seen else None
 
 

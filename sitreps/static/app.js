@@ -25,6 +25,15 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+// Only http(s) addresses become links; any other URL a report carries (javascript:, data:)
+// is shown as text.
+function webLink(url, label) {
+  let parsed = null;
+  try { parsed = new URL(url); } catch { /* not a URL: shown as text */ }
+  if (!parsed || !["http:", "https:"].includes(parsed.protocol)) return el("span", { class: "url" }, url);
+  return el("a", { href: parsed.href, rel: "noopener noreferrer", target: "_blank" }, label);
+}
+
 async function getJSON(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
@@ -146,7 +155,8 @@ function drawMarkers() {
       fillOpacity: 0.85,
       className: `incident-marker status-${incident.status}`,
     });
-    marker.bindTooltip(`${incident.location || "unlocated"} · ${incident.sub_event_type || ""} · ${incident.status}`);
+    // A node, not a string: Leaflet would read a string as HTML.
+    marker.bindTooltip(el("span", {}, `${incident.location || "unlocated"} · ${incident.sub_event_type || ""} · ${incident.status}`));
     marker.on("click", () => showIncident(incident.id));
     state.markers.addLayer(marker);
     marker.getElement().dataset.incident = incident.id;
@@ -295,7 +305,7 @@ async function showReport(id) {
     back ? el("button", { class: "link", type: "button", onclick: () => showIncident(back) }, "← back to the incident") : null,
     el("h2", {}, report.title || "Report"),
     el("p", { class: "meta" }, `${report.outlet || "unknown outlet"}${report.published_at ? ` · ${report.published_at}` : ""}`,
-      report.url ? el("span", {}, " · ", el("a", { href: report.url, rel: "noopener noreferrer", target: "_blank" }, "original")) : null),
+      report.url ? el("span", {}, " · ", webLink(report.url, "original")) : null),
     el("p", { class: "key" }, el("span", { class: "claim" }, "claim"), el("span", { class: "source" }, "source"),
       el("span", { class: "place" }, "place"), el("span", { class: "loaded" }, "loaded term")),
     highlighted(report.text, annotations),

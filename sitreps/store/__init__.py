@@ -111,12 +111,15 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, target: str | Path | None = None) -> Store:
+    def open(cls, target: str | Path | None = None, migrate: bool = True) -> Store:
+        """Open (and create) a store, migrating its schema unless told not to (a check
+        looks at a store as it is)."""
         url = database_url(target)
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        _migrate(engine)
+        if migrate:
+            _migrate(engine)
         return cls(engine)
 
     def close(self) -> None:

@@ -1,0 +1,49 @@
+"""A process that loads sitreps' models once and forks `sitreps ingest` runs on request,
+for the crash-safety test: each run is then the CLI's own code, killed at will, without
+paying for model loading every time.
+
+Protocol, one line each way: the test writes the ingest arguments (tab-separated); this
+answers `started PID`, then `ended STATUS` when that run is over (killed or not).
+
+Torch must not run before the fork: a forked child cannot use threads its parent started,
+so the models are loaded here but every inference happens in the children.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from sitreps import embeddings, event_classifier, nlp
+from sitreps.cli import main
+
+
+def _run(arguments: list[str]) -> None:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    sys.argv = ["sitreps", *arguments]
+    code = 1
+    try:
+        main()
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os._exit(code)
+
+
+def serve() -> None:
+    nlp.load()
+    event_classifier.shipped()
+    embeddings.model()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        pid = os.fork()
+        if pid == 0:
+            _run(line.rstrip("\n").split("\t"))
+        print(f"started {pid}", flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(f"ended {status}", flush=True)
+
+
+if __name__ == "__main__":
+    serve()
