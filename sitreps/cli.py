@@ -397,6 +397,14 @@ class _Rate(ProgressColumn):
         return Text(f"{rate:.1f} docs/s")
 
 
+class Engine(StrEnum):
+    LOCAL = "local"
+    RAY = "ray"
+
+
+RAY_WINDOW = 10_000  # each window starts its actors afresh: large enough to hide their model loads
+
+
 @app.command("ingest", epilog=EXIT_CODES)
 def ingest_command(
     targets: Annotated[
@@ -415,12 +423,25 @@ def ingest_command(
         typer.Option(help="Fetch URLs in this network only, e.g. 10.1.0.0/16 (repeatable)"),
     ] = None,
     max_chars: Annotated[int, typer.Option(help="Refuse longer texts")] = MAX_CHARS,
+    engine: Annotated[
+        Engine, typer.Option(help="Analyse here, or on a Ray cluster (the store stays here)")
+    ] = Engine.LOCAL,
+    address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster address (e.g. ray://head:10001); none: a local Ray"),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Ray actors analysing at once, one core each")
+    ] = 2,
+    window: Annotated[
+        int, typer.Option(min=1, help="Documents sent to Ray at a time")
+    ] = RAY_WINDOW,
 ) -> None:
     """Analyse reports and add them to the store. Re-ingesting a text changes nothing; an
     edited document (same URL or file) becomes a new version. Bad documents are reported
     and skipped; the rest of the batch goes on."""
     from sitreps.fetch import FetchError, FetchPolicy
-    from sitreps.ingest import documents, ingest
+    from sitreps.ingest import analyse_locally, documents, ingest
     from sitreps.store import Store
 
     try:
@@ -428,6 +449,11 @@ def ingest_command(
     except FetchError as error:
         raise typer.BadParameter(str(error), param_hint="--allow-network") from None
     registry.default()
+    analyser, chunk = analyse_locally, 1
+    if engine is Engine.RAY:
+        from sitreps.distributed import RayAnalyser
+
+        analyser, chunk = RayAnalyser(address, workers), window
     store = Store.open(db)
     with Progress(
         TextColumn("ingesting"),
@@ -443,7 +469,7 @@ def ingest_command(
         def advance(where: str) -> None:
             progress.update(task, advance=1, description=where[-60:])
 
-        summary = ingest(store, documents(targets, policy, max_chars), advance)
+        summary = ingest(store, documents(targets, policy, max_chars), advance, analyser, chunk)
     store.close()
     counts = ", ".join(f"{n} {outcome}" for outcome, n in summary.counts.items())
     typer.echo(f"{counts}, {len(summary.failures)} failed", err=True)
@@ -653,6 +679,88 @@ def serve(
     if not settings.api_keys:
         typer.echo("sitreps: writes are disabled; set SITREPS_API_KEYS to allow them", err=True)
     uvicorn.run(application, host=host, port=port, log_level=log_level.value)
+
+
+@app.command("bench")
+def bench_command(
+    texts: Annotated[
+        Path | None,
+        typer.Option(
+            help="JSONL with a 'text' per line; default: GeoWebNews articles from "
+            "../shared/data, else the bundled example reports"
+        ),
+    ] = None,
+    documents: Annotated[int, typer.Option(min=4, help="How many texts to analyse")] = 200,
+    events: Annotated[
+        int, typer.Option(min=0, help="Events in the generated store for /events; 0 skips it")
+    ] = 1_000_000,
+    queries: Annotated[int, typer.Option(min=20, help="/events queries timed")] = 500,
+    store_sizes: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--store-size",
+            help="Reports in a store the ingest cost is timed on (repeatable; 0 skips it)",
+        ),
+    ] = None,
+    added: Annotated[int, typer.Option(min=2, help="Reports added to each store, timed")] = 50,
+    ray_workers: Annotated[
+        list[int] | None,
+        typer.Option("--ray-workers", help="Ray worker counts (repeatable; 0 skips Ray)"),
+    ] = None,
+    work_dir: Annotated[
+        Path, typer.Option(help="Where generated stores are kept between runs")
+    ] = Path(".bench"),
+    output: Annotated[
+        Path | None, typer.Option(help="Write the report here (e.g. docs/performance.md)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+) -> None:
+    """Measure on this machine: analysis throughput on one core beside a bare spaCy parse,
+    peak memory, /events latency on a generated store, the cost of adding a report as the
+    store grows, and Ray with more workers. Each measurement runs in a fresh process;
+    generated stores are kept in --work-dir for the next run."""
+    from sitreps import bench
+
+    source = texts or bench.default_texts()
+    _existing_file(source)
+    sizes = [10_000, 100_000] if store_sizes is None else [s for s in store_sizes if s]
+    if sizes and not bench.BUNDLED_TEXTS.exists():
+        raise typer.BadParameter(
+            f"the ingest cost is measured on copies of {bench.BUNDLED_TEXTS}, which only a "
+            "source checkout has; run it from one, or pass --store-size 0",
+            param_hint="--store-size",
+        )
+    work_dir.mkdir(parents=True, exist_ok=True)
+    stderr.print(f"analysing {documents} texts from {source} (one core)…")
+    chosen = bench.read_texts(source, documents)
+    analysis = bench.analysis_throughput(chosen)
+    latency = None
+    if events:
+        stderr.print(f"timing /events on a store of {events:,} generated events…")
+        latency = bench.events_latency(work_dir, events, queries)
+    ingest = []
+    for size in sizes:
+        stderr.print(f"timing {added} reports added to a store of {size:,}…")
+        ingest.append(bench.ingest_cost(work_dir, size, added))
+    ray = []
+    if ray_workers != [0]:
+        stderr.print("analysing on a local Ray…")
+        ray = bench.ray_throughput(chosen, tuple(ray_workers or (1, 2)))
+    results = bench.Results(
+        command="sitreps " + " ".join(sys.argv[1:]),
+        machine=bench.machine(),
+        texts=f"{len(chosen)} texts of {source.name}",
+        analysis=analysis,
+        latency=latency,
+        ingest=ingest,
+        ray=ray,
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(results.as_dict()) + "\n")
+    else:
+        Console().print(bench.report(results), highlight=False, soft_wrap=True)
+    if output is not None:
+        output.write_text(bench.report(results), encoding="utf-8")
 
 
 @app.command("schema")

@@ -345,18 +345,15 @@ class Gazetteer:
                 found.setdefault(norm, []).append(GazetteerEntry(*entry))
         return found
 
-    def names_in_countries(self, countries: Iterable[str]) -> list[tuple[str, int]]:
-        """(normalised name, geonameid) of every place in these countries, for fuzzy matching."""
-        codes = sorted(set(countries))
-        if not codes:
-            return []
-        marks = ",".join("?" * len(codes))
+    def names_in_country(self, country: str, initial: str) -> list[tuple[str, int]]:
+        """(normalised name, geonameid) of every place in a country whose name begins with
+        `initial`, for fuzzy matching."""
         rows = self._connection.execute(
-            f"SELECT n.norm, n.geonameid FROM place_name n JOIN place p USING (geonameid) "
-            f"WHERE p.country IN ({marks}) AND p.feature NOT LIKE 'A.PCL%'",
-            codes,
+            "SELECT n.norm, n.geonameid FROM place p JOIN place_name n USING (geonameid) "
+            "WHERE p.country = ? AND substr(n.norm, 1, 1) = ? AND p.feature NOT LIKE 'A.PCL%'",
+            (country, initial),
         )
-        return [(norm, geonameid) for norm, geonameid in rows]
+        return list(rows)
 
     def get(self, geonameids: Iterable[int]) -> dict[int, GazetteerEntry]:
         ids = sorted(set(geonameids))

@@ -106,6 +106,11 @@ def embed(mentions: list[Mention]) -> None:
         mention.vector = vector
 
 
+def event_vectors(analysis: Analysis) -> list[Vectors]:
+    """The embedding of each event of a report, as its mention is matched."""
+    return list(encode([mention.text for mention in mentions_of(analysis)]))
+
+
 def compatible(a: Mention, b: Mention) -> bool:
     """Whether two mentions could be one incident at all."""
     if a.report_id == b.report_id:

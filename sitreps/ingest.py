@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from time import mktime
 
@@ -21,9 +22,11 @@ from lxml import html as lxml_html
 from pydantic import ValidationError
 from trafilatura.settings import Document as ExtractedPage
 
+from sitreps.embeddings import Vectors
 from sitreps.fetch import FetchError, FetchPolicy, fetch
+from sitreps.incidents import event_vectors
 from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, decode
-from sitreps.model import AnalysisWarning, content_id
+from sitreps.model import Analysis, AnalysisWarning, content_id
 from sitreps.pipeline import analyze
 from sitreps.store import Outcome, Store
 
@@ -274,39 +277,77 @@ class Summary:
         self.stored.append(Stored(origin, report_id, outcome))
 
 
+@dataclass
+class Prepared:
+    """A report ready to store: its analysis, and its events' embeddings for matching."""
+
+    analysis: Analysis
+    vectors: list[Vectors]
+
+
+Analysed = Prepared | str  # ready to store, or why it is not
+Analyser = Callable[[list[ReportRecord]], Iterator[Analysed]]
+"""Analyses records in order: locally (`analyse_locally`) or on a Ray cluster
+(`sitreps.distributed.RayAnalyser`); `ingest` is the same either way."""
+
+
+def analysed(record: ReportRecord) -> Analysed:
+    """One record analysed and its events embedded, or why it could not be: a bad document,
+    or a bug on one, must not stop the batch. Embedding here, not when storing, lets a
+    cluster's workers do it."""
+    try:
+        analysis = analyze(**record.model_dump())
+        return Prepared(analysis, event_vectors(analysis))
+    except InputError as error:
+        return str(error)
+    except Exception as error:
+        return f"internal error, please report it: {type(error).__name__}: {error}"
+
+
+def analyse_locally(records: list[ReportRecord]) -> Iterator[Analysed]:
+    return map(analysed, records)
+
+
 def ingest(
     store: Store,
     found: Iterator[Found],
     progress: Callable[[str], None] = lambda _: None,
+    analyser: Analyser = analyse_locally,
+    window: int = 1,
 ) -> Summary:
-    """Analyse and store every document; a document that fails is recorded, not raised."""
+    """Analyse and store every document; a document that fails is recorded, not raised.
+
+    Documents are taken `window` at a time: those the store lacks are analysed together
+    (locally one is enough; a cluster needs many to keep its workers busy), then stored one
+    by one in the order they came, each in its own transaction."""
     summary = Summary()
-    for item in found:
-        if isinstance(item, Failure):
-            summary.failures.append(item)
-            progress(item.where)
-            continue
-        record = item.record
-        if store.has(report_id := content_id(record.text)):
-            summary.record(item.origin, report_id, Outcome.UNCHANGED)
+    while chunk := list(islice(found, window)):
+        todo: list[Document] = []
+        for item in chunk:
+            if isinstance(item, Failure):
+                summary.failures.append(item)
+                progress(item.where)
+            elif store.has(report_id := content_id(item.record.text)):
+                summary.record(item.origin, report_id, Outcome.UNCHANGED)
+                progress(item.origin)
+            else:
+                todo.append(item)
+        for item, result in zip(todo, analyser([i.record for i in todo]), strict=True):
+            _store(store, item, result, summary)
             progress(item.origin)
-            continue
-        try:
-            analysis = analyze(**record.model_dump())
-        except Exception as error:  # a bad document, or a bug on one, must not stop the batch
-            bug = f"internal error, please report it: {type(error).__name__}: {error}"
-            reason = str(error) if isinstance(error, InputError) else bug
-            summary.failures.append(Failure(item.origin, reason))
-            progress(item.origin)
-            continue
-        analysis.warnings[:0] = item.warnings
-        try:
-            outcome = store.add(analysis, item.document_key, item.origin)
-        except Exception as error:  # the transaction is rolled back: the store is as it was
-            reason = f"could not be stored: {type(error).__name__}: {error}"
-            summary.failures.append(Failure(item.origin, reason[:500]))
-            progress(item.origin)
-            continue
-        summary.record(item.origin, report_id, outcome)
-        progress(item.origin)
     return summary
+
+
+def _store(store: Store, item: Document, result: Analysed, summary: Summary) -> None:
+    if isinstance(result, str):
+        summary.failures.append(Failure(item.origin, result))
+        return
+    analysis = result.analysis
+    analysis.warnings[:0] = item.warnings
+    try:
+        outcome = store.add(analysis, item.document_key, item.origin, result.vectors)
+    except Exception as error:  # the transaction is rolled back: the store is as it was
+        reason = f"could not be stored: {type(error).__name__}: {error}"
+        summary.failures.append(Failure(item.origin, reason[:500]))
+        return
+    summary.record(item.origin, analysis.report.id, outcome)

@@ -231,19 +231,16 @@ def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer)
     return mentions
 
 
-@lru_cache(maxsize=64)
-def _names_in(gazetteer: Gazetteer, country: str) -> dict[str, tuple[list[str], list[int]]]:
-    """One country's place names by first letter, loaded once per process.
+@lru_cache(maxsize=4096)
+def _names_in(gazetteer: Gazetteer, country: str, initial: str) -> tuple[list[str], list[int]]:
+    """A country's place names that begin with `initial`, loaded once per process.
 
     Misspellings of place names keep their first letter far more often than not; matching
-    within it makes fuzzy matching some twenty times cheaper.
+    within it makes fuzzy matching some twenty times cheaper, and loading only the names a
+    text needs keeps the first texts from a new country cheap too.
     """
-    by_letter: dict[str, tuple[list[str], list[int]]] = {}
-    for norm, geonameid in gazetteer.names_in_countries([country]):
-        names, ids = by_letter.setdefault(norm[:1], ([], []))
-        names.append(norm)
-        ids.append(geonameid)
-    return by_letter
+    rows = gazetteer.names_in_country(country, initial)
+    return [norm for norm, _ in rows], [geonameid for _, geonameid in rows]
 
 
 def _fuzzy_candidates(
@@ -272,7 +269,7 @@ def _fuzzy(
             continue
         best_similarity: dict[int, float] = {}
         for country in focus:
-            names, ids = _names_in(gazetteer, country).get(norm[:1], ([], []))
+            names, ids = _names_in(gazetteer, country, norm[:1])
             matches = process.extract(
                 norm, names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=25
             )

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -26,13 +27,28 @@ import numpy as np
 import pycountry
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, and_, create_engine, delete, event, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Row,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    union,
+)
 from sqlalchemy.orm import Session
 
 import sitreps
 from sitreps.corroboration import Voice, corroborate
+from sitreps.embeddings import Vectors
 from sitreps.gazetteer import country_name
-from sitreps.incidents import Clusterer, Incident, Mention, embed, mentions_of
+from sitreps.incidents import RADIUS_KM, Clusterer, Incident, Mention, event_vectors, mentions_of
 from sitreps.model import Analysis, Certainty, Quantity, Weapon
 from sitreps.store.schema import (
     AnalysisRow,
@@ -73,6 +89,11 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # With WAL, NORMAL loses no commit when the process dies; a power cut may lose the last
     # commits, but never corrupts the file.
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # SQLite's default page cache is 2 MB; matching a new report reads the recent events'
+    # pages again and again, and a large store would otherwise read them from the OS one
+    # call per page. Mapped, the file's pages are read from the OS cache without a call.
+    cursor.execute("PRAGMA cache_size=-65536")  # KiB: 64 MB per connection
+    cursor.execute("PRAGMA mmap_size=1073741824")  # up to 1 GiB of the file
     cursor.close()
 
 
@@ -129,8 +150,16 @@ class Store:
         with Session(self.engine) as session:
             return session.get(ReportRow, report_id) is not None
 
-    def add(self, analysis: Analysis, document_key: str | None, origin: str) -> Outcome:
-        """Store a report and its analysis, unless its text is stored already."""
+    def add(
+        self,
+        analysis: Analysis,
+        document_key: str | None,
+        origin: str,
+        vectors: Sequence[Vectors] | None = None,
+    ) -> Outcome:
+        """Store a report and its analysis, unless its text is stored already. `vectors`, the
+        embeddings of its events for incident matching (`incidents.event_vectors`), are
+        computed here unless given: a cluster's workers compute them beside the analysis."""
         report = analysis.report
         key = document_key or report.id
         now = datetime.now(UTC)
@@ -143,29 +172,14 @@ class Store:
                 )
             ).first()
             version = 1 if current is None else current.version + 1
-            session.add(
-                ReportRow(
-                    id=report.id,
-                    document_key=key,
-                    version=version,
-                    superseded_by=None,
-                    title=report.title,
-                    outlet=report.outlet,
-                    url=report.url,
-                    published_at=report.published_at,
-                    language=report.language,
-                    origin=origin,
-                    ingested_at=now,
-                    text=report.text,
-                )
-            )
+            session.add(report_row(analysis, key, version, origin, now))
             session.flush()
-            _add_analysis(session, analysis, now)
+            add_analysis(session, analysis, now)
             touched: set[str] = set()
             if current is not None:
                 current.superseded_by = report.id
                 touched |= _withdraw(session, current.id)
-            touched |= _place_in_incidents(session, analysis)
+            touched |= _place_in_incidents(session, analysis, vectors)
             _update_incidents(session, touched, now)
             if current is not None:
                 reason = f"{key}: version {version} replaces {current.id}"
@@ -274,7 +288,25 @@ def _country(alpha_2: str | None) -> tuple[str | None, int | None]:
     return country_name(alpha_2) or alpha_2, int(record.numeric) if record else None
 
 
-def _add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
+def report_row(analysis: Analysis, key: str, version: int, origin: str, now: datetime) -> ReportRow:
+    report = analysis.report
+    return ReportRow(
+        id=report.id,
+        document_key=key,
+        version=version,
+        superseded_by=None,
+        title=report.title,
+        outlet=report.outlet,
+        url=report.url,
+        published_at=report.published_at,
+        language=report.language,
+        origin=origin,
+        ingested_at=now,
+        text=report.text,
+    )
+
+
+def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
     report_id = analysis.report.id
     session.add(
         AnalysisRow(
@@ -388,11 +420,14 @@ def _weapon(weapon: Weapon) -> str:
     return f"{weapon.kind} ({count.low}-{count.high if count.high is not None else ''})"
 
 
-# Events are matched against stored events whose date windows lie within this many days.
-CANDIDATE_DAYS = 31
+# A new event is matched against the stored events whose date windows overlap its own and
+# whose points lie near enough: the index on (window_start, window_end) finds the windows up
+# to this long from a bounded start, the index on window_days the few longer ones.
+SHORT_WINDOW_DAYS = 100
+KM_PER_DEGREE = 111.2
 
 
-def _mention_row(mention: Mention, event_id: str) -> EventMentionRow:
+def mention_row(mention: Mention, event_id: str) -> EventMentionRow:
     assert mention.vector is not None
     return EventMentionRow(
         report_id=mention.report_id,
@@ -403,6 +438,7 @@ def _mention_row(mention: Mention, event_id: str) -> EventMentionRow:
         sub_event_type=mention.sub_event_type,
         window_start=mention.window[0] if mention.window else None,
         window_end=mention.window[1] if mention.window else None,
+        window_days=(mention.window[1] - mention.window[0]).days if mention.window else None,
         latitude=mention.point[0] if mention.point else None,
         longitude=mention.point[1] if mention.point else None,
         radius_km=mention.radius_km,
@@ -410,7 +446,8 @@ def _mention_row(mention: Mention, event_id: str) -> EventMentionRow:
     )
 
 
-def _mention(row: EventMentionRow) -> Mention:
+def _mention(row: Row[Any]) -> Mention:
+    """A stored mention, from a row of event_mentions' columns."""
     located = row.latitude is not None and row.longitude is not None
     return Mention(
         key=f"{row.report_id}:{row.event_id}",
@@ -420,60 +457,84 @@ def _mention(row: EventMentionRow) -> Mention:
         event_type=row.event_type,
         sub_event_type=row.sub_event_type,
         window=(row.window_start, row.window_end) if row.window_start and row.window_end else None,
-        point=(row.latitude, row.longitude) if located else None,  # type: ignore[arg-type]
+        point=(row.latitude, row.longitude) if located else None,
         radius_km=row.radius_km,
         vector=np.frombuffer(row.vector, dtype=np.float32),
     )
 
 
 def _candidates(session: Session, mention: Mention) -> list[Incident]:
-    """The incidents a mention could join: those with an event of a nearby date window.
-    A mention with no date at all is matched against nothing: it opens its own incident."""
+    """The incidents a mention could join, each with all its members: those with an event
+    whose window overlaps the mention's and whose point (if it has one) is within the
+    largest radius. An incident with none cannot be joined: average linkage needs every
+    member compatible. A mention with no date at all is matched against nothing."""
     if mention.window is None:
         return []
-    slack = timedelta(days=CANDIDATE_DAYS)
-    linked = select(EventMentionRow, IncidentEventRow.incident_id).join(
-        IncidentEventRow,
-        and_(
-            IncidentEventRow.report_id == EventMentionRow.report_id,
-            IncidentEventRow.event_id == EventMentionRow.event_id,
-        ),
+    first, last = mention.window
+    same_event = and_(
+        IncidentEventRow.report_id == EventMentionRow.report_id,
+        IncidentEventRow.event_id == EventMentionRow.event_id,
     )
-    rows = session.execute(
-        linked.where(
-            EventMentionRow.window_start <= mention.window[1] + slack,
-            EventMentionRow.window_end >= mention.window[0] - slack,
-        ).order_by(
-            IncidentEventRow.incident_id, EventMentionRow.report_id, EventMentionRow.event_id
+    overlapping = and_(
+        EventMentionRow.window_start <= last, EventMentionRow.window_end >= first, _near(mention)
+    )
+    short = and_(
+        EventMentionRow.window_start >= first - timedelta(days=SHORT_WINDOW_DAYS),
+        EventMentionRow.window_days <= SHORT_WINDOW_DAYS,
+    )
+    long = EventMentionRow.window_days > SHORT_WINDOW_DAYS
+    reached = union(
+        *(
+            select(IncidentEventRow.incident_id)
+            .join(EventMentionRow, same_event)
+            .where(overlapping, lengths)
+            for lengths in (short, long)
         )
+    ).subquery()
+    members = session.execute(  # rows, not ORM objects: there may be thousands
+        select(*EventMentionRow.__table__.columns, IncidentEventRow.incident_id)
+        .join(IncidentEventRow, same_event)
+        .where(IncidentEventRow.incident_id.in_(select(reached.c.incident_id)))
+        .order_by(IncidentEventRow.incident_id, EventMentionRow.report_id, EventMentionRow.event_id)
     )
     incidents: dict[str, Incident] = {}
-    for row, incident_id in rows:
-        incidents.setdefault(incident_id, Incident(id=incident_id)).mentions.append(_mention(row))
-    members = session.execute(  # an incident's undated members count in the average too
-        linked.where(
-            IncidentEventRow.incident_id.in_(list(incidents)),
-            EventMentionRow.window_start.is_(None),
-        )
-    )
-    for row, incident_id in members:
-        incidents[incident_id].mentions.append(_mention(row))
+    for row in members:
+        incident = incidents.setdefault(row.incident_id, Incident(id=row.incident_id))
+        incident.mentions.append(_mention(row))
     return list(incidents.values())
 
 
-def _place_in_incidents(session: Session, analysis: Analysis) -> set[str]:
+def _near(mention: Mention) -> ColumnElement[bool]:
+    """Mentions without a point, or with one in a box around the mention's point as wide as
+    the largest radius (compatible() then measures the distance)."""
+    if mention.point is None:
+        return true()
+    latitude, longitude = mention.point
+    degrees = max(RADIUS_KM.values()) / KM_PER_DEGREE
+    box = [EventMentionRow.latitude.between(latitude - degrees, latitude + degrees)]
+    if abs(latitude) + degrees < 80:  # nearer the poles a degree of longitude shrinks to nothing
+        wide = degrees / math.cos(math.radians(abs(latitude) + degrees))
+        if longitude - wide >= -180 and longitude + wide <= 180:  # not across the antimeridian
+            box.append(EventMentionRow.longitude.between(longitude - wide, longitude + wide))
+    return or_(EventMentionRow.latitude.is_(None), and_(*box))
+
+
+def _place_in_incidents(
+    session: Session, analysis: Analysis, vectors: Sequence[Vectors] | None
+) -> set[str]:
     """Join each event of a new report to an incident, or open one; the incidents touched."""
     mentions = mentions_of(analysis)
-    embed(mentions)
+    for mention, vector in zip(mentions, vectors or event_vectors(analysis), strict=True):
+        mention.vector = vector
     touched = set()
     for stated, mention in zip(analysis.events, mentions, strict=True):
         clusterer = Clusterer(_candidates(session, mention))
         new_id = "i" + hashlib.sha1(mention.key.encode()).hexdigest()[:12]
         incident = clusterer.add(mention, new_id)
         if incident.id == new_id and session.get(IncidentRow, new_id) is None:
-            session.add(_opened(new_id))  # filled in by _update_incidents
+            session.add(new_incident_row(new_id))  # filled in by _update_incidents
             session.flush()  # before the link to it: the two tables share no relationship()
-        session.add(_mention_row(mention, stated.id))
+        session.add(mention_row(mention, stated.id))
         session.add(
             IncidentEventRow(
                 report_id=analysis.report.id, event_id=stated.id, incident_id=incident.id
@@ -484,7 +545,7 @@ def _place_in_incidents(session: Session, analysis: Analysis) -> set[str]:
     return touched
 
 
-def _opened(incident_id: str) -> IncidentRow:
+def new_incident_row(incident_id: str) -> IncidentRow:
     return IncidentRow(
         id=incident_id,
         status="",

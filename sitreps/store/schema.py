@@ -108,7 +108,7 @@ class EventRow(Base):
 
     __tablename__ = "events"
     __table_args__ = (
-        Index("events_by_date", "event_date_start"),
+        Index("events_by_date_point", "event_date_start", "latitude", "longitude"),
         Index("events_by_point", "latitude", "longitude"),
         Index("events_by_type", "event_type"),
     )
@@ -197,7 +197,10 @@ class EventMentionRow(Base):
     store without re-analysing or re-embedding anything."""
 
     __tablename__ = "event_mentions"
-    __table_args__ = (Index("event_mentions_by_window", "window_start", "window_end"),)
+    __table_args__ = (
+        Index("event_mentions_by_window", "window_start", "window_end"),
+        Index("event_mentions_by_window_days", "window_days"),
+    )
 
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -207,6 +210,7 @@ class EventMentionRow(Base):
     sub_event_type: Mapped[str | None] = mapped_column(Text)
     window_start: Mapped[date | None] = mapped_column(Date)
     window_end: Mapped[date | None] = mapped_column(Date)
+    window_days: Mapped[int | None] = mapped_column(Integer)  # window_end - window_start
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     radius_km: Mapped[float] = mapped_column(Float)

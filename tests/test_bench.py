@@ -1,0 +1,56 @@
+"""`sitreps bench`, run small: every measurement runs and the report says what it measured.
+The figures themselves are not checked here (they belong to the machine), only that they
+are measured."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from tests.test_cli import sitreps
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports" / "reports.jsonl"
+
+
+def test_bench_measures_everything_and_writes_its_report(tmp_path: Path) -> None:
+    report = tmp_path / "performance.md"
+    result = sitreps(
+        "bench",
+        "--texts", str(EXAMPLES),
+        "--documents", "5",
+        "--events", "3000",
+        "--queries", "20",
+        "--store-size", "40",
+        "--added", "3",
+        "--ray-workers", "1",
+        "--work-dir", str(tmp_path / "work"),
+        "--output", str(report),
+        "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode()[-3000:]
+    figures = json.loads(result.stdout)
+    bare, full = figures["analysis"]
+    assert bare["documents"] == full["documents"] == 5
+    assert bare["docs_per_second"] > 0 and full["docs_per_second"] > 0
+    assert full["peak_rss_mb"] > 100  # the models are loaded in the measuring process
+    assert figures["latency"]["events"] == 3000 and figures["latency"]["queries"] == 20
+    assert figures["latency"]["p95_ms"] >= figures["latency"]["p50_ms"] > 0
+    (cost,) = figures["ingest"]
+    assert cost["reports_before"] == 40 and cost["reports_added"] == 3
+    (ray,) = figures["ray"]
+    assert ray["workers"] == 1 and ray["documents"] == 10  # the texts twice over
+
+    written = report.read_text()
+    assert written.startswith("# Performance")
+    assert "sitreps bench --texts" in written and "Machine: " in written
+    for heading in (
+        "## Targets",
+        "## Analysis on one core",
+        "## `/events` latency",
+        "## Ingest cost",
+        "## Ray",
+    ):
+        assert heading in written
+    assert re.search(r"takes \d+\.\d\d × the time of the bare spaCy parse", written)
+    assert not list((tmp_path / "work").glob("bench-ingest-trial*"))  # the trial copy is gone

@@ -1,0 +1,68 @@
+"""Ingest on Ray Data: the analysis runs on a local Ray (two CPUs, two actors), the store
+stays in the test process; what is stored must be what a local ingest stores."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sitreps.cli import app
+from sitreps.distributed import RayAnalyser
+from sitreps.ingest import Prepared, documents, ingest
+from sitreps.inputs import ReportRecord
+from sitreps.store import Store
+
+CORPUS = Path(__file__).resolve().parents[1] / "examples" / "reports"
+
+
+@pytest.fixture(scope="module")
+def ray_analyser() -> Iterator[RayAnalyser]:
+    analyser = RayAnalyser(workers=2)
+    yield analyser
+    analyser.close()
+
+
+def _stored(path: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    with sqlite3.connect(path) as connection:
+        analyses = dict(connection.execute("SELECT report_id, analysis_json FROM analyses"))
+        links = sorted(connection.execute("SELECT * FROM incident_events"))
+    return analyses, links
+
+
+def test_ray_ingest_stores_what_local_ingest_stores(
+    ray_analyser: RayAnalyser, tmp_path: Path
+) -> None:
+    on_ray, local = tmp_path / "ray.db", tmp_path / "local.db"
+    result = CliRunner().invoke(
+        app,
+        ["ingest", str(CORPUS), "--db", str(on_ray), "--engine", "ray", "--window", "10"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "27 ingested" in result.output
+    store = Store.open(local)
+    summary = ingest(store, documents([str(CORPUS)]))
+    store.close()
+    assert summary.counts["ingested"] == 27
+    ray_analyses, ray_links = _stored(on_ray)
+    local_analyses, local_links = _stored(local)
+    assert ray_analyses == local_analyses
+    assert ray_links == local_links  # same order of storing, so the same incidents
+
+    again = CliRunner().invoke(app, ["ingest", str(CORPUS), "--db", str(on_ray), "--engine", "ray"])
+    assert again.exit_code == 0, again.output
+    assert "0 ingested" in again.output and "27 unchanged" in again.output
+
+
+def test_a_report_ray_cannot_analyse_is_a_failure_and_the_rest_go_on(
+    ray_analyser: RayAnalyser,
+) -> None:
+    records = [ReportRecord(text="   "), ReportRecord(text="Shelling hit Kharkiv on Monday.")]
+    empty, shelling = ray_analyser(records)
+    assert isinstance(empty, str) and "empty" in empty
+    assert isinstance(shelling, Prepared)
+    assert [e.event_type for e in shelling.analysis.events] == ["Explosions/Remote violence"]
+    assert len(shelling.vectors) == 1 and shelling.vectors[0].shape == (384,)
