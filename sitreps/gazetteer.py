@@ -77,12 +77,15 @@ class GazetteerEntry:
         return self.feature.startswith(("A.PCL", "A.ADM1", "L.CONT"))
 
 
+EARTH_RADIUS_KM = 6371.0
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance between two points (haversine)."""
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
     a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
 def cache_dir() -> Path:

@@ -47,8 +47,8 @@ from sqlalchemy.orm import Session
 import sitreps
 from sitreps.corroboration import Voice, corroborate
 from sitreps.embeddings import Vectors
-from sitreps.gazetteer import country_name
-from sitreps.incidents import RADIUS_KM, Clusterer, Incident, Mention, event_vectors, mentions_of
+from sitreps.gazetteer import EARTH_RADIUS_KM, country_name
+from sitreps.incidents import RADIUS_KM, Clusterer, Incident, Mention, embed, mentions_of
 from sitreps.model import Analysis, Certainty, Quantity, Weapon
 from sitreps.store.schema import (
     AnalysisRow,
@@ -424,7 +424,7 @@ def _weapon(weapon: Weapon) -> str:
 # whose points lie near enough: the index on (window_start, window_end) finds the windows up
 # to this long from a bounded start, the index on window_days the few longer ones.
 SHORT_WINDOW_DAYS = 100
-KM_PER_DEGREE = 111.2
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
 
 
 def mention_row(mention: Mention, event_id: str) -> EventMentionRow:
@@ -524,8 +524,11 @@ def _place_in_incidents(
 ) -> set[str]:
     """Join each event of a new report to an incident, or open one; the incidents touched."""
     mentions = mentions_of(analysis)
-    for mention, vector in zip(mentions, vectors or event_vectors(analysis), strict=True):
-        mention.vector = vector
+    if vectors is None:
+        embed(mentions)
+    else:
+        for mention, vector in zip(mentions, vectors, strict=True):
+            mention.vector = vector
     touched = set()
     for stated, mention in zip(analysis.events, mentions, strict=True):
         clusterer = Clusterer(_candidates(session, mention))
