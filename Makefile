@@ -36,6 +36,7 @@ demo: install
 CASE ?= ../shared/data/events/case2021_dev.jsonl
 event-model: install
 	$(BIN)/python scripts/train_event_classifier.py $(CASE)
+	$(BIN)/python scripts/train_event_classifier.py $(CASE) --fast
 
 # Refresh the vendored front-end libraries (sitreps/static/vendor, committed) from the
 # versions pinned in frontend/package-lock.json.

@@ -28,7 +28,7 @@ from rich.text import Text
 
 from sitreps import registry, render
 from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, decode
-from sitreps.model import Analysis, json_schema
+from sitreps.model import Analysis, Mode, json_schema
 from sitreps.pipeline import analyze
 
 EXIT_CODES = """Exit codes: 0 success; 1 internal error (a bug: please report it);
@@ -109,6 +109,16 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 
 
+ModeOption = Annotated[
+    Mode,
+    typer.Option(
+        help="fast: rules and word lists only, no statistical model; faster and less "
+        "accurate (docs/quality.md, Fast mode)"
+    ),
+]
+FastOption = Annotated[bool, typer.Option("--fast", help="Measure fast mode's analysis")]
+
+
 @app.command("analyze", epilog=EXIT_CODES)
 def analyze_command(
     path: Annotated[
@@ -128,6 +138,7 @@ def analyze_command(
         typer.Option(help="Publication time (ISO 8601); without it relative dates stay unknown"),
     ] = None,
     max_chars: Annotated[int, typer.Option(help="Refuse longer texts")] = MAX_CHARS,
+    mode: ModeOption = Mode.FULL,
 ) -> None:
     """Analyse reports: claims with their sources and certainty, events, places, dates.
 
@@ -150,7 +161,7 @@ def analyze_command(
         ) as progress:
             for label, record in progress.track(records):
                 try:
-                    analyses.append(analyze(**record.model_dump(), max_chars=max_chars))
+                    analyses.append(analyze(**record.model_dump(), max_chars=max_chars, mode=mode))
                 except InputError as error:
                     failures.append(_Failure(label, str(error)))
         _summary(analyses, failures)
@@ -167,6 +178,7 @@ def analyze_command(
             url=url,
             published_at=published_at,
             max_chars=max_chars,
+            mode=mode,
         )
         analysis.warnings[:0] = decoded.warnings
         analyses = [analysis]
@@ -231,6 +243,10 @@ def _print_figures(title: str, figures: dict[str, Any], as_json: bool) -> None:
             console.print(listing)
 
 
+def _mode(fast: bool) -> Mode:
+    return Mode.FAST if fast else Mode.FULL
+
+
 def _existing_file(path: Path) -> Path:
     if not path.is_file():
         raise typer.BadParameter(f"{path}: no such file", param_hint="FILE")
@@ -241,25 +257,29 @@ def _existing_file(path: Path) -> Path:
 def eval_geo(
     file: Annotated[Path, typer.Argument(help="Toponym JSONL (the LGL / GeoWebNews format)")],
     mode: Annotated[GeoMode, typer.Option(help="resolve: gold spans given")] = GeoMode.RESOLVE,
+    fast: FastOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Place resolution: acc@161 km, exact GeoNames match, median and mean error (km)."""
     from sitreps.evaluation.geo import evaluate_geo
 
-    figures = evaluate_geo(_existing_file(file), mode.value)
-    _print_figures(f"sitreps eval geo {file} --mode {mode.value}", figures, as_json)
+    figures = evaluate_geo(_existing_file(file), mode.value, _mode(fast))
+    title = f"sitreps eval geo {file} --mode {mode.value}" + (" --fast" if fast else "")
+    _print_figures(title, figures, as_json)
 
 
 @eval_app.command("incident-geo")
 def eval_incident_geo(
     file: Annotated[Path, typer.Argument(help="Incident JSONL (the Bellingcat civharm format)")],
+    fast: FastOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Incident location from a description: median error, within 10/50 km, oblast accuracy."""
     from sitreps.evaluation.geo import evaluate_incident_geo
 
-    figures = evaluate_incident_geo(_existing_file(file))
-    _print_figures(f"sitreps eval incident-geo {file}", figures, as_json)
+    figures = evaluate_incident_geo(_existing_file(file), _mode(fast))
+    title = f"sitreps eval incident-geo {file}" + (" --fast" if fast else "")
+    _print_figures(title, figures, as_json)
 
 
 @eval_app.command("incidents")
@@ -277,13 +297,15 @@ def eval_incidents(
 @eval_app.command("attribution")
 def eval_attribution(
     file: Annotated[Path, typer.Argument(help="Attribution JSONL (the PolNeAR format)")],
+    fast: FastOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Attribution: source, cue and content span P/R/F1, exact and overlap (>= 50 % words)."""
     from sitreps.evaluation.attribution import evaluate_attribution
 
-    figures = evaluate_attribution(_existing_file(file))
-    _print_figures(f"sitreps eval attribution {file}", figures, as_json)
+    figures = evaluate_attribution(_existing_file(file), _mode(fast))
+    title = f"sitreps eval attribution {file}" + (" --fast" if fast else "")
+    _print_figures(title, figures, as_json)
 
 
 @eval_app.command("events")
@@ -293,16 +315,18 @@ def eval_events(
         int | None,
         typer.Option(min=2, help="Cross-validate a model trained on the file instead"),
     ] = None,
+    fast: FastOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Event typing (30 CASE types): accuracy, weighted and macro F1, most confused pairs."""
     from sitreps.evaluation.events import evaluate_events
 
     try:
-        figures = evaluate_events(_existing_file(file), folds)
+        figures = evaluate_events(_existing_file(file), folds, embedded=not fast)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="FILE") from error
     title = f"sitreps eval events {file}" + (f" --folds {folds}" if folds else "")
+    title += " --fast" if fast else ""
     _print_figures(title, figures, as_json)
 
 
@@ -436,12 +460,13 @@ def ingest_command(
     window: Annotated[
         int, typer.Option(min=1, help="Documents sent to Ray at a time")
     ] = RAY_WINDOW,
+    mode: ModeOption = Mode.FULL,
 ) -> None:
     """Analyse reports and add them to the store. Re-ingesting a text changes nothing; an
     edited document (same URL or file) becomes a new version. Bad documents are reported
     and skipped; the rest of the batch goes on."""
     from sitreps.fetch import FetchError, FetchPolicy
-    from sitreps.ingest import analyse_locally, documents, ingest
+    from sitreps.ingest import analyse_locally, analyse_locally_fast, documents, ingest
     from sitreps.store import Store
 
     try:
@@ -449,11 +474,11 @@ def ingest_command(
     except FetchError as error:
         raise typer.BadParameter(str(error), param_hint="--allow-network") from None
     registry.default()
-    analyser, chunk = analyse_locally, 1
+    analyser, chunk = (analyse_locally_fast if mode is Mode.FAST else analyse_locally), 1
     if engine is Engine.RAY:
         from sitreps.distributed import RayAnalyser
 
-        analyser, chunk = RayAnalyser(address, workers), window
+        analyser, chunk = RayAnalyser(address, workers, mode), window
     store = Store.open(db)
     with Progress(
         TextColumn("ingesting"),

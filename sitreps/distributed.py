@@ -19,7 +19,7 @@ from ray.data import ActorPoolStrategy, DataContext
 from sitreps.embeddings import DIMENSIONS
 from sitreps.ingest import Analysed, Prepared, analysed
 from sitreps.inputs import ReportRecord
-from sitreps.model import Analysis
+from sitreps.model import Analysis, Mode
 
 RECORDS_PER_BATCH = 4  # small: while the last batches run, the other actors wait
 
@@ -27,13 +27,14 @@ RECORDS_PER_BATCH = 4  # small: while the last batches run, the other actors wai
 class _AnalyseBatch:
     """One per actor: the models load when it starts, and stay."""
 
-    def __init__(self) -> None:
-        analysed(ReportRecord(text="Shelling was reported in Kharkiv on Monday."))
+    def __init__(self, mode: Mode) -> None:
+        self.mode = mode
+        analysed(ReportRecord(text="Shelling was reported in Kharkiv on Monday."), mode)
 
     def __call__(self, batch: dict[str, np.ndarray[Any, Any]]) -> dict[str, list[Any]]:
         analyses, vectors, failures = [], [], []
         for record_json in batch["record"]:
-            result = analysed(ReportRecord.model_validate_json(record_json))
+            result = analysed(ReportRecord.model_validate_json(record_json), self.mode)
             if isinstance(result, str):
                 analyses.append("")
                 vectors.append(b"")
@@ -49,7 +50,9 @@ class RayAnalyser:
     """An `Analyser` for `ingest`: connects to the cluster at `address` (none: a local Ray
     on this machine) and analyses each window of records on `workers` actors."""
 
-    def __init__(self, address: str | None = None, workers: int = 2) -> None:
+    def __init__(
+        self, address: str | None = None, workers: int = 2, mode: Mode = Mode.FULL
+    ) -> None:
         if not ray.is_initialized():
             ray.init(
                 address=address,
@@ -59,6 +62,7 @@ class RayAnalyser:
                 log_to_driver=False,
             )
         self.workers = workers
+        self.mode = mode
         logging.getLogger("ray.data").setLevel(logging.ERROR)  # per-dataset chatter
         context = DataContext.get_current()
         context.execution_options.preserve_order = True  # the store's order, as locally
@@ -70,6 +74,7 @@ class RayAnalyser:
         dataset = ray.data.from_items([{"record": r.model_dump_json()} for r in records])
         analysed_rows = dataset.map_batches(
             _AnalyseBatch,
+            fn_constructor_kwargs={"mode": self.mode},
             batch_size=RECORDS_PER_BATCH,
             compute=ActorPoolStrategy(size=self.workers),
             num_cpus=1,

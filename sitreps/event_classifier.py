@@ -4,9 +4,10 @@ types and 5 kinds of news that are not ACLED events) for a sentence that states 
 Features are the sentence embedding (bundled all-MiniLM-L6-v2), tf-idf of its words and word
 pairs, and how many cue words of each type it holds (`data/event_types.yaml`); a multinomial
 logistic regression weighs them. Training (`fit`) also learns from the codebook's definition
-sentences. A model is saved as plain arrays in an .npz file, never as a pickle, so loading one
-runs no code; it keeps the cue words it was trained with and digests of its training texts,
-so an evaluation can tell a training-fit figure from a held-out one.
+sentences. Fast mode's model leaves the embedding out: a neural network computes it, and
+fast mode runs none. A model is saved as plain arrays in an .npz file, never as a pickle, so
+loading one runs no code; it keeps the cue words it was trained with and digests of its
+training texts, so an evaluation can tell a training-fit figure from a held-out one.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sklearn.model_selection import StratifiedKFold
 from sitreps import embeddings, lexicons
 
 SHIPPED = "event_classifier.npz"
+SHIPPED_FAST = "event_classifier_fast.npz"  # without the sentence embedding
 # Chosen by 5-fold cross-validation on the CASE 2021 sample (docs/quality.md).
 NGRAMS = (1, 2)
 MIN_DF = 2
@@ -100,16 +102,17 @@ class _CueCounter:
 
 
 def _features(
-    vectorizer: TfidfVectorizer, cues: _CueCounter, texts: Sequence[str], vectors: Matrix | None
+    vectorizer: TfidfVectorizer,
+    cues: _CueCounter,
+    texts: Sequence[str],
+    vectors: Matrix | None,
+    embedded: bool,
 ) -> csr_matrix:
-    vectors = embeddings.encode(list(texts)) if vectors is None else vectors
-    return hstack(
-        [
-            vectorizer.transform(texts),
-            csr_matrix(vectors),
-            csr_matrix(CUE_WEIGHT * cues.counts(texts)),
-        ]
-    ).tocsr()
+    blocks = [vectorizer.transform(texts)]
+    if embedded:
+        blocks.append(csr_matrix(embeddings.encode(list(texts)) if vectors is None else vectors))
+    blocks.append(csr_matrix(CUE_WEIGHT * cues.counts(texts)))
+    return hstack(blocks).tocsr()
 
 
 class EventClassifier:
@@ -121,8 +124,10 @@ class EventClassifier:
         coefficients: Matrix,
         intercepts: Matrix,
         training_digests: frozenset[str],
+        embedded: bool = True,
     ) -> None:
         self.vectorizer = vectorizer
+        self.embedded = embedded
         self.cue_counter = _CueCounter(cues)
         self.labels = labels
         self.coefficients = coefficients
@@ -133,7 +138,7 @@ class EventClassifier:
         """One row per text, one column per label (in `self.labels` order)."""
         if not texts:
             return np.zeros((0, len(self.labels)))
-        features = _features(self.vectorizer, self.cue_counter, texts, vectors)
+        features = _features(self.vectorizer, self.cue_counter, texts, vectors, self.embedded)
         scores = features @ self.coefficients.T + self.intercepts
         return np.asarray(softmax(scores, axis=1))
 
@@ -155,6 +160,7 @@ class EventClassifier:
             intercepts=self.intercepts.astype(np.float32),
             cues=np.asarray(json.dumps(self.cue_counter.cues)),
             training_digests=np.asarray(sorted(self.training_digests)),
+            embedded=np.asarray(self.embedded),
         )
 
     @classmethod
@@ -169,18 +175,24 @@ class EventClassifier:
                 coefficients=arrays["coefficients"].astype(np.float64),
                 intercepts=arrays["intercepts"].astype(np.float64),
                 training_digests=frozenset(str(d) for d in arrays["training_digests"]),
+                embedded=bool(arrays["embedded"]) if "embedded" in arrays else True,
             )
 
 
 @cache
-def shipped() -> EventClassifier:
-    """The model trained by `scripts/train_event_classifier.py`, shipped in the package."""
-    with resources.as_file(resources.files("sitreps").joinpath("data", SHIPPED)) as path:
+def shipped(embedded: bool = True) -> EventClassifier:
+    """The model trained by `scripts/train_event_classifier.py`, shipped in the package;
+    `embedded=False`: fast mode's, without the sentence embedding."""
+    name = SHIPPED if embedded else SHIPPED_FAST
+    with resources.as_file(resources.files("sitreps").joinpath("data", name)) as path:
         return EventClassifier.load(path)
 
 
 def fit(
-    texts: Sequence[str], labels: Sequence[str], vectors: Matrix | None = None
+    texts: Sequence[str],
+    labels: Sequence[str],
+    vectors: Matrix | None = None,
+    embedded: bool = True,
 ) -> EventClassifier:
     """Train on labelled sentences plus the codebook's definitions (weighted higher)."""
     book = codebook()
@@ -191,12 +203,14 @@ def fit(
     all_texts = [*texts, *(s for s, _ in definitions)]
     all_labels = [*labels, *(label for _, label in definitions)]
     weights = np.array([1.0] * len(texts) + [DEFINITION_WEIGHT] * len(definitions))
-    vectors = embeddings.encode(list(texts)) if vectors is None else vectors
-    all_vectors = np.vstack([vectors, embeddings.encode([s for s, _ in definitions])])
+    all_vectors = None
+    if embedded:
+        vectors = embeddings.encode(list(texts)) if vectors is None else vectors
+        all_vectors = np.vstack([vectors, embeddings.encode([s for s, _ in definitions])])
     cues = {label: list(entry["cues"]) for label, entry in book.items()}
     vectorizer = _vectorizer()
     vectorizer.fit(all_texts)
-    features = _features(vectorizer, _CueCounter(cues), all_texts, all_vectors)
+    features = _features(vectorizer, _CueCounter(cues), all_texts, all_vectors, embedded)
     # Balanced class weights: the rarest types count as much as the most common.
     regression = LogisticRegression(C=REGULARIZATION, max_iter=5000, class_weight="balanced")
     regression.fit(features, all_labels, sample_weight=weights)
@@ -207,18 +221,23 @@ def fit(
         coefficients=regression.coef_,
         intercepts=regression.intercept_,
         training_digests=frozenset(digest(t) for t in texts),
+        embedded=embedded,
     )
 
 
 def cross_validate(
-    texts: Sequence[str], labels: Sequence[str], folds: int = 5, seed: int = 0
+    texts: Sequence[str],
+    labels: Sequence[str],
+    folds: int = 5,
+    seed: int = 0,
+    embedded: bool = True,
 ) -> list[str]:
     """Held-out predictions: each text labelled by a model trained on the other folds."""
-    vectors = embeddings.encode(list(texts))
+    vectors = embeddings.encode(list(texts)) if embedded else np.zeros((len(texts), 0))
     predicted = [""] * len(texts)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(np.zeros(len(labels)), labels):
-        model = fit([texts[i] for i in train], [labels[i] for i in train], vectors[train])
+        model = fit([texts[i] for i in train], [labels[i] for i in train], vectors[train], embedded)
         held_out = model.predict([texts[i] for i in test], vectors[test])
         for index, prediction in zip(test, held_out, strict=True):
             predicted[index] = prediction.type.label

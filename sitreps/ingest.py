@@ -26,7 +26,7 @@ from sitreps.embeddings import Vectors
 from sitreps.fetch import FetchError, FetchPolicy, fetch
 from sitreps.incidents import event_vectors
 from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, decode
-from sitreps.model import Analysis, AnalysisWarning, content_id
+from sitreps.model import Analysis, AnalysisWarning, Mode, content_id
 from sitreps.pipeline import analyze
 from sitreps.store import Outcome, Store
 
@@ -291,12 +291,12 @@ Analyser = Callable[[list[ReportRecord]], Iterator[Analysed]]
 (`sitreps.distributed.RayAnalyser`); `ingest` is the same either way."""
 
 
-def analysed(record: ReportRecord) -> Analysed:
+def analysed(record: ReportRecord, mode: Mode = Mode.FULL) -> Analysed:
     """One record analysed and its events embedded, or why it could not be: a bad document,
     or a bug on one, must not stop the batch. Embedding here, not when storing, lets a
     cluster's workers do it."""
     try:
-        analysis = analyze(**record.model_dump())
+        analysis = analyze(**record.model_dump(), mode=mode)
         return Prepared(analysis, event_vectors(analysis))
     except InputError as error:
         return str(error)
@@ -306,6 +306,10 @@ def analysed(record: ReportRecord) -> Analysed:
 
 def analyse_locally(records: list[ReportRecord]) -> Iterator[Analysed]:
     return map(analysed, records)
+
+
+def analyse_locally_fast(records: list[ReportRecord]) -> Iterator[Analysed]:
+    return (analysed(record, Mode.FAST) for record in records)
 
 
 def ingest(

@@ -210,6 +210,11 @@ class Weapon(_Model):
     span: Span
 
 
+class Mode(StrEnum):
+    FULL = "full"  # spaCy's statistical tagger, parser and entity recogniser
+    FAST = "fast"  # rules and word lists only (sitreps/surface.py): several times faster
+
+
 class CodedBy(StrEnum):
     TRIGGER = "trigger"  # the trigger lexicon: a specific event word or a named weapon
     CLASSIFIER = "classifier"  # the sentence classifier, where the trigger word is generic
@@ -256,6 +261,7 @@ class AnalysisWarning(_Model):
 
 class Analysis(_Model):
     schema_version: str = SCHEMA_VERSION
+    mode: Mode = Field(default=Mode.FULL, description="Which analysis made this one")
     report: Report
     sentences: list[Sentence] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sitreps.inputs import MAX_CHARS, check_text
-from sitreps.model import Analysis, Report, content_id
+from sitreps.model import Analysis, Mode, Report, content_id
 from sitreps.stages import (
     attribution,
     certainty,
@@ -28,7 +28,7 @@ from sitreps.state import DocumentState
 Stage = Callable[[DocumentState], None]
 
 STAGES: tuple[Stage, ...] = (
-    segment.run,  # spaCy: tokens, sentences, named entities
+    segment.run,  # tokens, sentences, tags, parse, entities: spaCy, or rules in fast mode
     places.run,  # gazetteer matching and ranking of place mentions
     quantities.run,  # number words and vague quantities tied to the noun they count
     attribution.run,  # sources, claims and who asserts each claim
@@ -49,8 +49,10 @@ def analyze(
     published_at: datetime | None = None,
     language: str = "en",
     max_chars: int = MAX_CHARS,
+    mode: Mode = Mode.FULL,
 ) -> Analysis:
-    """Analyse one report: its claims, sources, places and events."""
+    """Analyse one report: its claims, sources, places and events. Fast mode reads the text
+    with rules instead of spaCy's statistical models (see sitreps/surface.py)."""
     checked = check_text(text, max_chars=max_chars)
     report = Report(
         id=content_id(checked.text),
@@ -61,7 +63,7 @@ def analyze(
         published_at=published_at,
         language=language,
     )
-    state = DocumentState(analysis=Analysis(report=report, warnings=checked.warnings))
+    state = DocumentState(analysis=Analysis(mode=mode, report=report, warnings=checked.warnings))
     for stage in STAGES:
         stage(state)
     return state.analysis

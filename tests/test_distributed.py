@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from sitreps.cli import app
 from sitreps.distributed import RayAnalyser
-from sitreps.ingest import Prepared, documents, ingest
+from sitreps.ingest import Prepared, analysed, documents, ingest
 from sitreps.inputs import ReportRecord
+from sitreps.model import Mode
 from sitreps.store import Store
 
 CORPUS = Path(__file__).resolve().parents[1] / "examples" / "reports"
@@ -66,3 +67,13 @@ def test_a_report_ray_cannot_analyse_is_a_failure_and_the_rest_go_on(
     assert isinstance(shelling, Prepared)
     assert [e.event_type for e in shelling.analysis.events] == ["Explosions/Remote violence"]
     assert len(shelling.vectors) == 1 and shelling.vectors[0].shape == (384,)
+
+
+def test_ray_runs_the_mode_it_is_given(ray_analyser: RayAnalyser) -> None:
+    records = [ReportRecord(text="Two drone factories were destroyed, the ministry said.")]
+    fast = RayAnalyser(workers=2, mode=Mode.FAST)  # the same local Ray, other actors
+    (on_ray,) = fast(records)
+    assert isinstance(on_ray, Prepared) and on_ray.analysis.mode is Mode.FAST
+    local = analysed(records[0], Mode.FAST)
+    assert isinstance(local, Prepared)
+    assert on_ray.analysis == local.analysis

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import sitreps
 from sitreps.ingest import MAX_FILE_BYTES, Document, Failure, documents, ingest
 from sitreps.inputs import InputError, ReportRecord, check_text, decode
+from sitreps.model import Mode
 from sitreps.store import Store
 from sitreps.store.integrity import check
 
@@ -110,16 +111,17 @@ def test_hostile_html_keeps_text_and_drops_scripts(
         assert "document.cookie" not in found.record.text
 
 
+@pytest.mark.parametrize("mode", list(Mode))
 @cases(100, 15_000, BOUNDED)
 @given(text=texts)
-def test_any_text_is_analysed_or_refused(text: str) -> None:
+def test_any_text_is_analysed_or_refused(text: str, mode: Mode) -> None:
     try:
         check_text(text)
     except InputError:
         with pytest.raises(InputError):
-            sitreps.analyze(text)
+            sitreps.analyze(text, mode=mode)
         return
-    analysis = sitreps.analyze(text)
+    analysis = sitreps.analyze(text, mode=mode)
     length = len(analysis.report.text)
     for claim in analysis.claims:
         assert 0 <= claim.span.start <= claim.span.end <= length

@@ -19,7 +19,7 @@ from typing import Any
 
 from sitreps.evaluation.gold import read_jsonl
 from sitreps.evaluation.metrics import PRF
-from sitreps.model import Analysis
+from sitreps.model import Analysis, Mode
 from sitreps.pipeline import analyze
 
 ROLES = ("source", "cue", "content")
@@ -107,12 +107,12 @@ class _Counts:
         }
 
 
-def evaluate_attribution(path: Path) -> dict[str, Any]:
+def evaluate_attribution(path: Path, mode: Mode = Mode.FULL) -> dict[str, Any]:
     counts = {role: _Counts() for role in ROLES}
     n_docs = 0
     for record in read_jsonl(path):
         n_docs += 1
-        predicted = _predicted(analyze(record["text"], title=record.get("title")))
+        predicted = _predicted(analyze(record["text"], title=record.get("title"), mode=mode))
         gold = _gold(record)
         for role in ROLES:
             mine = sorted(predicted[role], key=min)

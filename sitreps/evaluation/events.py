@@ -57,14 +57,15 @@ def _acled(label: str) -> str:
     return (entry["event_type"] if entry else None) or NOT_AN_EVENT
 
 
-def evaluate_events(path: Path, folds: int | None = None) -> dict[str, Any]:
-    """Score the shipped classifier on a CASE file, or cross-validate a fresh one on it."""
+def evaluate_events(path: Path, folds: int | None = None, embedded: bool = True) -> dict[str, Any]:
+    """Score the shipped classifier on a CASE file, or cross-validate a fresh one on it;
+    `embedded=False`: fast mode's classifier, without the sentence embedding."""
     texts, gold = read_case(path)
     if folds:
-        predicted = event_classifier.cross_validate(texts, gold, folds=folds)
+        predicted = event_classifier.cross_validate(texts, gold, folds=folds, embedded=embedded)
         held_out = True
     else:
-        model = event_classifier.shipped()
+        model = event_classifier.shipped(embedded)
         predicted = [p.type.label for p in model.predict(texts)]
         seen = sum(event_classifier.digest(t) in model.training_digests for t in texts)
         held_out = seen == 0

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitreps import nlp
+from sitreps import nlp, surface
 from sitreps.evaluation.gold import read_jsonl
 from sitreps.evaluation.metrics import PRF, mean, median
 from sitreps.gazetteer import distance_km, open_gazetteer
-from sitreps.model import Analysis, Place, Report, content_id
+from sitreps.model import Analysis, Mode, Place, Report, content_id
 from sitreps.pipeline import analyze
 from sitreps.stages import places
 from sitreps.state import DocumentState
@@ -75,8 +75,9 @@ def _group(toponym: dict[str, Any]) -> str:
     return str(toponym.get("type") or (toponym.get("feature_code") or "unknown").split(".")[0])
 
 
-def evaluate_geo(path: Path, mode: str) -> dict[str, Any]:
-    """acc@161 km, exact GeoNames match and error distances; P/R/F1 in end-to-end mode."""
+def evaluate_geo(path: Path, mode: str, analysis_mode: Mode = Mode.FULL) -> dict[str, Any]:
+    """acc@161 km, exact GeoNames match and error distances; P/R/F1 in end-to-end mode;
+    `analysis_mode`: the full pipeline's annotation of the texts, or fast mode's."""
     gazetteer = open_gazetteer()
     records = list(read_jsonl(path))
     known = set(
@@ -88,7 +89,8 @@ def evaluate_geo(path: Path, mode: str) -> dict[str, Any]:
     by_type: defaultdict[str, _Tally] = defaultdict(_Tally)
     by_coverage: defaultdict[str, _Tally] = defaultdict(_Tally)
     true_positives = predicted_count = gold_count = 0
-    docs = nlp.load().pipe(r["text"] for r in records)
+    texts = (r["text"] for r in records)
+    docs = surface.pipe(texts) if analysis_mode is Mode.FAST else nlp.load().pipe(texts)
     for record, doc in zip(records, docs, strict=True):
         gold = [t for t in record["toponyms"] if _is_toponym(t)]
         if mode == "resolve":
@@ -98,7 +100,7 @@ def evaluate_geo(path: Path, mode: str) -> dict[str, Any]:
             predictions = [next(results) if s is not None else None for s in spans]
         else:
             report = Report(id=content_id(record["text"]), text=record["text"])
-            state = DocumentState(analysis=Analysis(report=report), doc=doc)
+            state = DocumentState(analysis=Analysis(mode=analysis_mode, report=report), doc=doc)
             places.run(state)
             found = {(p.span.start, p.span.end): p for p in state.analysis.places}
             predicted_count += len(found)
@@ -138,7 +140,7 @@ def _incident_place(analysis: Analysis) -> Place | None:
     return towns[0] if towns else (analysis.places[0] if analysis.places else None)
 
 
-def evaluate_incident_geo(path: Path) -> dict[str, Any]:
+def evaluate_incident_geo(path: Path, mode: Mode = Mode.FULL) -> dict[str, Any]:
     """Median error, share within 10 and 50 km and oblast accuracy of incident locations."""
     gazetteer = open_gazetteer()
     records = [r for r in read_jsonl(path) if r.get("lat") is not None and r.get("lon") is not None]
@@ -146,7 +148,7 @@ def evaluate_incident_geo(path: Path) -> dict[str, Any]:
     same_oblast = 0
     worst: list[tuple[float, str, str]] = []
     for record in records:
-        place = _incident_place(analyze(record["description"]))
+        place = _incident_place(analyze(record["description"], mode=mode))
         if place is None or place.lat is None or place.lon is None:
             continue
         error = distance_km(record["lat"], record["lon"], place.lat, place.lon)

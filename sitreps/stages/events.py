@@ -28,6 +28,7 @@ from sitreps.model import (
     CodedBy,
     Damage,
     Event,
+    Mode,
     Place,
     Quantity,
     Target,
@@ -354,14 +355,16 @@ def _not_an_event(prediction: Prediction | None) -> bool:
     )
 
 
-def _sentence_types(doc: Doc, matches: list[TermMatch]) -> dict[int, Prediction]:
-    """The classifier's event type of each sentence holding a trigger word, in one batch."""
+def _sentence_types(doc: Doc, matches: list[TermMatch], fast: bool) -> dict[int, Prediction]:
+    """The classifier's event type of each sentence holding a trigger word, in one batch;
+    fast mode's classifier does without the sentence embedding."""
     sentences = list(doc.sents)
     with_trigger = sorted(
         {i for i, s in enumerate(sentences) for m in matches if s.start <= m.start < s.end}
     )
     texts = [sentences[i].text for i in with_trigger]
-    return dict(zip(with_trigger, event_classifier.shipped().predict(texts), strict=True))
+    classifier = event_classifier.shipped(embedded=not fast)
+    return dict(zip(with_trigger, classifier.predict(texts), strict=True))
 
 
 def _claim_for(token_index: int, state: DocumentState) -> Claim | None:
@@ -466,7 +469,7 @@ def run(state: DocumentState) -> None:
     discourse = _Discourse()
     drafts: list[_Draft] = []
     matches = _matchers()["trigger"].find(doc)
-    sentence_types = _sentence_types(doc, matches)
+    sentence_types = _sentence_types(doc, matches, state.analysis.mode is Mode.FAST)
     weapons = _matchers()["weapon"].find(doc)
     # Matched once per report; each sentence picks its own matches below.
     targets = _matchers()["target"].find(doc)

@@ -28,10 +28,11 @@ from sitreps.gazetteer import (
     normalize_name,
     open_gazetteer,
 )
-from sitreps.model import Place, PlaceCandidate
+from sitreps.model import Mode, Place, PlaceCandidate
 from sitreps.state import DocumentState, char_span, span_of
 
 MAX_NGRAM = 4
+HYPHENS = {"-", "‑"}  # a hyphen and a non-breaking hyphen: inside names, never at their ends
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 LOCATIVE = {
     "in",
@@ -182,7 +183,7 @@ def _runs(doc: Doc, demonyms: dict[str, str]) -> list[tuple[int, int]]:
     start: int | None = None
     for token in doc:
         eligible = token.i not in persons and _is_place_token(token, demonyms)
-        bridging = token.text in {"-", "‑"} and start is not None
+        bridging = token.text in HYPHENS and start is not None
         if eligible or bridging:
             start = token.i if start is None else start
             if token.is_sent_end:
@@ -194,7 +195,58 @@ def _runs(doc: Doc, demonyms: dict[str, str]) -> list[tuple[int, int]]:
             start = None
     if start is not None:
         runs.append((start, len(doc)))
-    return runs
+    return [_without_trailing_hyphens(doc, run) for run in runs]
+
+
+def _cuts_a_hyphenated_name(doc: Doc, start: int, end: int) -> bool:
+    """ "Watertown-" or "Al" out of "Watertown-ML" and "Al-Qaeda": part of one name (but
+    "Kharkiv" of "Kharkiv-based" is a place)."""
+    if doc[start].text in HYPHENS or doc[end - 1].text in HYPHENS:
+        return True
+    joined_after = (
+        end + 1 < len(doc)
+        and doc[end].text in HYPHENS
+        and not doc[end - 1].whitespace_
+        and doc[end + 1].text[:1].isupper()
+    )
+    joined_before = (
+        start > 1
+        and doc[start - 1].text in HYPHENS
+        and not doc[start - 1].whitespace_
+        and doc[start - 2].text[:1].isupper()
+    )
+    return joined_after or joined_before
+
+
+def _without_trailing_hyphens(doc: Doc, run: tuple[int, int]) -> tuple[int, int]:
+    """A hyphen bridges two words of a name; "Al-" before a lower-case word is no name."""
+    start, end = run
+    while end - 1 > start and doc[end - 1].text in HYPHENS:
+        end -= 1
+    return start, end
+
+
+def _without_personal_names(
+    doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer
+) -> list[tuple[int, int]]:
+    """Fast mode has no statistical entity recogniser to tell "David Walker" from "Kryvyi
+    Rih": two capitalised words that the gazetteer does not know together, and that follow
+    no locative word, are taken for a person's name, and so is the second word alone later."""
+    pairs = [
+        (start, end)
+        for start, end in runs
+        if end - start == 2
+        and not (start > 0 and doc[start - 1].lower_ in LOCATIVE)
+        and not (end < len(doc) and doc[end].lower_ in REGION_WORDS)
+    ]
+    known = gazetteer.lookup(_norm(doc, start, end) for start, end in pairs)
+    names = [(start, end) for start, end in pairs if _norm(doc, start, end) not in known]
+    surnames = {doc[end - 1].text for _, end in names}
+    return [
+        run
+        for run in runs
+        if run not in names and not (run[1] - run[0] == 1 and doc[run[0]].text in surnames)
+    ]
 
 
 def _norm(doc: Doc, start: int, end: int) -> str:
@@ -215,6 +267,7 @@ def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer)
         for start in range(run_start, run_end)
         for end in range(start + 1, min(run_end, start + MAX_NGRAM) + 1)
         if not (doc[start].is_lower and doc[start].lower_ in REGION_WORDS)
+        and not _cuts_a_hyphenated_name(doc, start, end)
     ]
     found = gazetteer.lookup(_norm(doc, s, e) for s, e in grams)
     taken: set[int] = set()
@@ -530,6 +583,8 @@ def run(state: DocumentState) -> None:
     gazetteer = open_gazetteer()
     demonyms = lexicons.demonyms()
     runs = _runs(doc, demonyms)
+    if state.analysis.mode is Mode.FAST:
+        runs = _without_personal_names(doc, runs, gazetteer)
     mentions = _exact_mentions(doc, runs, gazetteer)
     focus, anchors = _context(doc, mentions, demonyms)
     taken = {i for m in mentions for i in range(m.start, m.end)}

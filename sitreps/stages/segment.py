@@ -1,4 +1,5 @@
-"""Stage 1: tokens, sentences and named entities from spaCy.
+"""Stage 1: tokens, sentences, parts of speech, the dependency tree and named entities:
+from spaCy's statistical pipeline, or in fast mode from rules (sitreps/surface.py).
 
 spaCy's memory grows with the text it parses at once, so a long text is parsed a piece at a
 time, each piece cut after a line break (failing that, a space), and the pieces are joined
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from sitreps import nlp
-from sitreps.model import Sentence
+from sitreps import nlp, surface
+from sitreps.model import Mode, Sentence
 from sitreps.state import DocumentState
 
 
 def run(state: DocumentState) -> None:
-    language = nlp.load()
+    fast = state.analysis.mode is Mode.FAST
+    language = surface.load() if fast else nlp.load()
     if state.analysis.report.language != "en":
         state.warn(
             "unsupported_language",
@@ -24,11 +26,11 @@ def run(state: DocumentState) -> None:
         )
     pieces = _pieces(state.text)
     language.max_length = max(language.max_length, max(map(len, pieces)) + 1)
-    if len(pieces) == 1:
-        state.doc = language(state.text)
+    if fast:
+        docs = [surface.annotate(piece) for piece in pieces]
     else:
         docs = list(language.pipe(pieces, batch_size=1))
-        state.doc = Doc.from_docs(docs, ensure_whitespace=False)
+    state.doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
     state.analysis.sentences = [
         Sentence(index=index, start=sentence.start_char, end=sentence.end_char)
         for index, sentence in enumerate(state.doc.sents)
