@@ -233,12 +233,15 @@ def cross_validate(
     embedded: bool = True,
 ) -> list[str]:
     """Held-out predictions: each text labelled by a model trained on the other folds."""
-    vectors = embeddings.encode(list(texts)) if embedded else np.zeros((len(texts), 0))
+    vectors = embeddings.encode(list(texts)) if embedded else None
     predicted = [""] * len(texts)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(np.zeros(len(labels)), labels):
-        model = fit([texts[i] for i in train], [labels[i] for i in train], vectors[train], embedded)
-        held_out = model.predict([texts[i] for i in test], vectors[test])
+        train_vectors = None if vectors is None else vectors[train]
+        model = fit([texts[i] for i in train], [labels[i] for i in train], train_vectors, embedded)
+        held_out = model.predict(
+            [texts[i] for i in test], None if vectors is None else vectors[test]
+        )
         for index, prediction in zip(test, held_out, strict=True):
             predicted[index] = prediction.type.label
     return predicted

@@ -67,3 +67,10 @@ def test_a_missing_gold_file_is_a_usage_error() -> None:
 def test_runs_on_the_shared_gold_format() -> None:
     figures = run_eval("geo", str(SHARED / "geo" / "geowebnews.jsonl"))
     assert figures["n_docs"] == 200 and figures["n"] > 2000
+
+
+def test_fast_mode_finds_and_places_the_mentions_too() -> None:
+    found = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "end-to-end", "--fast")
+    assert found["precision"] == 1.0 and found["recall"] >= 0.8
+    placed = run_eval("incident-geo", str(FIXTURES / "incidents.jsonl"), "--fast")
+    assert placed["n"] == 2 and placed["within_10km"] == 1.0

@@ -74,6 +74,13 @@ def test_eval_events_scores_a_held_out_file() -> None:
     assert 0 <= figures["macro_f1"] <= 1
 
 
+def test_eval_events_scores_fast_modes_classifier() -> None:
+    figures = run_eval("events", str(FIXTURES / "events_case.jsonl"), "--fast")
+    assert figures["evaluation"] == "held out"
+    assert figures["accuracy"] >= 0.8
+    assert not event_classifier.shipped(embedded=False).embedded
+
+
 def test_eval_events_cross_validates_on_request() -> None:
     figures = run_eval("events", str(FIXTURES / "events_case.jsonl"), "--folds", "2")
     assert figures["evaluation"] == "2-fold cross-validation"
