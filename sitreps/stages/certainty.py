@@ -7,6 +7,7 @@ defence", "potentially" qualifies the consequence, not the obliteration.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from spacy.tokens import Doc
@@ -46,11 +47,17 @@ def _in_a_date(doc: Doc, words: range) -> bool:
 def run(state: DocumentState) -> None:
     doc = state.parsed
     matches = {grade: matcher.find(doc) for grade, matcher in _matchers().items()}
+    # Matches come sorted by start; each claim looks only at those within its own tokens,
+    # which keeps a long report from comparing every claim with every match.
+    starts = {grade: [m.start for m in found] for grade, found in matches.items()}
     for claim in state.analysis.claims:
-        scope = _scope(doc, state.claim_tokens[claim.id])
+        tokens = state.claim_tokens[claim.id]
+        scope = _scope(doc, tokens)
         found: dict[Certainty, list[Cue]] = {}
         for grade, grade_matches in matches.items():
-            for match in grade_matches:
+            first = bisect_left(starts[grade], min(tokens))
+            last = bisect_right(starts[grade], max(tokens))
+            for match in grade_matches[first:last]:
                 covered = range(match.start, match.end)
                 if all(i in scope for i in covered) and not _in_a_date(doc, covered):
                     words = doc[match.start : match.end]

@@ -18,10 +18,10 @@ def _matchers() -> list[tuple[ClaimKind, TermMatcher]]:
 
 def run(state: DocumentState) -> None:
     doc = state.parsed
-    found = [(kind, matcher.find(doc)) for kind, matcher in _matchers()]
+    found = [(kind, {m.start for m in matcher.find(doc)}) for kind, matcher in _matchers()]
     for claim in state.analysis.claims:
         tokens = state.claim_tokens[claim.id]
-        kinds = [kind for kind, matches in found if any(m.start in tokens for m in matches)]
+        kinds = [kind for kind, starts in found if not starts.isdisjoint(tokens)]
         if claim.certainty is Certainty.SPECULATIVE:
             speculative = ClaimKind.INTENT_STRATEGY, ClaimKind.ASSESSMENT_PREDICTION
             kinds = [k for k in kinds if k in speculative] or [ClaimKind.ASSESSMENT_PREDICTION]

@@ -11,6 +11,8 @@ city and two on surrounding districts" is two located events.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -355,20 +357,35 @@ def _not_an_event(prediction: Prediction | None) -> bool:
     )
 
 
-def _sentence_types(doc: Doc, matches: list[TermMatch], fast: bool) -> dict[int, Prediction]:
+def _by_sentence(doc: Doc, matches: list[TermMatch]) -> defaultdict[int, list[TermMatch]]:
+    """Matches by the index of the sentence they start in, in their order: a long report has
+    thousands of sentences and matches, and comparing each with each grows as their square."""
+    starts = [sentence.start for sentence in doc.sents]
+    grouped: defaultdict[int, list[TermMatch]] = defaultdict(list)
+    for match in matches:
+        grouped[bisect_right(starts, match.start) - 1].append(match)
+    return grouped
+
+
+def _sentence_types(
+    doc: Doc, triggers: dict[int, list[TermMatch]], fast: bool
+) -> dict[int, Prediction]:
     """The classifier's event type of each sentence holding a trigger word, in one batch;
     fast mode's classifier does without the sentence embedding."""
     sentences = list(doc.sents)
-    with_trigger = sorted(
-        {i for i, s in enumerate(sentences) for m in matches if s.start <= m.start < s.end}
-    )
+    with_trigger = sorted(index for index, found in triggers.items() if found)
     texts = [sentences[i].text for i in with_trigger]
     classifier = event_classifier.shipped(embedded=not fast)
     return dict(zip(with_trigger, classifier.predict(texts), strict=True))
 
 
-def _claim_for(token_index: int, state: DocumentState) -> Claim | None:
-    return next((c for c in state.analysis.claims if token_index in state.claim_tokens[c.id]), None)
+def _claims_by_token(state: DocumentState) -> dict[int, Claim]:
+    """The first claim each token belongs to."""
+    found: dict[int, Claim] = {}
+    for claim in state.analysis.claims:
+        for token in state.claim_tokens[claim.id]:
+            found.setdefault(token, claim)
+    return found
 
 
 def _target_phrase(head: Token) -> TokenSpan:
@@ -387,14 +404,10 @@ def _damage_of(verb: Token) -> Damage | None:
     return None
 
 
-def _targets(
-    state: DocumentState, sentence: TokenSpan, matches: list[TermMatch]
-) -> list[tuple[Target, Token]]:
+def _targets(state: DocumentState, matches: list[TermMatch]) -> list[tuple[Target, Token]]:
     doc = state.parsed
     found = []
     for match in matches:
-        if not sentence.start <= match.start < sentence.end:
-            continue
         head = doc[match.end - 1]
         anchor = head
         if anchor.dep_ == "pobj" and anchor.head.lower_ == "of" and anchor.head.head.pos_ == "NUM":
@@ -438,14 +451,12 @@ def _stated_number(token: Token) -> Quantity | None:
 
 
 def _casualties(
-    state: DocumentState, sentence: TokenSpan, matches: list[TermMatch]
+    state: DocumentState, matches: list[TermMatch], claim_at: dict[int, Claim]
 ) -> Quantity | None:
     doc = state.parsed
     for match in matches:
-        if not sentence.start <= match.start < sentence.end:
-            continue
         word = doc[match.start]
-        claim = _claim_for(word.i, state)
+        claim = claim_at.get(word.i)
         if claim is None or claim.certainty is Certainty.SPECULATIVE:
             continue
         related = [*word.children, word.head]
@@ -468,17 +479,18 @@ def run(state: DocumentState) -> None:
     doc = state.parsed
     discourse = _Discourse()
     drafts: list[_Draft] = []
-    matches = _matchers()["trigger"].find(doc)
-    sentence_types = _sentence_types(doc, matches, state.analysis.mode is Mode.FAST)
-    weapons = _matchers()["weapon"].find(doc)
-    # Matched once per report; each sentence picks its own matches below.
-    targets = _matchers()["target"].find(doc)
-    fatalities = _matchers()["fatalities"].find(doc)
-    injured = _matchers()["injured"].find(doc)
+    # Matched once per report, grouped by sentence; each sentence takes its own below.
+    triggers, weapons, targets, fatalities, injured = (
+        _by_sentence(doc, _matchers()[kind].find(doc))
+        for kind in ("trigger", "weapon", "target", "fatalities", "injured")
+    )
+    sentence_types = _sentence_types(doc, triggers, state.analysis.mode is Mode.FAST)
+    claim_at = _claims_by_token(state)
+    claims_in: defaultdict[int, list[Claim]] = defaultdict(list)
+    for stated in state.analysis.claims:
+        claims_in[stated.sentence].append(stated)
     for index, sentence in enumerate(doc.sents):
-        in_sentence = _occurrences(
-            [(m, doc[m.end - 1]) for m in matches if sentence.start <= m.start < sentence.end]
-        )
+        in_sentence = _occurrences([(m, doc[m.end - 1]) for m in triggers[index]])
         tokens = [trigger for _, trigger in in_sentence]
         weapons_named = [
             Weapon(
@@ -486,17 +498,14 @@ def run(state: DocumentState) -> None:
                 count=state.quantities.get(m.end - 1),
                 span=span_of(doc[m.start : m.end]),
             )
-            for m in weapons
-            if sentence.start <= m.start < sentence.end
+            for m in weapons[index]
         ]
-        named_weapons = {
-            doc[m.start : m.end].lemma_.lower()
-            for m in weapons
-            if sentence.start <= m.start < sentence.end
-        } | {m.term for m in weapons if sentence.start <= m.start < sentence.end}
-        victims = any(sentence.start <= m.start < sentence.end for m in [*fatalities, *injured])
+        named_weapons = {doc[m.start : m.end].lemma_.lower() for m in weapons[index]} | {
+            m.term for m in weapons[index]
+        }
+        victims = bool(fatalities[index] or injured[index])
         for match, trigger in in_sentence:
-            claim = _claim_for(trigger.i, state)
+            claim = claim_at.get(trigger.i)
             if claim is None or claim.certainty is Certainty.SPECULATIVE:
                 continue
             claim_tokens = state.claim_tokens[claim.id]
@@ -551,8 +560,8 @@ def run(state: DocumentState) -> None:
                 drafts.append(draft)
             discourse.event = draft
 
-        for target, verb in _targets(state, sentence, targets):
-            claim = _claim_for(verb.i, state)
+        for target, verb in _targets(state, targets[index]):
+            claim = claim_at.get(verb.i)
             if claim is None or claim.certainty is Certainty.SPECULATIVE:
                 continue
             place, _, _ = _locate(state, [state.claim_tokens[claim.id]], discourse)
@@ -574,14 +583,13 @@ def run(state: DocumentState) -> None:
                     )
         if discourse.event is not None:
             event = discourse.event
-            event.fatalities = event.fatalities or _casualties(state, sentence, fatalities)
-            event.injured = event.injured or _casualties(state, sentence, injured)
+            event.fatalities = event.fatalities or _casualties(state, fatalities[index], claim_at)
+            event.injured = event.injured or _casualties(state, injured[index], claim_at)
 
-        for claim in state.analysis.claims:
-            if claim.sentence == index:
-                for place_token in sorted(state.claim_tokens[claim.id]):
-                    if place_token in state.place_tokens:
-                        discourse.saw(state.analysis.place(state.place_tokens[place_token]))
+        for stated in claims_in[index]:
+            for place_token in sorted(state.claim_tokens[stated.id]):
+                if place_token in state.place_tokens:
+                    discourse.saw(state.analysis.place(state.place_tokens[place_token]))
 
     sentences = state.analysis.sentences
     for number, draft in enumerate(drafts, start=1):

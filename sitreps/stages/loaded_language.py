@@ -6,11 +6,12 @@ descriptor, say) goes to the first claim of its sentence, so the per-report rate
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 
 from sitreps import lexicons, nlp
 from sitreps.matching import TermMatcher
-from sitreps.model import Cue
+from sitreps.model import Claim, Cue
 from sitreps.state import DocumentState
 
 
@@ -22,14 +23,18 @@ def _matcher() -> TermMatcher:
 
 def run(state: DocumentState) -> None:
     doc = state.parsed
-    claims = state.analysis.claims
+    # Indexes built once: a long report has thousands of claims and matches.
+    first_of_sentence: dict[int, Claim] = {}
+    claim_at: dict[int, Claim] = {}
+    for claim in state.analysis.claims:
+        first_of_sentence.setdefault(claim.sentence, claim)
+        for token in state.claim_tokens[claim.id]:
+            claim_at.setdefault(token, claim)
+    sentence_starts = [s.start for s in state.analysis.sentences]
     for match in _matcher().find(doc):
         words = doc[match.start : match.end]
         cue = Cue(start=words.start_char, end=words.end_char, text=words.text, kind="loaded")
-        sentence = next(s.index for s in state.analysis.sentences if s.start <= cue.start < s.end)
-        owner = next(
-            (c for c in claims if match.start in state.claim_tokens[c.id]),
-            next((c for c in claims if c.sentence == sentence), None),
-        )
+        sentence = state.analysis.sentences[bisect_right(sentence_starts, cue.start) - 1].index
+        owner = claim_at.get(match.start, first_of_sentence.get(sentence))
         if owner is not None:
             owner.loaded_language.append(cue)
