@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 from spacy.tokens import Span as TokenSpan
 
-from sitreps.model import Analysis, AnalysisWarning, Quantity, Span
+from sitreps.model import Analysis, AnalysisWarning, Claim, Quantity, Span
 
 
 @dataclass
@@ -39,6 +39,15 @@ class DocumentState:
 
     def warn(self, code: str, message: str) -> None:
         self.analysis.warnings.append(AnalysisWarning(code=code, message=message))
+
+    def claims_by_token(self) -> dict[int, Claim]:
+        """The first claim each token belongs to, for stages that look claims up by token:
+        one lookup each, where a long report has thousands of claims."""
+        found: dict[int, Claim] = {}
+        for claim in self.analysis.claims:
+            for token in self.claim_tokens[claim.id]:
+                found.setdefault(token, claim)
+        return found
 
 
 def span_of(tokens: TokenSpan) -> Span:

@@ -357,10 +357,10 @@ def _not_an_event(prediction: Prediction | None) -> bool:
     )
 
 
-def _by_sentence(doc: Doc, matches: list[TermMatch]) -> defaultdict[int, list[TermMatch]]:
-    """Matches by the index of the sentence they start in, in their order: a long report has
-    thousands of sentences and matches, and comparing each with each grows as their square."""
-    starts = [sentence.start for sentence in doc.sents]
+def _by_sentence(starts: list[int], matches: list[TermMatch]) -> defaultdict[int, list[TermMatch]]:
+    """Matches by the index of the sentence they start in (`starts`: each sentence's first
+    token), in their order: a long report has thousands of sentences and matches, and
+    comparing each with each grows as their square."""
     grouped: defaultdict[int, list[TermMatch]] = defaultdict(list)
     for match in matches:
         grouped[bisect_right(starts, match.start) - 1].append(match)
@@ -377,15 +377,6 @@ def _sentence_types(
     texts = [sentences[i].text for i in with_trigger]
     classifier = event_classifier.shipped(embedded=not fast)
     return dict(zip(with_trigger, classifier.predict(texts), strict=True))
-
-
-def _claims_by_token(state: DocumentState) -> dict[int, Claim]:
-    """The first claim each token belongs to."""
-    found: dict[int, Claim] = {}
-    for claim in state.analysis.claims:
-        for token in state.claim_tokens[claim.id]:
-            found.setdefault(token, claim)
-    return found
 
 
 def _target_phrase(head: Token) -> TokenSpan:
@@ -479,13 +470,14 @@ def run(state: DocumentState) -> None:
     doc = state.parsed
     discourse = _Discourse()
     drafts: list[_Draft] = []
+    starts = [sentence.start for sentence in doc.sents]
     # Matched once per report, grouped by sentence; each sentence takes its own below.
     triggers, weapons, targets, fatalities, injured = (
-        _by_sentence(doc, _matchers()[kind].find(doc))
+        _by_sentence(starts, _matchers()[kind].find(doc))
         for kind in ("trigger", "weapon", "target", "fatalities", "injured")
     )
     sentence_types = _sentence_types(doc, triggers, state.analysis.mode is Mode.FAST)
-    claim_at = _claims_by_token(state)
+    claim_at = state.claims_by_token()
     claims_in: defaultdict[int, list[Claim]] = defaultdict(list)
     for stated in state.analysis.claims:
         claims_in[stated.sentence].append(stated)

@@ -24,12 +24,10 @@ def _matcher() -> TermMatcher:
 def run(state: DocumentState) -> None:
     doc = state.parsed
     # Indexes built once: a long report has thousands of claims and matches.
+    claim_at = state.claims_by_token()
     first_of_sentence: dict[int, Claim] = {}
-    claim_at: dict[int, Claim] = {}
     for claim in state.analysis.claims:
         first_of_sentence.setdefault(claim.sentence, claim)
-        for token in state.claim_tokens[claim.id]:
-            claim_at.setdefault(token, claim)
     sentence_starts = [s.start for s in state.analysis.sentences]
     for match in _matcher().find(doc):
         words = doc[match.start : match.end]
