@@ -85,8 +85,65 @@ def _named_country(tokens: list[Token]) -> str | None:
     return codes[0] if codes else None
 
 
-def actor(tokens: list[Token], place_country: str | None = None) -> Actor | None:
-    """The actor a mention names, or None when it names none (or no side can be told)."""
+@cache
+def _sides() -> tuple[frozenset[str], dict[str, str], list[tuple[re.Pattern[str], str]]]:
+    """Words for the other side, each country's opponent, and one side's words for the
+    other's forces (`data/actors.yaml`)."""
+    data: dict[str, Any] = lexicons.load("actors")
+    enemy = frozenset(w.lower() for w in data["enemy_words"])
+    side_words = [(_pattern([text]), iso) for text, iso in data["side_words"].items()]
+    return enemy, dict(data["opponents"]), side_words
+
+
+def country_in(text: str) -> str | None:
+    """The first country a text names, by demonym or by name: "Ukraine's air force" -> UA,
+    "Government of Russia" -> RU."""
+    demonyms = lexicons.demonyms()
+    for word in re.findall(r"[^\W\d_][\w.-]*", text):
+        stem = word.removesuffix("'s").removesuffix("’s")
+        if stem in demonyms:
+            return demonyms[stem]
+        if stem[:1].isupper() and (code := _country_code(stem)):
+            return code
+    return None
+
+
+def in_actor_name(iso: str) -> str:
+    """A country as ACLED's actor names write it: "Military Forces of the United Kingdom"."""
+    names: dict[str, str] = lexicons.load("actors")["country_names"]
+    return names.get(iso) or country_name(iso) or iso
+
+
+def forces_of(iso: str) -> Actor:
+    return Actor(name=f"Military Forces of {in_actor_name(iso)}", inter=1)
+
+
+def opponent_of(country: str) -> Actor | None:
+    """The forces of the side a country fights in the conflicts `data/actors.yaml` names."""
+    _, opponents, _ = _sides()
+    side = opponents.get(country)
+    if side is None:
+        return None
+    return forces_of(side)
+
+
+def _side(text: str, lemmas: set[str], speaker: str | None) -> str | None:
+    """The country of forces named as a side: "occupiers" (Russia's), "the enemy" (the
+    speaker's opponent)."""
+    enemy, opponents, side_words = _sides()
+    for pattern, iso in side_words:
+        if pattern.search(text):
+            return iso
+    if speaker is not None and lemmas & enemy:
+        return opponents.get(speaker)
+    return None
+
+
+def actor(
+    tokens: list[Token], place_country: str | None = None, speaker: str | None = None
+) -> Actor | None:
+    """The actor a mention names, or None when it names none (or no side can be told);
+    `speaker`: the country of who says it, which tells whose "the enemy" is."""
     if not tokens:
         return None
     kinds, named, weapons = _table()
@@ -96,10 +153,15 @@ def actor(tokens: list[Token], place_country: str | None = None) -> Actor | None
     for pattern, name, inter in named:
         if pattern.search(text):
             return Actor(name=name, inter=inter, mention=mention)
-    iso = _named_country(tokens)
     lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+    side = _side(text, lemmas, speaker)
+    if side is not None:
+        name = f"Military Forces of {in_actor_name(side)}"
+        return Actor(name=name, inter=1, mention=mention)
+    iso = _named_country(tokens)
     state_like = iso and (
-        (len(tokens) == 1 and tokens[0].ent_type_ == "GPE")  # "Russia launched ..."
+        # "Russia launched ...", "Russian strikes", "Kyiv's drones"
+        (len(tokens) == 1 and (tokens[0].ent_type_ in {"GPE", "NORP"} or tokens[0].dep_ == "amod"))
         or bool(lemmas & weapons)  # "Russian missiles", "Ukrainian drones"
     )
     for kind in kinds:
@@ -109,7 +171,7 @@ def actor(tokens: list[Token], place_country: str | None = None) -> Actor | None
         country = iso or (place_country if kind.country_from_place else None)
         if "{country}" in kind.name and not country:
             continue
-        name = kind.name.format(country=country_name(country) or country) if country else kind.name
+        name = kind.name.format(country=in_actor_name(country)) if country else kind.name
         return Actor(name=name, inter=kind.inter, mention=mention)
     return None
 

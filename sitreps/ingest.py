@@ -240,9 +240,21 @@ def _guarded(where: str, found: Iterator[Found]) -> Iterator[Found]:
 
 
 def documents(
-    targets: list[str], policy: FetchPolicy | None = None, max_chars: int = MAX_CHARS
+    targets: list[str],
+    policy: FetchPolicy | None = None,
+    max_chars: int = MAX_CHARS,
+    outlet: str | None = None,
+    published_at: datetime | None = None,
 ) -> Iterator[Found]:
-    policy = policy or FetchPolicy()
+    """The documents of files, folders, batches, feeds and URLs; `outlet` and
+    `published_at` stand for those a document does not give."""
+    for found in _documents(targets, policy or FetchPolicy(), max_chars):
+        if isinstance(found, Document):
+            found.record = found.record.with_defaults(outlet, published_at)
+        yield found
+
+
+def _documents(targets: list[str], policy: FetchPolicy, max_chars: int) -> Iterator[Found]:
     for target in targets:
         if target.startswith(("http://", "https://")):
             yield from _guarded(target, _from_url(target, policy, max_chars))

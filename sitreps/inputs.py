@@ -33,6 +33,18 @@ class ReportRecord(BaseModel):
     def _storable(cls, value: str | None) -> str | None:
         return storable(value) if value is not None else None
 
+    def with_defaults(
+        self, outlet: str | None = None, published_at: datetime | None = None
+    ) -> ReportRecord:
+        """The record with a batch's outlet and publication time where it has none of its
+        own."""
+        return self.model_copy(
+            update={
+                "outlet": self.outlet if self.outlet is not None else outlet,
+                "published_at": self.published_at or published_at,
+            }
+        )
+
 
 def storable(text: str) -> str:
     """The text with characters no store can keep (NUL, lone surrogates) replaced by U+FFFD."""

@@ -1,6 +1,7 @@
 """The one typed data model that every pipeline stage reads and writes.
 
-Every offset is a Python string index (Unicode code points) into `Report.text`.
+Every offset is a Python string index (Unicode code points) into `Report.text`, or into
+`Report.title` where the span's `part` is "title": the headline is analysed with the text.
 The JSON Schema printed by `sitreps schema` is generated from these classes, so the
 JSON output, the API schema and the documentation cannot drift apart.
 """
@@ -21,12 +22,22 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=False)
 
 
+class TextPart(StrEnum):
+    """Which part of a report a span lies in."""
+
+    TEXT = "text"
+    TITLE = "title"
+
+
 class Span(_Model):
-    """A run of characters in the report text: `text[start:end]`."""
+    """A run of characters in the report text (`text[start:end]`), or in its title."""
 
     start: Annotated[int, Field(ge=0)]
     end: Annotated[int, Field(ge=0)]
     text: str
+    part: TextPart = Field(
+        default=TextPart.TEXT, description='"title" where the offsets index into the title'
+    )
 
 
 def content_id(text: str) -> str:
@@ -50,6 +61,9 @@ class Sentence(_Model):
     index: int
     start: int
     end: int
+    part: TextPart = Field(
+        default=TextPart.TEXT, description='"title": the headline, analysed before the text'
+    )
 
 
 class SourceKind(StrEnum):

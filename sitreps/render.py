@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from sitreps.model import Analysis, Claim, Event, Place, Quantity, Source
+from sitreps.model import Analysis, Claim, Event, Place, Quantity, Source, Span, TextPart
 
 KIND_LABELS = {
     "official_military": "official military",
@@ -73,17 +73,19 @@ def place_label(analysis: Analysis, event: Event) -> str:
 
 def segments(analysis: Analysis) -> list[Segment]:
     """Cut the text at every highlight boundary so that each piece has one set of classes."""
-    marks: list[tuple[int, int, str, str]] = []
+    spans: list[tuple[Span, str, str]] = []
     for source in analysis.sources:
-        for mention in source.mentions:
-            marks.append((mention.start, mention.end, "source", f"source: {source.name}"))
-    for place in analysis.places:
-        marks.append((place.span.start, place.span.end, "place", f"place: {place.name}"))
+        spans += [(mention, "source", f"source: {source.name}") for mention in source.mentions]
+    spans += [(place.span, "place", f"place: {place.name}") for place in analysis.places]
     for claim in analysis.claims:
-        for cue in claim.cues:
-            marks.append((cue.start, cue.end, f"cue-{cue.kind}", f"{cue.kind} cue"))
-        for cue in claim.loaded_language:
-            marks.append((cue.start, cue.end, "loaded", "loaded language"))
+        spans += [(cue, f"cue-{cue.kind}", f"{cue.kind} cue") for cue in claim.cues]
+        spans += [(cue, "loaded", "loaded language") for cue in claim.loaded_language]
+    # The title is shown as the heading; only the body's words are marked in the text.
+    marks = [
+        (span.start, span.end, kind, note)
+        for span, kind, note in spans
+        if span.part is TextPart.TEXT
+    ]
     text = analysis.report.text
     cuts = sorted({0, len(text), *(m[0] for m in marks), *(m[1] for m in marks)})
     pieces = []

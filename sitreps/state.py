@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from sitreps.model import Analysis, AnalysisWarning, Claim, Quantity, Span
+from sitreps.model import Analysis, AnalysisWarning, Claim, Quantity, Span, TextPart
+
+# The parsed text is the title, a blank line, then the report text: the headline often
+# names the event, its place and its attacker, and is read with the text that follows it.
+TITLE_KEY = "sitreps_title"  # Doc.user_data: the title as written, when it was parsed
+TITLE_SEPARATOR = "\n\n"
 
 
 @dataclass
@@ -50,9 +55,32 @@ class DocumentState:
         return found
 
 
+def body_start(doc: Doc) -> int:
+    """Where the report text begins in the parsed text: after the title, if one was parsed."""
+    title = doc.user_data.get(TITLE_KEY)
+    return 0 if title is None else len(title) + len(TITLE_SEPARATOR)
+
+
+def in_title(token: Token) -> bool:
+    return token.idx < body_start(token.doc)
+
+
+def text_span(doc: Doc, start: int, end: int) -> Span:
+    """Characters of the parsed text as a span of the report: offsets into the text, or into
+    the title as written (its parse may have changed the case of some words)."""
+    body = body_start(doc)
+    if start >= body:
+        return Span(start=start - body, end=end - body, text=doc.text[start:end])
+    title: str = doc.user_data[TITLE_KEY]
+    end = min(end, len(title))
+    return Span(start=start, end=end, text=title[start:end], part=TextPart.TITLE)
+
+
 def span_of(tokens: TokenSpan) -> Span:
-    return Span(start=tokens.start_char, end=tokens.end_char, text=tokens.text)
+    return text_span(tokens.doc, tokens.start_char, tokens.end_char)
 
 
-def char_span(text: str, start: int, end: int) -> Span:
-    return Span(start=start, end=end, text=text[start:end])
+def tokens_of(doc: Doc, span: Span) -> TokenSpan | None:
+    """The tokens of a span of the report, in the parsed text."""
+    offset = 0 if span.part is TextPart.TITLE else body_start(doc)
+    return doc.char_span(offset + span.start, offset + span.end, alignment_mode="expand")

@@ -100,6 +100,13 @@ def _can_be(lower: str, pos: str) -> bool:
     )
 
 
+def is_common_word(word: str) -> bool:
+    """Whether a word is a common English word: a closed-class word, or a form of a verb,
+    adjective or adverb (the noun tables hold names too: "kharkiv", "putin")."""
+    lower = word.lower()
+    return _closed(lower) is not None or bool(_classes_of(lower) - {"NOUN"})
+
+
 def _closed(word: str) -> str | None:
     lower, words = word.lower(), _words()
     for pos in ("DET", "PRON", "CCONJ", "AUX", "PART", "ADP", "SCONJ", "ADV"):

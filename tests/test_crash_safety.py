@@ -27,7 +27,7 @@ from sitreps.store.integrity import check
 ZYGOTE = Path(__file__).parent / "ingest_zygote.py"
 FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
 KILLS = 20
-REPORTS = 90
+REPORTS = 160
 PLACES = ["Kharkiv", "Odesa", "Nikopol", "Kherson", "Sumy", "Zaporizhzhia", "Dnipro", "Izium"]
 
 

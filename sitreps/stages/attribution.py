@@ -19,7 +19,7 @@ from spacy.tokens import Token
 
 from sitreps import lexicons, registry
 from sitreps.model import Certainty, Claim, ClaimKind, Cue, Source, SourceKind, Span
-from sitreps.state import DocumentState, char_span, span_of
+from sitreps.state import DocumentState, span_of
 
 NAME_DEPS = {"compound", "flat", "amod", "nmod", "poss", "nummod", "case"}
 PRONOUNS = {"he", "she", "they", "it", "we", "i"}
@@ -110,8 +110,8 @@ class _Sources:
             None,
         )
         source_id = self.by_key.get(key) or surname_of
-        last = name_tokens[-1]
-        mention = char_span(self.state.text, name_tokens[0].idx, last.idx + len(last))
+        doc = head.doc
+        mention = span_of(doc[name_tokens[0].i : name_tokens[-1].i + 1])
         if source_id is None:
             source_id = f"s{len(self.state.analysis.sources) + 1}"
             source = Source(
@@ -433,8 +433,7 @@ def _span(state: DocumentState, tokens: set[int]) -> Span:
     # Punctuation stranded by a sibling statement taken out ("..., noting Y.") is dropped.
     while doc[last].is_punct and not doc[last].is_quote and last - 1 not in tokens:
         last = max(i for i in ordered if i < last)
-    start, end = doc[first].idx, doc[last].idx + len(doc[last])
-    return Span(start=start, end=end, text=state.text[start:end])
+    return span_of(doc[first : last + 1])
 
 
 # content tokens, attribution chain, cues, the words naming the innermost source

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from sitreps import lexicons, nlp
 from sitreps.matching import TermMatcher
 from sitreps.model import Certainty, Cue
-from sitreps.state import DocumentState
+from sitreps.state import DocumentState, span_of
 
 GRADES = (Certainty.DENIED, Certainty.SPECULATIVE, Certainty.HEDGED)
 ADJUNCT_DEPS = {"relcl", "acl", "advcl", "appos"}
@@ -62,12 +62,7 @@ def run(state: DocumentState) -> None:
                 if all(i in scope for i in covered) and not _in_a_date(doc, covered):
                     words = doc[match.start : match.end]
                     found.setdefault(grade, []).append(
-                        Cue(
-                            start=words.start_char,
-                            end=words.end_char,
-                            text=words.text,
-                            kind=grade.value,
-                        )
+                        Cue(**span_of(words).model_dump(), kind=grade.value)
                     )
         for cue in claim.cues:
             if cue.kind == "attribution" and cue.text.lower().startswith(DENIAL_VERBS):

@@ -58,8 +58,9 @@ def _dateline(state: DocumentState) -> Span | None:
     if first is None:
         return None
     for entity in first.ents:
-        before = state.text[first.start_char : entity.start_char]
-        after = state.text[entity.end_char : entity.end_char + 3].lstrip()
+        text = state.parsed.text
+        before = text[first.start_char : entity.start_char]
+        after = text[entity.end_char : entity.end_char + 3].lstrip()
         if (
             entity.label_ == "DATE"
             and _DATELINE_PLACE.fullmatch(before)

@@ -1,16 +1,25 @@
 """Stage: ACLED-coded events with actors, counts, targets, casualties and a place.
 
-Triggers from the lexicon (`data/events.yaml`) are read in the claims that state them;
-speculation is never coded as an event. Each trigger is placed by the place named in its
-own clause, by words that point back to one ("the city", "there", "in the area"), or near
-one ("surrounding districts" -> the last city, geo_precision 2). Definite mentions without
-a place ("the strikes") refer to the report's first event. As ACLED does, the same event
-type by the same actor at the same place is one event with a count: "eight strikes on the
-city and two on surrounding districts" is two located events.
+An event word from the lexicon (`data/events.yaml`) becomes an event only where the report
+says the event happened (sitreps/occurrence.py: not modal, future, negated, conditional,
+planned, threatened or hypothetical), not before the news (sitreps/event_time.py), and not
+as a generic statement unless a day anchors it. Speculation is never coded as an event.
+
+Who acts, what is hit and where are read off the parse (sitreps/roles.py). The place is
+named in what is hit or in a locative phrase of the event's own clause, or referred to
+("the city", "there"); a word that refers back to an event ("the strikes", "the attack")
+without a place of its own adds to the event the report last told of. A place that is only
+a country counts where a day anchors the event ("On Tuesday, Russia hit Ukraine"), else it
+only adds to an event placed more precisely in that country.
+
+ACLED's unit is one event per place, day, actors and sub-event type: "eight strikes on the
+city" is one event with a count, strikes on Kharkiv and on Izium are two, and one sentence
+tells of one act per place, coded by its most specific word.
 """
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,8 +29,9 @@ from typing import Any
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from sitreps import actors, event_classifier, lexicons, nlp
+from sitreps import actors, event_classifier, event_time, lexicons, nlp, occurrence, roles
 from sitreps.event_classifier import Prediction
+from sitreps.gazetteer import distance_km, open_gazetteer
 from sitreps.matching import TermMatch, TermMatcher
 from sitreps.model import (
     Actor,
@@ -34,23 +44,39 @@ from sitreps.model import (
     Place,
     Quantity,
     Target,
+    TextPart,
     Weapon,
 )
+from sitreps.occurrence import Status
 from sitreps.stages.quantities import VAGUE, parse_number
-from sitreps.state import DocumentState, char_span, span_of
+from sitreps.state import DocumentState, span_of
 
+log = logging.getLogger(__name__)
 CERTAINTY_WEIGHT = {
     Certainty.ASSERTED: 1.0,
     Certainty.REPORTED: 1.0,
     Certainty.HEDGED: 0.8,
     Certainty.DENIED: 0.5,
 }
-LOCATIVE = {"in", "on", "at", "near", "into", "over", "across", "around", "outside", "targeting"}
 DEFINITE = {"the", "these", "this", "those", "that"}
 # How sure the sentence classifier must be to code a generic trigger ("attack"), and to
 # drop a trigger whose sentence it reads as news that is no ACLED event (an industrial blast).
 CLASSIFIER_DECIDES = 0.5
 CLASSIFIER_VETOES = 0.7
+# How many sentences back a word that refers to an event ("the strikes") looks for it.
+REFERENCE_WINDOW = 3
+# An unplaced event happened where the report last placed something, this few sentences back.
+PLACE_WINDOW = 1
+REGION = 3  # ACLED geo_precision of a region or a country
+REMOTE_VIOLENCE = "Explosions/Remote violence"
+REGAINS_TERRITORY = "Government regains territory"
+NEARBY_KM = 50.0
+DEMONYM_CONFIDENCE = 0.8  # a country read off "Russian" is the event's only as a last resort
+COUNTRY_FEATURES = {"A.PCLI", "A.PCLD", "A.PCLF", "A.PCLS", "A.PCLIX", "A.PCL", "A.TERR"}
+CAPITAL = "P.PPLC"
+# An interception is its own act beside the attack it stops (ACLED: Disrupted weapons use).
+SEPARATE_ACTS = {"Disrupted weapons use"}
+CODING_RANK = {CodedBy.TRIGGER: 0, CodedBy.CLASSIFIER: 1, CodedBy.CONTEXT: 2}
 
 
 @lru_cache(maxsize=1)
@@ -77,8 +103,14 @@ def _matchers() -> dict[str, TermMatcher]:
     }
 
 
+def _words(words: list[str]) -> set[str]:
+    return {w.lower() for w in words}
+
+
 @dataclass
 class _Draft:
+    """An event as the report tells it so far: its coding, place, actors and evidence."""
+
     event_type: str
     sub_event_type: str
     coded_by: CodedBy
@@ -88,6 +120,8 @@ class _Draft:
     actor2: Actor | None
     count: Quantity | None
     confidence: float
+    day: str | None  # the words that date it ("July 18"), when they do
+    anchored: bool  # a day anchors it, or a place more precise than a country does
     claims: list[str] = field(default_factory=list)
     sentences: list[int] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
@@ -95,10 +129,23 @@ class _Draft:
     fatalities: Quantity | None = None
     injured: Quantity | None = None
 
-    def key(self) -> tuple[object, ...]:
-        geonameid = self.place.geonameid if self.place else None
-        actor = self.actor1.name if self.actor1 else None
-        return (self.event_type, self.sub_event_type, geonameid, self.geo_precision, actor)
+    def place_key(self) -> object:
+        """The place and how precisely the event is at it: strikes on a city and on its
+        surroundings are two events."""
+        if self.place is None:
+            return None
+        return self.place.geonameid or (self.place.name, self.place.country), self.geo_precision
+
+    def agrees_with(self, other: _Draft) -> bool:
+        """The same event told twice: same coding and place, and no actor or day that
+        differs."""
+        return (
+            self.event_type == other.event_type
+            and self.sub_event_type == other.sub_event_type
+            and self.place_key() == other.place_key()
+            and _compatible(self.actor1, other.actor1)
+            and (self.day is None or other.day is None or self.day == other.day)
+        )
 
     def cite(self, claim_id: str, sentence: int) -> None:
         """Record one more claim and sentence that speak of this event."""
@@ -113,9 +160,19 @@ class _Draft:
         self.count = _better_count(self.count, other.count)
         self.claims += [c for c in other.claims if c not in self.claims]
         self.sentences += [s for s in other.sentences if s not in self.sentences]
+        self.actor1 = self.actor1 or other.actor1
         self.actor2 = self.actor2 or other.actor2
+        self.day = self.day or other.day
+        self.anchored = self.anchored or other.anchored
+        self.targets += [t for t in other.targets if t not in self.targets]
         self.arm(other.weapons)
+        self.fatalities = self.fatalities or other.fatalities
+        self.injured = self.injured or other.injured
         self.confidence = max(self.confidence, other.confidence)
+
+
+def _compatible(a: Actor | None, b: Actor | None) -> bool:
+    return a is None or b is None or a.name == b.name
 
 
 def _better_count(a: Quantity | None, b: Quantity | None) -> Quantity | None:
@@ -128,198 +185,87 @@ def _better_count(a: Quantity | None, b: Quantity | None) -> Quantity | None:
     return a if (a.high or a.low) >= (b.high or b.low) else b
 
 
-def _words(words: list[str]) -> set[str]:
-    return {w.lower() for w in words}
-
-
 def _names_weapon(verb: Token, deps: set[str]) -> bool:
     """Whether the verb's subject or object (as `deps` say) is a weapon: "40 drones"."""
     weapons = {w for words in _lexicon()["weapons"].values() for w in _words(words)}
     nouns = [c for c in verb.children if c.dep_ in deps]
+    nouns += [c for n in nouns for c in n.children if c.dep_ == "conj"]
     nouns += [p for n in nouns for prep in n.children for p in prep.children if p.dep_ == "pobj"]
     return any(n.lemma_.lower() in weapons or n.lower_ in weapons for n in nouns)
 
 
-def _is_occurrence(token: Token) -> bool:
-    """False for event words that describe a kind of event: "fears of attacks"."""
+def _is_event_word(token: Token) -> bool:
+    """False for words that name no event here: "a bomb" (only "bombed" is one), "launched"
+    with no weapon, "hit" by no weapon, "attack drones" (a kind of drone), "a number of
+    strikes" is one."""
     lemma = token.lemma_.lower()
-    if lemma in _words(_lexicon()["weapon_verbs"]):
+    if lemma in _words(_lexicon()["verb_only"]) and token.pos_ != "VERB":
+        return False
+    if lemma in _words(_lexicon()["weapon_verbs"]) and token.pos_ in {"VERB", "AUX"}:
         return _names_weapon(token, {"dobj"})
-    if lemma in _words(_lexicon()["weapon_subject_verbs"]) and token.pos_ == "VERB":
-        return _names_weapon(token, {"nsubj"})
-    skip = _words(_lexicon()["not_an_occurrence"])
-    if any(child.lower_ in skip for child in token.children):
+    if lemma in _words(_lexicon()["weapon_subject_verbs"]) and token.pos_ in {"VERB", "AUX"}:
+        return _names_weapon(token, {"nsubj", "nsubjpass"})
+    if token.dep_ == "compound":
         return False
     if token.dep_ == "pobj" and token.head.lower_ == "of":
         governor = token.head.head
-        return governor.pos_ == "NUM" or governor.lower_ in VAGUE
-    return not (token.dep_ == "compound" or any(c.dep_ == "neg" for c in token.children))
+        return (
+            governor.pos_ in {"NUM", "VERB"}
+            or governor.lower_ in VAGUE
+            or governor.lower_ in roles.EVENT_COLLECTIVES
+        )
+    return True
 
 
-def _occurrences(candidates: list[tuple[TermMatch, Token]]) -> list[tuple[TermMatch, Token]]:
-    """The triggers of one sentence that state an event of their own.
+def _acts(candidates: list[tuple[TermMatch, Token]]) -> list[tuple[TermMatch, Token]]:
+    """The event words of one sentence that state an event of their own.
 
-    A verb hung off an event noun ("eight strikes hitting the city") is carried by the noun.
+    A verb hung off an event noun ("eight strikes hitting the city") is carried by the noun,
+    and an event noun in a phrase on an event verb tells of that verb's event ("recaptured
+    the village after heavy fighting").
     """
-    kept = [(m, t) for m, t in candidates if _is_occurrence(t)]
+    kept = [(m, t) for m, t in candidates if _is_event_word(t)]
     nouns = {t.i for _, t in kept if t.pos_ not in {"VERB", "AUX"}}
     verbs = {t.i for _, t in kept} - nouns
+    # "the strikes were intercepted": an interception is an act of its own
+    separate = {t.i for m, t in kept if _separate_act(m.term, t)}
 
     def carried(verb: Token) -> bool:
+        if verb.i in separate:
+            return False
         return (verb.head.i != verb.i and verb.head.i in nouns) or any(
             c.dep_ in {"nsubj", "nsubjpass"} and c.i in nouns for c in verb.children
         )
 
+    def circumstance(noun: Token) -> bool:
+        return noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.i in verbs
+
     return [
         (m, t)
         for m, t in kept
-        if (t.i in nouns and not _circumstance_of(t, verbs)) or (t.i in verbs and not carried(t))
+        if (t.i in nouns and not circumstance(t)) or (t.i in verbs and not carried(t))
     ]
 
 
-def _circumstance_of(noun: Token, verbs: set[int]) -> bool:
-    """An event noun in a phrase on an event verb tells of that event: "recaptured the village
-    after heavy fighting" is one event."""
-    return noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.i in verbs
-
-
-def _clause(token: Token) -> Token:
-    while token.pos_ not in {"VERB", "AUX"} and token.head.i != token.i:
-        token = token.head
-    return token
-
-
-def _agent_tokens(trigger: Token) -> list[Token]:
-    verb = _clause(trigger)
-    for child in trigger.children:
-        if child.dep_ in {"poss", "amod"} and child.text in lexicons.demonyms():
-            return [child, trigger]
-        if child.dep_ == "prep" and child.lower_ == "by":
-            return [t for pobj in child.children for t in pobj.subtree]
-    for child in verb.children:
-        if child.dep_ == "nsubj" or child.dep_ == "agent":
-            return list(child.subtree)
-    return []
-
-
-def _opponent(
-    claim_tokens: set[int],
-    doc: Doc,
-    actor1: Actor | None,
-    place_country: str | None,
-    victims: bool,
-) -> Actor | None:
-    """The other side named in the claim; civilians only where the sentence tells of victims."""
-    for tokens in actors.mentions(doc[i] for i in sorted(claim_tokens)):
-        candidate = actors.actor(tokens, place_country)
-        if candidate is None or (actor1 is not None and candidate.name == actor1.name):
-            continue
-        if candidate.inter != actors.CIVILIANS or victims:
-            return candidate
-    return None
-
-
-def _associated(draft: _Draft, state: DocumentState) -> list[Actor]:
-    """Further actors named in the claims an event rests on ("foreign soldiers were deployed")."""
-    doc, country = state.parsed, draft.place.country if draft.place else None
-    known = {a.name for a in (draft.actor1, draft.actor2) if a is not None}
-    found = []
-    for claim_id in draft.claims:
-        for tokens in actors.mentions(doc[i] for i in sorted(state.claim_tokens[claim_id])):
-            candidate = actors.actor(tokens, country)
-            if candidate is not None and candidate.name not in known:
-                known.add(candidate.name)
-                found.append(candidate)
-    return found
-
-
-class _Discourse:
-    """What the report has been talking about: its last place, city and event."""
-
-    def __init__(self) -> None:
-        self.place: Place | None = None
-        self.city: Place | None = None
-        self.event: _Draft | None = None
-
-    def saw(self, place: Place) -> None:
-        self.place = place
-        if place.feature and place.feature.startswith("P"):
-            self.city = place
-
-
-def _scope(trigger: Token, claim_tokens: set[int], other_triggers: list[Token]) -> list[set[int]]:
-    """Where to look for an event's place: its own phrase first, then its clause.
-
-    Other triggers' phrases are left out: in "eight strikes hitting the city and two attacks
-    striking surrounding districts" each count has its own place.
-    """
-
-    def phrases(keep: bool) -> set[int]:
-        return {
-            t.i
-            for other in other_triggers
-            if other.i != trigger.i and keep == trigger.is_ancestor(other)
-            for t in other.subtree
-        }
-
-    own = {t.i for t in trigger.subtree} - phrases(keep=True)
-    clause = {t.i for t in _clause(trigger).subtree} - phrases(keep=False) | own
-    return [own & claim_tokens, clause & claim_tokens]
-
-
-def _locate(
-    state: DocumentState, scopes: list[set[int]], discourse: _Discourse
-) -> tuple[Place | None, int | None, float]:
-    """The place, its precision for this event, and how sure the placing is."""
-    doc = state.parsed
-    anaphora = _lexicon()["place_anaphora"]
-    surroundings = _words(_lexicon()["surroundings"])
-    for scope in scopes:
-        near = any(doc[i].lower_ in surroundings for i in scope)
-        ids = [state.place_tokens[i] for i in sorted(scope) if i in state.place_tokens]
-        ids = [p for p in ids if p not in ids[: ids.index(p)]]
-        if ids:
-            places = [state.analysis.place(p) for p in ids]
-            # A town after "in"/"on" beats a country named as an actor ("Russia attacked Lviv").
-            place = min(
-                places,
-                key=lambda p: (
-                    p.geo_precision == 3,
-                    doc[_token_at(state, p.span.start) - 1].lower_ not in LOCATIVE,
-                ),
-            )
-            return place, 2 if near else place.geo_precision, place.confidence
-        if near and discourse.city:
-            return discourse.city, 2, discourse.city.confidence * 0.9
-        for index in sorted(scope):
-            word = doc[index].lower_
-            definite = index > 0 and doc[index - 1].lower_ in DEFINITE
-            if word in anaphora["city"] and definite and discourse.city:
-                return discourse.city, discourse.city.geo_precision, discourse.city.confidence
-            if (word == "there" or (word in anaphora["any"] and definite)) and discourse.place:
-                return discourse.place, discourse.place.geo_precision, discourse.place.confidence
-            if word in anaphora["region"] and definite and discourse.place:
-                return discourse.place, 3, discourse.place.confidence
-    return None, None, 0.0
-
-
-def _token_at(state: DocumentState, char: int) -> int:
-    token = state.parsed.char_span(char, char + 1, alignment_mode="expand")
-    return token.start if token is not None else 0
+def _separate_act(term: str, word: Token) -> bool:
+    triggers = _lexicon()["triggers"]
+    spec = triggers.get(term) or triggers.get(word.lemma_.lower())
+    return isinstance(spec, dict) and spec["sub"] in SEPARATE_ACTS
 
 
 def _code(
     trigger: TermMatch,
     sentence: TokenSpan,
     weapons: set[str],
-    previous: _Draft | None,
     prediction: Prediction | None,
+    previous: _Draft | None,
 ) -> tuple[str, str, float, CodedBy]:
     """ACLED event type, sub-event type, how sure the coding is, and what decided it.
 
     A specific trigger word or a named weapon decides; where the word is generic ("attack",
-    "strike" with no weapon named), a confident sentence classifier does, then the report's
-    previous event, then the default.
+    "strike" with no weapon named), a confident sentence classifier does, then the remote
+    violence the report has just told of ("eight strikes ... two additional attacks"), then
+    the default.
     """
     lexicon = _lexicon()
     spec = lexicon["triggers"].get(trigger.term)
@@ -340,7 +286,7 @@ def _code(
                 prediction.probability,
                 CodedBy.CLASSIFIER,
             )
-    if previous is not None and previous.event_type == "Explosions/Remote violence":
+    if previous is not None and previous.event_type == REMOTE_VIOLENCE:
         return previous.event_type, previous.sub_event_type, 0.6, CodedBy.CONTEXT
     if spec == "generic":
         default = lexicon["generic_default"]
@@ -368,11 +314,10 @@ def _by_sentence(starts: list[int], matches: list[TermMatch]) -> defaultdict[int
 
 
 def _sentence_types(
-    doc: Doc, triggers: dict[int, list[TermMatch]], fast: bool
+    sentences: list[TokenSpan], triggers: dict[int, list[TermMatch]], fast: bool
 ) -> dict[int, Prediction]:
     """The classifier's event type of each sentence holding a trigger word, in one batch;
     fast mode's classifier does without the sentence embedding."""
-    sentences = list(doc.sents)
     with_trigger = sorted(index for index, found in triggers.items() if found)
     texts = [sentences[i].text for i in with_trigger]
     classifier = event_classifier.shipped(embedded=not fast)
@@ -380,7 +325,7 @@ def _sentence_types(
 
 
 def _target_phrase(head: Token) -> TokenSpan:
-    keep = [t for t in head.subtree if t.i <= head.i or (t.head is head and t.dep_ == "prep")]
+    keep = [t for t in head.subtree if t.i <= head.i or (t.head == head and t.dep_ == "prep")]
     last = max(t.i for t in keep)
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ == "of":
@@ -406,7 +351,7 @@ def _targets(state: DocumentState, matches: list[TermMatch]) -> list[tuple[Targe
         if anchor.dep_ not in {"nsubjpass", "dobj", "nsubj"}:
             continue
         damage = _damage_of(anchor.head)
-        if damage is None:
+        if damage is None or not occurrence.assess(anchor.head).occurred:
             continue
         phrase = _target_phrase(anchor)
         found.append(
@@ -450,6 +395,8 @@ def _casualties(
         claim = claim_at.get(word.i)
         if claim is None or claim.certainty is Certainty.SPECULATIVE:
             continue
+        if not occurrence.assess(word).occurred:
+            continue  # "could kill thousands"
         related = [*word.children, word.head]
         for token in related:
             if (
@@ -466,24 +413,303 @@ def _casualties(
     return None
 
 
+def _opponent(
+    claim_tokens: set[int],
+    doc: Doc,
+    actor1: Actor | None,
+    place_country: str | None,
+    victims: bool,
+) -> Actor | None:
+    """The other side named in the claim; civilians only where the sentence tells of victims."""
+    for tokens in actors.mentions(doc[i] for i in sorted(claim_tokens)):
+        candidate = actors.actor(tokens, place_country)
+        if candidate is None or (actor1 is not None and candidate.name == actor1.name):
+            continue
+        if candidate.inter != actors.CIVILIANS or victims:
+            return candidate
+    return None
+
+
+def _associated(draft: _Draft, state: DocumentState) -> list[Actor]:
+    """Further actors named in the claims an event rests on ("foreign soldiers were deployed")."""
+    doc, country = state.parsed, draft.place.country if draft.place else None
+    known = {a.name for a in (draft.actor1, draft.actor2) if a is not None}
+    found = []
+    for claim_id in draft.claims:
+        for tokens in actors.mentions(doc[i] for i in sorted(state.claim_tokens[claim_id])):
+            candidate = actors.actor(tokens, country)
+            if candidate is not None and candidate.name not in known:
+                known.add(candidate.name)
+                found.append(candidate)
+    return found
+
+
+def _is_country(place: Place) -> bool:
+    return place.feature in COUNTRY_FEATURES
+
+
+class _Report:
+    """What the stage knows of the whole report while it reads it sentence by sentence."""
+
+    def __init__(self, state: DocumentState) -> None:
+        self.state = state
+        self.doc = state.parsed
+        self.places = {place.id: place for place in state.analysis.places}
+        self.demonyms = lexicons.demonyms()
+        # The first mention of each country named in the report, to place what hit it.
+        self.country_places: dict[str, Place] = {}
+        for place in state.analysis.places:
+            if _is_country(place) and place.country:
+                self.country_places.setdefault(place.country, place)
+        self.news = event_time.news_time(self.doc, state.analysis.report.published_at)
+        self.drafts: list[_Draft] = []
+        self.last_place: Place | None = None  # the last place something happened at
+        self.last_place_sentence = -PLACE_WINDOW - 1
+        self.last_event: _Draft | None = None
+        self.last_event_sentence = -REFERENCE_WINDOW - 1
+
+    def place_of(self, token: Token) -> Place | None:
+        place_id = self.state.place_tokens.get(token.i)
+        return self.places[place_id] if place_id else None
+
+    def country_hit(self, scope: frozenset[int]) -> Place | None:
+        """The country whose people or things the event hit: "Russian radars"."""
+        for i in sorted(scope):
+            for word in self.doc[i].children:
+                if word.dep_ in {"amod", "compound", "poss"} and word.text in self.demonyms:
+                    return self.country_place(self.demonyms[word.text], word)
+        return None
+
+    def country_place(self, iso: str, word: Token) -> Place | None:
+        """The report's mention of a country, or, where it names the country only by its
+        demonym ("Russian territory"), a country place read off that word."""
+        if iso in self.country_places:
+            return self.country_places[iso]
+        entry = open_gazetteer().country(iso)
+        if entry is None:
+            return None
+        place = Place(
+            id=f"p{len(self.state.analysis.places) + 1}",
+            surface=word.text,
+            span=span_of(self.doc[word.i : word.i + 1]),
+            geonameid=entry.geonameid,
+            name=entry.name,
+            lat=entry.lat,
+            lon=entry.lon,
+            country=iso,
+            feature=entry.feature,
+            geo_precision=REGION,
+            confidence=DEMONYM_CONFIDENCE,
+            method="demonym",
+        )
+        self.state.analysis.places.append(place)
+        self.places[place.id] = self.country_places[iso] = place
+        return place
+
+    def countries(self) -> frozenset[int]:
+        """Tokens of place mentions that name a country."""
+        return frozenset(
+            i
+            for i, place_id in self.state.place_tokens.items()
+            if _is_country(self.places[place_id])
+        )
+
+    def speaker_country(self, claim: Claim) -> str | None:
+        """The country of who makes the claim (its innermost source), for "the enemy"."""
+        if len(claim.attribution) < 2:
+            return None
+        source = self.state.analysis.source(claim.attribution[-1])
+        return actors.country_in(
+            " ".join(filter(None, (source.affiliation, source.name, source.descriptor)))
+        )
+
+
+def _place(report: _Report, scope: frozenset[int], trigger: Token) -> tuple[Place | None, int]:
+    """The place named in the event's own words, the most precise first, and its ACLED
+    geo_precision; else the place just written of where the event's words refer to it
+    ("there", "the city", "surrounding districts" -> 2)."""
+    doc = report.doc
+    place = _most_precise(report, scope)
+    if place is not None:
+        return place, place.geo_precision
+    last = report.last_place
+    if last is None:
+        return None, 0
+    surroundings = _words(_lexicon()["surroundings"])
+    anaphora = _lexicon()["place_anaphora"]
+    own = {t.i for t in trigger.subtree}
+    words = [doc[i] for i in sorted(scope)]
+    words += [c for c in (*trigger.children, *trigger.head.children) if c.dep_ == "advmod"]
+    for word in words:
+        definite = word.i > 0 and doc[word.i - 1].lower_ in DEFINITE
+        near = any(c.lower_ in surroundings for c in word.children)
+        if word.lower_ == "there" or (
+            definite and word.lower_ in anaphora["any"] + anaphora["city"]
+        ):
+            return last, 2 if near else last.geo_precision  # "the city", "there"
+        if definite and word.lower_ in anaphora["region"]:
+            return last, 3
+        if word.lower_ in surroundings and word.i in own:
+            return last, 2  # "two attacks striking surrounding districts"
+    return None, 0
+
+
+def _place_around(
+    report: _Report, scope: frozenset[int], clause: frozenset[int], index: int
+) -> tuple[Place | None, int]:
+    """For an event whose own words name no place: a place its clause names ("strikes on
+    objects placed within the Odesa port"); else the place the report wrote of
+    within the last sentences, at ACLED's "near" precision; else the country of what was hit
+    ("struck Russian radars")."""
+    # A country only after a word of place: "in Yemen", not "with help from the US".
+    countries = report.countries()
+    located = frozenset(
+        i
+        for i in clause
+        if i not in countries or report.doc[i].head.lower_ in roles.LOCATIVE_PREPOSITIONS
+    )
+    place = _most_precise(report, located)
+    if place is not None:
+        return place, place.geo_precision
+    last = report.last_place
+    if last is not None and index - report.last_place_sentence <= PLACE_WINDOW:
+        return last, max(last.geo_precision, 2)
+    hit = report.country_hit(scope)
+    return (hit, REGION) if hit is not None else (None, 0)
+
+
+def _most_precise(report: _Report, words: frozenset[int]) -> Place | None:
+    named = [p for i in sorted(words) if (p := report.place_of(report.doc[i])) is not None]
+    return min(named, key=lambda p: (_is_country(p), p.geo_precision), default=None)
+
+
+def _actor1(
+    report: _Report, agent: list[Token], patients: list[Token], claim: Claim, country: str | None
+) -> Actor | None:
+    """Who acts: the actor the agent words name; a capital named as the agent stands for
+    its state ("Kyiv has retaken", "Moscow launched"); civilians are witnesses, not
+    perpetrators ("Residents reported explosions"). Where no agent names a side ("weapons
+    attacked"), one side's forces hit ("the Ukrainian armed forces") tell the other."""
+    found = None
+    if agent:
+        head = max(agent, key=lambda t: t.i)
+        place = report.place_of(head)
+        if place is not None and place.country and (place.feature == CAPITAL or _is_country(place)):
+            forces = actors.forces_of(place.country)
+            return forces.model_copy(
+                update={"mention": span_of(report.doc[agent[0].i : head.i + 1])}
+            )
+        found = actors.actor(agent, country, report.speaker_country(claim))
+        if found is not None and found.inter == actors.CIVILIANS:
+            return None
+    if found is None:
+        hit = next((c for patient in patients if (c := _side_hit(report, patient))), None)
+        if hit is not None:
+            return actors.opponent_of(hit)
+    return found
+
+
+def _side_hit(report: _Report, patient: Token) -> str | None:
+    """The country whose forces or things a patient phrase names, inside its own clause:
+    "the Ukrainian armed forces", "positions of Ukrainian air defence"."""
+    for word in patient.subtree:
+        if (
+            word.i == patient.i
+            or word.dep_ not in {"amod", "compound", "poss"}
+            or word.text not in report.demonyms
+        ):
+            continue
+        node, in_clause = word.head, True
+        while node.i != patient.i:
+            in_clause = in_clause and node.pos_ not in {"VERB", "AUX"}
+            node = node.head
+        if in_clause:
+            return report.demonyms[word.text]
+    return None
+
+
+def _merge(drafts: list[_Draft], title: set[int]) -> list[_Draft]:
+    """One event per place, day, actors and sub-event type; an event placed only in a
+    region or a country adds to one placed inside it, and one placed in a country with no
+    day to anchor it is dropped where nothing in that country takes it in. The headline
+    (sentences `title`) tells of an event the text tells of too: it adds to one of the text
+    nearby ("Missile strike kills three in Kharkiv" over "a missile hit a building in
+    Kharkiv's Saltivskyi district")."""
+    merged: list[_Draft] = []
+    for draft in drafts:
+        same = next((d for d in merged if d.agrees_with(draft)), None)
+        if same is not None:
+            same.absorb(draft)
+        else:
+            merged.append(draft)
+
+    def headline(draft: _Draft) -> bool:
+        return set(draft.sentences) <= title
+
+    kept: list[_Draft] = []
+    for draft in sorted(merged, key=lambda d: (headline(d), -_specificity(d))):
+        wider = draft.geo_precision == 3 and draft.place is not None
+        inside = next(
+            (
+                k
+                for k in kept
+                if _same_act(k, draft.event_type, draft.actor1)
+                and ((wider and _contains(draft, k)) or (headline(draft) and _nearby(draft, k)))
+            ),
+            None,
+        )
+        if inside is not None:
+            inside.absorb(draft)
+        elif draft.anchored:
+            kept.append(draft)
+    return sorted(kept, key=lambda d: min(d.sentences))
+
+
+def _nearby(one: _Draft, other: _Draft) -> bool:
+    """Places that one event may be told at both: within 50 km, or one holding the other."""
+    if one.place is None or other.place is None:
+        return False
+    if one.place.lat is None or one.place.lon is None:
+        return _contains(one, other)
+    if other.place.lat is None or other.place.lon is None:
+        return False
+    near = distance_km(one.place.lat, one.place.lon, other.place.lat, other.place.lon) <= NEARBY_KM
+    return near or _contains(one, other)
+
+
+def _specificity(draft: _Draft) -> int:
+    if draft.place is None:
+        return 0
+    return 3 - (draft.geo_precision or 3) + (0 if _is_country(draft.place) else 1)
+
+
+def _contains(wide: _Draft, narrow: _Draft) -> bool:
+    """Whether the wide event's place (a region or a country) holds the narrow one's."""
+    if wide.place is None or narrow.place is None or wide.place.country != narrow.place.country:
+        return False
+    if _is_country(wide.place):
+        return True
+    return bool(wide.place.admin1_code) and wide.place.admin1_code == narrow.place.admin1_code
+
+
+def _same_act(event: _Draft, event_type: str, actor1: Actor | None) -> bool:
+    return event.event_type == event_type and _compatible(event.actor1, actor1)
+
+
 def run(state: DocumentState) -> None:
-    doc = state.parsed
-    discourse = _Discourse()
-    drafts: list[_Draft] = []
-    starts = [sentence.start for sentence in doc.sents]
+    report = _Report(state)
+    doc = report.doc
+    sentences = list(doc.sents)
+    starts = [sentence.start for sentence in sentences]
     # Matched once per report, grouped by sentence; each sentence takes its own below.
     triggers, weapons, targets, fatalities, injured = (
         _by_sentence(starts, _matchers()[kind].find(doc))
         for kind in ("trigger", "weapon", "target", "fatalities", "injured")
     )
-    sentence_types = _sentence_types(doc, triggers, state.analysis.mode is Mode.FAST)
+    sentence_types = _sentence_types(sentences, triggers, state.analysis.mode is Mode.FAST)
     claim_at = state.claims_by_token()
-    claims_in: defaultdict[int, list[Claim]] = defaultdict(list)
-    for stated in state.analysis.claims:
-        claims_in[stated.sentence].append(stated)
-    for index, sentence in enumerate(doc.sents):
-        in_sentence = _occurrences([(m, doc[m.end - 1]) for m in triggers[index]])
-        tokens = [trigger for _, trigger in in_sentence]
+    countries = report.countries()
+    for index, sentence in enumerate(sentences):
         weapons_named = [
             Weapon(
                 kind=doc[m.start : m.end].lemma_.lower(),
@@ -496,97 +722,51 @@ def run(state: DocumentState) -> None:
             m.term for m in weapons[index]
         }
         victims = bool(fatalities[index] or injured[index])
-        for match, trigger in in_sentence:
-            claim = claim_at.get(trigger.i)
-            if claim is None or claim.certainty is Certainty.SPECULATIVE:
-                continue
-            claim_tokens = state.claim_tokens[claim.id]
-            own, clause = _scope(trigger, claim_tokens, tokens)
-            place, precision, place_confidence = _locate(state, [own, clause], discourse)
-            definite = any(c.lower_ in DEFINITE for c in trigger.children)
-            if place is None and definite and drafts:
-                drafts[0].cite(claim.id, index)  # "the strikes": the report's first event
-                drafts[0].arm(weapons_named)
-                discourse.event = drafts[0]
-                continue
-            previous = discourse.event
-            prediction = sentence_types.get(index)
-            event_type, sub_event_type, base, coded_by = _code(
-                match, sentence, named_weapons, previous, prediction
-            )
-            if coded_by is not CodedBy.TRIGGER and _not_an_event(prediction):
-                continue
-            if place is None and discourse.place is not None:
-                place, precision, place_confidence = (
-                    discourse.place,
-                    discourse.place.geo_precision,
-                    discourse.place.confidence * 0.7,
-                )
-            country = place.country if place else None
-            agent = actors.actor(_agent_tokens(trigger), country)
-            if agent is not None and agent.inter == actors.CIVILIANS:
-                agent = None  # "Residents reported explosions": witnesses, not perpetrators
-            actor1 = agent or (previous.actor1 if previous else None)
-            draft = _Draft(
-                event_type=event_type,
-                sub_event_type=sub_event_type,
-                coded_by=coded_by,
-                place=place,
-                geo_precision=precision,
-                actor1=actor1,
-                actor2=_opponent(claim_tokens, doc, actor1, country, victims),
-                count=_count(trigger, state),
-                confidence=round(
-                    base * CERTAINTY_WEIGHT[claim.certainty] * (place_confidence if place else 0.5),
-                    3,
-                ),
-                claims=[claim.id],
-                sentences=[index],
-                weapons=weapons_named,
-            )
-            same = next((d for d in drafts if d.key() == draft.key()), None)
-            if same is not None:
-                same.absorb(draft)
-                draft = same
-            else:
-                drafts.append(draft)
-            discourse.event = draft
-
-        for target, verb in _targets(state, targets[index]):
-            claim = claim_at.get(verb.i)
-            if claim is None or claim.certainty is Certainty.SPECULATIVE:
-                continue
-            place, _, _ = _locate(state, [state.claim_tokens[claim.id]], discourse)
-            owner = next(
-                (d for d in drafts if place and d.place and d.place.geonameid == place.geonameid),
+        acts = _acts([(m, doc[m.end - 1]) for m in triggers[index]])
+        found: list[_Draft] = []
+        for match, trigger in acts:
+            draft = _draft(
+                report, match, trigger, sentence, index, acts, claim_at, countries,
+                named_weapons, weapons_named, victims, sentence_types.get(index),
+            )  # fmt: skip
+            if draft is not None:
+                found.append(draft)
+        for draft in _one_act_per_place(found):
+            report.drafts.append(draft)
+            report.last_event, report.last_event_sentence = draft, index
+            if draft.place is not None:
+                report.last_place, report.last_place_sentence = draft.place, index
+        # What a sentence tells of the event just told of: its own, or the last sentence's
+        # where it tells of none ("A missile hit a warehouse. No one was killed."), or the
+        # one at the place just written of
+        event = report.last_event if index - report.last_event_sentence <= 1 else None
+        if event is None and index - report.last_place_sentence <= 1:
+            # "In Balakhya ... A node was eliminated in the area": the event at that place
+            event = next(
+                (d for d in reversed(report.drafts) if _same_place(d.place, report.last_place)),
                 None,
             )
-            owner = owner or discourse.event
-            if owner is not None:
-                owner.targets.append(target)
-                owner.cite(claim.id, index)
-                if owner.actor2 is None:
-                    owner.actor2 = _opponent(
-                        state.claim_tokens[claim.id],
-                        doc,
-                        owner.actor1,
-                        owner.place.country if owner.place else None,
-                        victims,
-                    )
-        if discourse.event is not None:
-            event = discourse.event
+        if event is not None:
+            for target, verb in _targets(state, targets[index]):
+                claim = claim_at.get(verb.i)
+                if claim is not None and claim.certainty is not Certainty.SPECULATIVE:
+                    event.targets.append(target)
+                    event.cite(claim.id, index)
+                    report.last_event_sentence = index  # the report goes on about it
             event.fatalities = event.fatalities or _casualties(state, fatalities[index], claim_at)
             event.injured = event.injured or _casualties(state, injured[index], claim_at)
+            if event.actor2 is None:
+                tokens = {t.i for t in sentence}
+                country = event.place.country if event.place else None
+                event.actor2 = _opponent(tokens, doc, event.actor1, country, victims)
+        for token in sentence:
+            if token.dep_ == "pobj" and token.head.lower_ in roles.LOCATIVE_PREPOSITIONS:
+                seen = report.place_of(token)
+                if seen is not None and not _is_country(seen):
+                    report.last_place, report.last_place_sentence = seen, index
 
-        for stated in claims_in[index]:
-            for place_token in sorted(state.claim_tokens[stated.id]):
-                if place_token in state.place_tokens:
-                    discourse.saw(state.analysis.place(state.place_tokens[place_token]))
-
-    sentences = state.analysis.sentences
-    for number, draft in enumerate(drafts, start=1):
-        if draft.place is None:
-            state.warn("event_unlocated", f"event e{number} ({draft.sub_event_type}) has no place")
+    title = {s.index for s in state.analysis.sentences if s.part is TextPart.TITLE}
+    for number, draft in enumerate(_merge(report.drafts, title), start=1):
         state.analysis.events.append(
             Event(
                 id=f"e{number}",
@@ -604,10 +784,191 @@ def run(state: DocumentState) -> None:
                 fatalities=draft.fatalities,
                 injured=draft.injured,
                 claims=draft.claims,
-                evidence=[
-                    char_span(state.text, sentences[i].start, sentences[i].end)
-                    for i in sorted(draft.sentences)
-                ],
+                evidence=[span_of(sentences[i]) for i in sorted(draft.sentences)],
                 confidence=min(1.0, draft.confidence),
             )
         )
+
+
+def _draft(
+    report: _Report,
+    match: TermMatch,
+    trigger: Token,
+    sentence: TokenSpan,
+    index: int,
+    acts: list[tuple[TermMatch, Token]],
+    claim_at: dict[int, Claim],
+    countries: frozenset[int],
+    named_weapons: set[str],
+    weapons_named: list[Weapon],
+    victims: bool,
+    prediction: Prediction | None,
+) -> _Draft | None:
+    """The event one event word tells of, or None where it tells of none."""
+    claim = claim_at.get(trigger.i) or _nearest_claim(trigger, sentence, claim_at)
+    if claim is None or claim.certainty is Certainty.SPECULATIVE:
+        return _dropped(trigger, "no claim or a speculative one")
+    said = occurrence.assess(trigger)
+    if said.status is Status.NOT_OCCURRED:
+        return _dropped(trigger, f"{said.reason} ({said.cue})")
+    found = roles.of(trigger, countries)
+    carriers = [trigger, *(t for t in (trigger.head,) if t.pos_ in {"VERB", "AUX"})]
+    dates = event_time.attached_dates(carriers)
+    clause = [t for c in carriers for t in c.subtree]
+    earlier = event_time.before_the_news(dates, clause, report.news)
+    if earlier is not None:
+        return _dropped(trigger, f"before the news ({earlier})")
+    day_anchored = event_time.anchored(dates, sentence)
+    if said.status is Status.GENERIC and not day_anchored:
+        return _dropped(trigger, f"{said.reason} ({said.cue}) without a day")
+    others = {t.i for _, t in acts if t.i != trigger.i}
+    scope = frozenset(
+        i
+        for i in found.scope
+        if not any(report.doc[i].is_ancestor(report.doc[o]) for o in others)
+        or i in {t.i for t in trigger.subtree}
+    )
+    # The clause around the event word, less its agent and the countries that are its
+    # subjects ("Kyiv's mayor", "Russia strikes") and the words of other events.
+    agent_words = {t.i for a in found.agent for t in a.subtree} | {
+        t.i
+        for c in carriers
+        for s in c.children
+        if s.dep_ == "nsubj"
+        for t in s.subtree
+        if t.i in countries
+    }
+    elsewhere = [o for _, o in acts if o.i != trigger.i and not o.is_ancestor(trigger)]
+    clause_words = frozenset(
+        t.i
+        for c in carriers
+        for t in c.subtree
+        if t.i not in agent_words and not any(o.is_ancestor(t) or o.i == t.i for o in elsewhere)
+    )
+    place, precision = _place(report, scope, trigger)
+    event = report.last_event
+    recent = event is not None and index - report.last_event_sentence <= REFERENCE_WINDOW
+    event_type, sub_event_type, base, coded_by = _code(
+        match, sentence, named_weapons, prediction, event if recent else None
+    )
+    if coded_by is not CodedBy.TRIGGER and _not_an_event(prediction):
+        return _dropped(trigger, f"the classifier reads no event ({prediction})")
+    # Who fires at one side's forces or things is the other side: only for remote violence,
+    # where the attacker is never among the victims.
+    patients = found.patients if event_type == REMOTE_VIOLENCE else []
+    actor1 = _actor1(report, found.agent, patients, claim, place.country if place else None)
+    definite = any(c.lower_ in DEFINITE for c in trigger.children)
+    if place is None and event is not None and recent and definite:
+        return _told_again(report, event, claim, index, trigger, weapons_named, actor1)
+    if place is None:
+        place, precision = _place_around(report, scope, clause_words, index)
+    if place is not None and place.country is None:
+        place = None  # "Europe": ACLED places an event in a country
+    if place is None and sub_event_type == REGAINS_TERRITORY and actor1 is not None:
+        # A government regains its own territory: "Ukrainian forces recaptured <a village
+        # the gazetteer lacks>" happened in Ukraine.
+        own = actors.country_in(actor1.name) if actor1.inter == 1 else None
+        if own is not None:
+            word = found.agent[0] if found.agent else trigger
+            place, precision = report.country_place(own, word), REGION
+            day_anchored = place is not None  # a named place, if one the gazetteer lacks
+    if place is None:
+        if event is not None and recent and _same_act(event, event_type, actor1):
+            return _told_again(report, event, claim, index, trigger, weapons_named, actor1)
+        return _dropped(trigger, "no place")
+    country = place.country
+    if actor1 is None and coded_by is CodedBy.CONTEXT and event is not None and recent:
+        actor1 = event.actor1  # more of the attacks just told of, by the same forces
+    if actor1 is None and country:
+        # The place found last may tell whose police or civilians act.
+        actor1 = _actor1(report, found.agent, patients, claim, country)
+    if actor1 is None and sub_event_type in SEPARATE_ACTS and country:
+        # Who intercepts unnamed: the air defence of the country it happens over.
+        actor1 = actors.forces_of(country)
+    certainty = CERTAINTY_WEIGHT.get(claim.certainty, 1.0)
+    country_only = _is_country(place)
+    return _Draft(
+        event_type=event_type,
+        sub_event_type=sub_event_type,
+        coded_by=coded_by,
+        place=place,
+        geo_precision=precision or place.geo_precision,
+        actor1=actor1,
+        actor2=_opponent(report.state.claim_tokens[claim.id], report.doc, actor1, country, victims),
+        count=_count(trigger, report.state),
+        confidence=round(base * certainty * place.confidence, 3),
+        day=" ".join(d.text for d in dates) or None,
+        anchored=day_anchored or not country_only or _follows(event, place),
+        claims=[claim.id],
+        sentences=[index],
+        weapons=weapons_named,
+    )
+
+
+def _same_place(one: Place | None, other: Place | None) -> bool:
+    """Two mentions of one place: "Balakhya ... In Balakhya"."""
+    if one is None or other is None:
+        return False
+    return (one.geonameid, one.name, one.country) == (other.geonameid, other.name, other.country)
+
+
+def _follows(event: _Draft | None, place: Place) -> bool:
+    """Whether an event placed where the report's last anchored event was follows on from it
+    ("Iran launched 300 drones at Israel on Saturday. Almost all were intercepted")."""
+    return event is not None and event.anchored and _same_place(event.place, place)
+
+
+def _nearest_claim(trigger: Token, sentence: TokenSpan, claim_at: dict[int, Claim]) -> Claim | None:
+    """The claim an event word outside every claim's span belongs with: the one it continues
+    ("Ukraine said one person had been killed and 10 wounded in Russian strikes"), else the
+    first after it in the sentence."""
+    before = [claim_at[t.i] for t in sentence if t.i < trigger.i and t.i in claim_at]
+    after = [claim_at[t.i] for t in sentence if t.i > trigger.i and t.i in claim_at]
+    return before[-1] if before else after[0] if after else None
+
+
+def _told_again(
+    report: _Report,
+    event: _Draft,
+    claim: Claim,
+    index: int,
+    trigger: Token,
+    weapons: list[Weapon],
+    actor1: Actor | None,
+) -> _Draft | None:
+    """ "the strikes", "Two missiles struck the storage facility": the event just told of."""
+    event.cite(claim.id, index)
+    event.arm(weapons)
+    event.actor1 = event.actor1 or actor1
+    event.count = _better_count(event.count, _count(trigger, report.state))
+    report.last_event_sentence = index
+    return _dropped(trigger, "told of the event just before")
+
+
+def _dropped(trigger: Token, why: str) -> _Draft | None:
+    """No event from this word; the debug log says why."""
+    log.debug("no event from %r in %r: %s", trigger.text, trigger.sent.text[:80], why)
+    return None
+
+
+def _one_act_per_place(found: list[_Draft]) -> list[_Draft]:
+    """The events of one sentence: one act per place, coded by its most specific word;
+    an interception stays an act of its own."""
+    kept: list[_Draft] = []
+    for draft in sorted(found, key=lambda d: CODING_RANK[d.coded_by]):
+        separate = draft.sub_event_type in SEPARATE_ACTS
+        same = next(
+            (
+                k
+                for k in kept
+                if k.place_key() == draft.place_key()
+                and (k.sub_event_type in SEPARATE_ACTS) == separate
+                and _compatible(k.actor1, draft.actor1)
+            ),
+            None,
+        )
+        if same is not None:
+            same.absorb(draft)
+        else:
+            kept.append(draft)
+    return kept

@@ -6,13 +6,12 @@ descriptor, say) goes to the first claim of its sentence, so the per-report rate
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from functools import lru_cache
 
 from sitreps import lexicons, nlp
 from sitreps.matching import TermMatcher
 from sitreps.model import Claim, Cue
-from sitreps.state import DocumentState
+from sitreps.state import DocumentState, span_of
 
 
 @lru_cache(maxsize=1)
@@ -28,11 +27,11 @@ def run(state: DocumentState) -> None:
     first_of_sentence: dict[int, Claim] = {}
     for claim in state.analysis.claims:
         first_of_sentence.setdefault(claim.sentence, claim)
-    sentence_starts = [s.start for s in state.analysis.sentences]
+    sentence_of = {sentence.start: index for index, sentence in enumerate(doc.sents)}
     for match in _matcher().find(doc):
         words = doc[match.start : match.end]
-        cue = Cue(start=words.start_char, end=words.end_char, text=words.text, kind="loaded")
-        sentence = state.analysis.sentences[bisect_right(sentence_starts, cue.start) - 1].index
+        cue = Cue(**span_of(words).model_dump(), kind="loaded")
+        sentence = sentence_of[words.sent.start]
         owner = claim_at.get(match.start, first_of_sentence.get(sentence))
         if owner is not None:
             owner.loaded_language.append(cue)

@@ -29,7 +29,7 @@ from sitreps.gazetteer import (
     open_gazetteer,
 )
 from sitreps.model import Mode, Place, PlaceCandidate
-from sitreps.state import DocumentState, char_span, span_of
+from sitreps.state import DocumentState, span_of, text_span, tokens_of
 
 MAX_NGRAM = 4
 HYPHENS = {"-", "‑"}  # a hyphen and a non-breaking hyphen: inside names, never at their ends
@@ -81,6 +81,8 @@ REGION_WORDS = {
     "community",
 }  # fmt: skip
 FUZZY_CUTOFF = 80.0
+# Before an unknown name, only these say it is a place, not a person ("according to Kiper").
+FUZZY_LOCATIVE = {"in", "near", "at", "on", "outside", "around", "inside", "within", "towards"}
 ANCHOR_CONFIDENCE = 0.7
 
 
@@ -168,8 +170,14 @@ def _inside_longer_name(doc: Doc, start: int) -> bool:
 
 
 def _person_tokens(doc: Doc) -> set[int]:
-    """Tokens of person names, and later surname-only mentions of the same people."""
-    surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
+    """Tokens of person names, and later mentions of the same people by one of their names
+    ("Bogdan Syrotiuk" ... "the frame-up of Bogdan")."""
+    surnames = {
+        word.text
+        for ent in doc.ents
+        if ent.label_ == "PERSON" and len(ent) > 1
+        for word in (ent[0], ent[-1])
+    }
     excluded: set[int] = set()
     for ent in doc.ents:
         if ent.label_ == "PERSON" and (len(ent) > 1 or ent.text in surnames):
@@ -305,8 +313,8 @@ def _fuzzy_candidates(
         if taken.intersection(range(start, end)) or end - start > 2:
             continue
         before = doc[start - 1] if start > 0 else None
-        locative = before is not None and before.lower_ in LOCATIVE
-        if locative or doc[start].ent_type_ in PLACE_LABELS:
+        locative = before is not None and before.lower_ in FUZZY_LOCATIVE
+        if locative or (end - start == 1 and doc[start].ent_type_ in PLACE_LABELS):
             candidates.append((start, end))
     return candidates
 
@@ -412,24 +420,92 @@ def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
 
 
 WEAK_POPULATION = 50_000
+# Nouns after which "of X" names a place: "the city of Bakhmut", "the outskirts of Kherson".
+PLACE_NOUNS = {
+    "city", "town", "village", "settlement", "region", "oblast", "province", "district",
+    "outskirts", "suburbs", "centre", "center", "port", "capital", "area", "vicinity",
+}  # fmt: skip
 
 
 def _supported(doc: Doc, mention: _Mention) -> bool:
-    """Whether anything besides a capital letter says the mention is a place."""
+    """Whether anything besides a capital letter says the mention is a place: the entity
+    recogniser, a locative word before it ("in", "near", "the city of"), a division word
+    after it ("Kharkiv oblast"), a place named after a comma ("Izium, Kharkiv"), a name of
+    several words, or a country's or first-level division's name."""
     before = doc[mention.start - 1] if mention.start > 0 else None
+    after = doc[mention.end] if mention.end < len(doc) else None
+    of_a_place = (
+        before is not None
+        and before.lower_ == "of"
+        and mention.start > 1
+        and doc[mention.start - 2].lower_ in PLACE_NOUNS
+    )
     return (
         mention.end - mention.start > 1
-        or doc[mention.start].ent_type_ in PLACE_LABELS
+        or _recognised(doc, mention)
         or (before is not None and before.lower_ in LOCATIVE)
+        or of_a_place
+        or (after is not None and after.lower_ in REGION_WORDS)
+        or bool(mention.context)
         or any(entry.is_region for entry in mention.entries)
     )
 
 
-def _is_weak(doc: Doc, mention: _Mention, best: GazetteerEntry, focus: Counter[str]) -> bool:
-    """An unsupported capitalised word ("Cargo warhead lying on a street") that names only a
-    small town outside the report's countries is no place."""
+def _recognised(doc: Doc, mention: _Mention) -> bool:
+    """The entity recogniser calls the mention itself a place, not a longer name that holds
+    it ("Nord" of "Nord Stream")."""
+    first = doc[mention.start]
+    if first.ent_type_ not in PLACE_LABELS:
+        return False
+    entity = next((e for e in doc.ents if e.start <= first.i < e.end), None)
+    if entity is None:
+        return False
+    leading = entity.start < mention.start and doc[entity.start].lower_ != "the"
+    trailing = entity.end > mention.end and doc[mention.end].lower_ not in REGION_WORDS
+    return not (leading or trailing)
+
+
+def _capitalised_name_word(token: Token) -> bool:
+    return token.text[:1].isupper() and token.pos_ == "PROPN" and not token.is_sent_start
+
+
+def _inside_a_longer_name(doc: Doc, mention: _Mention, placed: set[int]) -> bool:
+    """A word of a name that is not a place's: "Minister" in "Energy Minister", "Martin" in
+    "Lockheed Martin", "Nord" in "Nord Stream" (a neighbouring capitalised name word that is
+    no place itself)."""
+    before = doc[mention.start - 1] if mention.start > 0 else None
+    after = doc[mention.end] if mention.end < len(doc) else None
+    return any(
+        neighbour is not None
+        and neighbour.i not in placed
+        and neighbour.lower_ not in REGION_WORDS
+        and _capitalised_name_word(neighbour)
+        for neighbour in (before, after)
+    ) or (before is not None and before.text in HYPHENS)
+
+
+def _is_weak(
+    doc: Doc,
+    mention: _Mention,
+    best: GazetteerEntry,
+    focus: Counter[str],
+    placed: set[int],
+) -> bool:
+    """A word is a place only with evidence. Without any, a small town outside the report's
+    countries is no place ("Cargo warhead lying on a street"); a word of a longer name
+    passes only as a country, a first-level division or a city ("Kyiv Mayor"); a spelling
+    guess is never a possessive ("towards Putin's men")."""
+    if mention.similarity < 100:
+        following = doc[mention.end] if mention.end < len(doc) else None
+        if following is not None and following.tag_ == "POS":
+            return True
+    major = best.is_region or best.population >= 100_000
+    if _inside_a_longer_name(doc, mention, placed) and not major:
+        return True
+    if _supported(doc, mention):
+        return False
     in_focus = best.country is not None and focus[best.country] > 0
-    return not (_supported(doc, mention) or in_focus) and best.population < WEAK_POPULATION
+    return not in_focus and best.population < WEAK_POPULATION
 
 
 def _context(
@@ -549,10 +625,10 @@ def resolve(doc: Doc, spans: list[tuple[int, int]]) -> list[Place | None]:
 _COORDINATES = re.compile(r"(?<![\d.])(-?\d{1,2}\.\d{3,})\s*[,;]\s*(-?\d{1,3}\.\d{3,})(?!\.?\d)")
 
 
-def _coordinates(text: str, gazetteer: Gazetteer, first_number: int) -> list[Place]:
+def _coordinates(doc: Doc, gazetteer: Gazetteer, first_number: int) -> list[Place]:
     """Points written in the text, named after the nearest populated place."""
     places: list[Place] = []
-    for match in _COORDINATES.finditer(text):
+    for match in _COORDINATES.finditer(doc.text):
         lat, lon = float(match.group(1)), float(match.group(2))
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             continue
@@ -561,7 +637,7 @@ def _coordinates(text: str, gazetteer: Gazetteer, first_number: int) -> list[Pla
             Place(
                 id=f"p{first_number + len(places)}",
                 surface=match.group(0),
-                span=char_span(text, match.start(), match.end()),
+                span=text_span(doc, match.start(), match.end()),
                 geonameid=None,
                 name=nearest.name if nearest else None,
                 lat=lat,
@@ -590,10 +666,13 @@ def run(state: DocumentState) -> None:
     taken = {i for m in mentions for i in range(m.start, m.end)}
     mentions += _fuzzy(doc, _fuzzy_candidates(doc, runs, taken), _focus_countries(focus), gazetteer)
     mentions = _with_context(doc, mentions)
-    mentions = [m for m in mentions if not _is_weak(doc, m, _rank(m, focus, anchors)[0][0], focus)]
+    placed = {i for m in mentions for i in range(m.start, m.end)}
+    mentions = [
+        m for m in mentions if not _is_weak(doc, m, _rank(m, focus, anchors)[0][0], focus, placed)
+    ]
     places = _places(doc, mentions, focus, anchors, first_number=len(state.analysis.places) + 1)
-    places += _coordinates(state.text, gazetteer, first_number=len(places) + 1)
+    places += _coordinates(doc, gazetteer, first_number=len(places) + 1)
     for place in places:
         state.analysis.places.append(place)
-        for token in doc.char_span(place.span.start, place.span.end) or []:
+        for token in tokens_of(doc, place.span) or []:
             state.place_tokens[token.i] = place.id

@@ -1,6 +1,12 @@
 """Stage 1: tokens, sentences, parts of speech, the dependency tree and named entities:
 from spaCy's statistical pipeline, or in fast mode from rules (sitreps/surface.py).
 
+The title is parsed first, as its own paragraph, so that every stage reads the headline
+with the text ("Russian missile strike kills five in Odesa"). Headlines in title case
+("Russia Says US Is Responsible for Deadly Ukrainian Attack") are parsed with each word
+cased as the text cases it, else lower case where it is a common word: capitals there say
+nothing about names, and a tagger reads "Deadly Ukrainian Attack" as one.
+
 spaCy's memory grows with the text it parses at once, so a long text is parsed a piece at a
 time, each piece cut after a line break (failing that, a space), and the pieces are joined
 into one Doc with the same text and offsets.
@@ -8,11 +14,18 @@ into one Doc with the same text and offsets.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from spacy.tokens import Doc
 
 from sitreps import nlp, surface
 from sitreps.model import Mode, Sentence
-from sitreps.state import DocumentState
+from sitreps.state import TITLE_KEY, TITLE_SEPARATOR, DocumentState, span_of
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+MAX_TITLE_CHARS = 1_000
+TITLE_CASE_SHARE = 0.6  # of a title's common words capitalised: the title is in title case
 
 
 def run(state: DocumentState) -> None:
@@ -24,17 +37,65 @@ def run(state: DocumentState) -> None:
             f"language {state.analysis.report.language!r} is analysed with the English "
             "pipeline; expect poor results",
         )
+    title = _title(state.analysis.report.title)
     pieces = _pieces(state.text)
+    if title:
+        pieces.insert(0, parsed_title(title, state.text) + TITLE_SEPARATOR)
     language.max_length = max(language.max_length, max(map(len, pieces)) + 1)
     if fast:
         docs = [surface.annotate(piece) for piece in pieces]
     else:
         docs = list(language.pipe(pieces, batch_size=1))
     state.doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
+    if title:
+        state.doc.user_data[TITLE_KEY] = title
     state.analysis.sentences = [
-        Sentence(index=index, start=sentence.start_char, end=sentence.end_char)
-        for index, sentence in enumerate(state.doc.sents)
+        Sentence(index=index, start=span.start, end=span.end, part=span.part)
+        for index, span in enumerate(span_of(sentence) for sentence in state.doc.sents)
     ]
+
+
+def _title(title: str | None) -> str | None:
+    """A title worth parsing: one line of words, headline-long (not a file name, a URL or a
+    text pasted as a title)."""
+    if title is None or not _WORD.search(title) or len(title) > MAX_TITLE_CHARS:
+        return None
+    return " ".join(title.split())
+
+
+def parsed_title(title: str, text: str) -> str:
+    """The title with the case of title-cased words as the text writes them, else lower case
+    for common words; the same length as the title, so offsets into it hold."""
+    words = list(_WORD.finditer(title))
+    common = [m for m in words[1:] if surface.is_common_word(m.group())]
+    capitalised = [m for m in common if not m.group().islower()]
+    if not common or len(capitalised) / len(common) < TITLE_CASE_SHARE:
+        return title
+    written = _casings(text)
+    shouting = title.upper() == title
+    cased = list(title)
+    for match in words:
+        word = match.group()
+        if word.isupper() and not shouting:
+            continue  # an acronym in a title otherwise cased: "US", "NATO"
+        spelt = written.get(word.lower())
+        if spelt is None:
+            spelt = word.lower() if surface.is_common_word(word) else word.capitalize()
+        if len(spelt) == len(word):
+            cased[match.start() : match.end()] = spelt
+    return "".join(cased)
+
+
+def _casings(text: str) -> dict[str, str]:
+    """How the text most often writes each word away from the start of a sentence."""
+    seen: dict[str, Counter[str]] = {}
+    for match in _WORD.finditer(text):
+        before = text[max(0, match.start() - 2) : match.start()].strip()
+        if match.start() == 0 or before[-1:] in {".", "!", "?", '"', "“", ":"} or not before:
+            continue
+        word = match.group()
+        seen.setdefault(word.lower(), Counter())[word] += 1
+    return {lower: forms.most_common(1)[0][0] for lower, forms in seen.items()}
 
 
 PIECE_CHARS = 20_000

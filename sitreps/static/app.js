@@ -295,11 +295,11 @@ async function showReport(id) {
   const analysis = await getJSON(`/reports/${encodeURIComponent(id)}/analysis`);
   const report = analysis.report;
   const annotations = [
-    ...analysis.claims.map((c) => ({ start: c.span.start, end: c.span.end, kind: `claim ${c.certainty}` })),
-    ...analysis.sources.flatMap((s) => s.mentions.map((m) => ({ start: m.start, end: m.end, kind: "source" }))),
-    ...analysis.places.map((p) => ({ start: p.span.start, end: p.span.end, kind: "place" })),
-    ...analysis.claims.flatMap((c) => c.loaded_language.map((cue) => ({ start: cue.start, end: cue.end, kind: "loaded" }))),
-  ];
+    ...analysis.claims.map((c) => ({ start: c.span.start, end: c.span.end, kind: `claim ${c.certainty}`, part: c.span.part })),
+    ...analysis.sources.flatMap((s) => s.mentions.map((m) => ({ start: m.start, end: m.end, kind: "source", part: m.part }))),
+    ...analysis.places.map((p) => ({ start: p.span.start, end: p.span.end, kind: "place", part: p.span.part })),
+    ...analysis.claims.flatMap((c) => c.loaded_language.map((cue) => ({ start: cue.start, end: cue.end, kind: "loaded", part: cue.part }))),
+  ].filter((a) => (a.part ?? "text") === "text");  // the title is the heading, not marked in the text
   const back = $("detail").dataset.incident;
   $("detail").replaceChildren(
     back ? el("button", { class: "link", type: "button", onclick: () => showIncident(back) }, "← back to the incident") : null,

@@ -341,6 +341,7 @@ def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
                 text=claim.span.text,
                 start_char=claim.span.start,
                 end_char=claim.span.end,
+                part=claim.span.part.value,
                 source_id=claim.attribution[-1],
                 attribution=" > ".join(claim.attribution),
                 certainty=claim.certainty.value,

@@ -77,8 +77,9 @@ class ClaimRow(Base):
     claim_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     sentence: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    start_char: Mapped[int] = mapped_column(Integer)
+    start_char: Mapped[int] = mapped_column(Integer)  # in the part below
     end_char: Mapped[int] = mapped_column(Integer)
+    part: Mapped[str] = mapped_column(String(8), server_default="text")  # "text" or "title"
     source_id: Mapped[str] = mapped_column(String(16))  # the innermost source
     attribution: Mapped[str] = mapped_column(Text)  # source ids, outermost first: "s1 > s2"
     certainty: Mapped[str] = mapped_column(String(16))

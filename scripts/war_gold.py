@@ -1,0 +1,49 @@
+"""Join the hand-coded war events in gold/war/ with their articles.
+
+The codes (ACLED-style events of articles from the SemEval-2025 Task 10 corpus, coded by
+`../shared/data/war/CODING.md`) are kept without the article texts, whose licence is for
+research use; this writes files in the format of `../shared/data/war/urw_events_dev.jsonl`
+that `sitreps eval war-events` reads:
+
+    python scripts/war_gold.py ../shared/data/war/urw_unlabelled.jsonl OUTPUT_DIR
+
+`urw_events_dev2` may be read while developing; `urw_events_check` is for figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+GOLD = Path(__file__).resolve().parents[1] / "gold" / "war"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("articles", type=Path, help="urw_unlabelled.jsonl (id, title, text)")
+    parser.add_argument("output", type=Path, help="folder for the joined files")
+    arguments = parser.parse_args()
+    articles = {
+        record["id"]: record
+        for line in arguments.articles.read_text().splitlines()
+        if line.strip() and (record := json.loads(line))
+    }
+    arguments.output.mkdir(parents=True, exist_ok=True)
+    for codes in sorted(GOLD.glob("*.codes.jsonl")):
+        target = arguments.output / codes.name.replace(".codes", "")
+        joined = []
+        for line in codes.read_text().splitlines():
+            coded = json.loads(line)
+            article = articles.get(coded["id"])
+            if article is None:
+                raise SystemExit(f"{codes}: article {coded['id']} is not in {arguments.articles}")
+            joined.append(
+                {"id": coded["id"], "title": article["title"], "text": article["text"], **coded}
+            )
+        target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in joined))
+        print(f"{target}: {len(joined)} articles, {sum(len(r['events']) for r in joined)} events")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""Who acts, on what, and where: the roles of an event word, read off the parse.
+
+The attacker is the subject of an active event verb ("Ukrainian forces opened fire"), the
+"by" agent of a passive one, the possessor or nationality of an event noun ("Russia's
+attack", "Russian strikes", "Kyiv's drones"), the subject of the verb that carries out an
+event noun ("Iran launched an attack", "Russia hit Ukraine with its latest attack"), or
+the weapon that strikes ("Russian missiles hit Kyiv"). What is hit is the object
+("shelled Kharkiv"), the passive subject ("Kharkiv was shelled"), or a phrase with "on",
+"against", "at" or "of" ("strikes on Kyiv", "the shelling of Kherson"). The event's place
+is named in what is hit or in a locative phrase on the event word or its clause; never in
+the attacker's words, so "Moscow launched 57 missiles" places nothing in Moscow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.tokens import Token
+
+from sitreps import lexicons
+
+VERBAL = {"VERB", "AUX"}
+TARGET_PREPOSITIONS = {"on", "against", "at", "upon", "targeting", "onto", "toward", "towards"}
+LOCATIVE_PREPOSITIONS = {"in", "at", "near", "outside", "around", "across", "over", "into",
+                         "inside", "within", "throughout", "along", "off", "on", "beyond",
+                         "behind", "between", "by", "close", "towards", "toward", "onto",
+                         "outskirts", "through", "north", "south", "east", "west"}  # fmt: skip
+AGENT_ENTITIES = {"NORP", "GPE", "ORG", "PERSON"}
+
+
+@dataclass(frozen=True)
+class Roles:
+    agent: list[Token]  # the words naming who acts, in order; [] when the text does not say
+    patients: list[Token]  # heads of what is acted on
+    scope: frozenset[int]  # tokens in which the event's place may be named
+
+
+@cache
+def _perpetration_verbs() -> frozenset[str]:
+    """Verbs that carry out an event noun: "launched an attack", "carried out strikes"."""
+    return frozenset(w.lower() for w in lexicons.load("events")["perpetration_verbs"])
+
+
+# Heads that count or gather who acts: "hundreds of protesters", "a group of soldiers".
+COLLECTIVES = {"hundred", "hundreds", "thousand", "thousands", "dozen", "dozens", "scores",
+               "million", "millions", "group", "crowd", "crowds", "number", "unit", "units",
+               "team", "squad", "band"}  # fmt: skip
+
+
+def _phrase(head: Token) -> list[Token]:
+    """A noun phrase up to its head, with its left modifiers: "the Russian armed forces";
+    for a count or a group, the phrase it counts ("hundreds of protesters")."""
+    if head.pos_ == "NUM" or head.lower_ in COLLECTIVES:
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                counted = [c for c in prep.children if c.dep_ == "pobj"]
+                if counted:
+                    return _phrase(counted[0])
+    return [t for t in head.subtree if t.i <= head.i]
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children)
+
+
+def _by_agent(word: Token) -> list[Token]:
+    for child in word.children:
+        if child.dep_ == "agent" or (child.dep_ == "prep" and child.lower_ == "by"):
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                return _phrase(objects[0])
+    return []
+
+
+def _verb_agent(verb: Token) -> list[Token]:
+    by = _by_agent(verb)
+    if by or _is_passive(verb):
+        return by
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if subjects:
+        subject = subjects[0]
+        return [] if subject.tag_ in {"WDT", "WP"} and verb.dep_ != "relcl" else _phrase(subject)
+    if verb.dep_ == "relcl":  # "the drones that hit Kyiv": the noun the clause describes
+        return _phrase(verb.head)
+    if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head.pos_ in VERBAL:
+        return _verb_agent(verb.head)  # "attacked and captured", "continued to shell"
+    if verb.dep_ == "acl" and verb.tag_ == "VBG":  # "drones hitting Kyiv"
+        return _phrase(verb.head)
+    return []
+
+
+# Words that count events and stand for them in the clause: "launched a series of strikes".
+EVENT_COLLECTIVES = {"series", "wave", "waves", "round", "rounds", "barrage", "salvo", "volley",
+                     "spate", "string", "number", "couple", "pair", "set", "dozens", "hundreds",
+                     "flurry", "campaign"}  # fmt: skip
+
+
+def stand_in(noun: Token) -> Token:
+    """The word that holds an event noun's place in its clause: "series" in "launched a
+    series of strikes", "two" in "two of the strikes"; else the noun itself."""
+    of = noun.head
+    if noun.dep_ == "pobj" and of.lower_ == "of" and of.head.i != of.i:
+        counter = of.head
+        if counter.pos_ == "NUM" or counter.lower_ in EVENT_COLLECTIVES:
+            return counter
+    return noun
+
+
+def _noun_agent(noun: Token, countries: frozenset[int]) -> list[Token]:
+    counter = stand_in(noun)
+    if counter.i != noun.i:
+        found = _noun_agent_of(noun, countries)
+        return found or _noun_agent(counter, countries)
+    return _noun_agent_of(noun, countries)
+
+
+def _noun_agent_of(noun: Token, countries: frozenset[int]) -> list[Token]:
+    by = _by_agent(noun)
+    if by:
+        return by
+    for child in noun.children:
+        if child.dep_ == "poss" and child.ent_type_ not in {"DATE", "TIME"}:
+            return _phrase(child)  # "Russia's attack", "Kyiv's drones"
+    for child in noun.children:
+        if child.dep_ in {"amod", "compound", "nmod"} and (
+            child.ent_type_ == "NORP" or child.i in countries
+        ):
+            return [child]  # "Russian strikes", "an Israeli airstrike", "Ukraine drone attack"
+    governor = noun.head
+    if noun.dep_ == "dobj" and governor.lemma_.lower() in _perpetration_verbs():
+        return _verb_agent(governor)  # "Iran launched an attack"
+    if noun.dep_ == "pobj" and governor.lower_ == "with" and governor.head.pos_ in VERBAL:
+        return _verb_agent(governor.head)  # "Russia hit Ukraine with its latest attack"
+    if noun.dep_ == "conj" and noun.head.pos_ not in VERBAL and noun.head.i != noun.i:
+        return _noun_agent(noun.head, countries)  # "Russian drone and missile attacks"
+    return []
+
+
+def _objects(word: Token, prepositions: set[str]) -> list[Token]:
+    found = [c for c in word.children if c.dep_ in {"dobj", "nsubjpass"}]
+    for child in word.children:
+        if child.dep_ == "prep" and child.lower_ in prepositions:
+            found += [c for c in child.children if c.dep_ == "pobj"]
+    return found
+
+
+def _locatives(word: Token) -> list[Token]:
+    """Locative phrases on a word: "in Kharkiv", "near the village of Dragunskoe"."""
+    return [
+        child
+        for child in word.children
+        if (child.dep_ == "prep" and child.lower_ in LOCATIVE_PREPOSITIONS)
+        or (child.dep_ in {"advmod", "npadvmod"} and child.lower_ in LOCATIVE_PREPOSITIONS)
+    ]
+
+
+def of(trigger: Token, countries: frozenset[int]) -> Roles:
+    """The roles of an event word; `countries`: the tokens that name a country, which as a
+    modifier of an event noun name its attacker ("Ukraine drone attack"), where a town
+    names its place ("the Kharkiv strike")."""
+    if trigger.pos_ in VERBAL:
+        agent = _verb_agent(trigger)
+        carriers = [trigger]
+        patients = _objects(trigger, TARGET_PREPOSITIONS)
+        for clause in trigger.children:
+            if (
+                clause.dep_ in {"advcl", "xcomp"}
+                and clause.tag_ == "VBG"
+                and not any(c.dep_ in {"nsubj", "mark"} for c in clause.children)
+            ):
+                # what the act went on to do: "launched 57 missiles, hitting Lviv"
+                carriers.append(clause)
+                patients += _objects(clause, TARGET_PREPOSITIONS)
+    else:
+        agent = _noun_agent(trigger, countries)
+        carriers = [trigger]
+        patients = _objects(trigger, TARGET_PREPOSITIONS | {"of"})
+        for clause in trigger.children:
+            if clause.dep_ in {"acl", "relcl"} and clause.pos_ in VERBAL:
+                # "eight strikes hitting the city", "the clash that occurred near Kherson"
+                carriers.append(clause)
+                patients += _objects(clause, TARGET_PREPOSITIONS)
+        counter = stand_in(trigger)
+        governor = counter.head
+        if governor.i != counter.i and governor.pos_ in VERBAL:
+            # the clause that tells of the event noun: "the strike hit Kyiv", "launched an
+            # attack on Odesa", "were killed in a strike in Kherson"
+            carriers.append(governor)
+            if counter.dep_ in {"nsubj", "dobj", "nsubjpass"} or governor.lemma_.lower() in (
+                _perpetration_verbs()
+            ):
+                patients += [
+                    p
+                    for p in _objects(governor, TARGET_PREPOSITIONS)
+                    if p.i not in {trigger.i, counter.i}
+                ]
+        elif governor.i != counter.i and governor.pos_ == "ADP" and governor.head.pos_ in VERBAL:
+            carriers.append(governor.head)  # "killed in a strike", "hit with an attack"
+            patients += _objects(governor.head, TARGET_PREPOSITIONS)
+    agent_tokens = {t.i for t in agent}
+    scope: set[int] = set()
+    for patient in patients:
+        scope |= {t.i for t in patient.subtree}
+    for carrier in carriers:
+        for phrase in _locatives(carrier):
+            scope |= {t.i for t in phrase.subtree}
+    for child in trigger.children:
+        if child.dep_ in {"compound", "amod", "nmod"} and child.i not in countries:
+            scope |= {t.i for t in child.subtree}  # "the Kharkiv strike"
+    return Roles(agent=agent, patients=patients, scope=frozenset(scope - agent_tokens))
