@@ -19,7 +19,7 @@ from typing import Any
 
 from sitreps.evaluation.gold import read_jsonl
 from sitreps.evaluation.metrics import PRF
-from sitreps.model import Analysis, Mode
+from sitreps.model import Analysis, Mode, TextPart
 from sitreps.pipeline import analyze
 
 ROLES = ("source", "cue", "content")
@@ -44,6 +44,8 @@ def _predicted(analysis: Analysis) -> dict[str, set[_Words]]:
     for claim in analysis.claims:
         if len(claim.attribution) < 2:
             continue  # the outlet's own voice: not an attribution
+        if claim.span.part is TextPart.TITLE:
+            continue  # the gold annotates the body only
         cues = [(c.start, c.end) for c in claim.cues if c.kind == "attribution"]
         spans = {
             "source": [(m.start, m.end)] if (m := claim.source_mention) else [],
