@@ -125,6 +125,13 @@ def before_the_news(
     return next((phrase for phrase in relative if f" {phrase} " in f" {said} "), None)
 
 
+def over_a_period(words: Iterable[Token]) -> str | None:
+    """The phrase that spreads the clause over a period ("in recent weeks"), if any."""
+    said = f" {' '.join(t.lower_ for t in words)} "
+    periods = lexicons.load("occurrence")["over_a_period"]
+    return next((p for p in periods if f" {p.lower()} " in said), None)
+
+
 def anchored(dates: list[TokenSpan], sentence: TokenSpan) -> bool:
     """Whether a day anchors the event: a weekday, a day of a month, "yesterday",
     "overnight", "this morning", in its own dates or its sentence's time words."""

@@ -469,8 +469,10 @@ class _Report:
         self.last_event_sentence = -REFERENCE_WINDOW - 1
 
     def place_of(self, token: Token) -> Place | None:
+        """The place a word names, where something can happen: not a dateline."""
         place_id = self.state.place_tokens.get(token.i)
-        return self.places[place_id] if place_id else None
+        place = self.places[place_id] if place_id else None
+        return place if place is not None and place.qualifier != "dateline" else None
 
     def country_hit(self, scope: frozenset[int]) -> Place | None:
         """The country whose people or things the event hit: "Russian radars"."""
@@ -821,6 +823,9 @@ def _draft(
     day_anchored = event_time.anchored(dates, sentence)
     if said.status is Status.GENERIC and not day_anchored:
         return _dropped(trigger, f"{said.reason} ({said.cue}) without a day")
+    period = event_time.over_a_period(sentence)
+    if period is not None and not day_anchored:
+        return _dropped(trigger, f"told over a period ({period}) without a day")
     others = {t.i for _, t in acts if t.i != trigger.i}
     scope = frozenset(
         i

@@ -307,14 +307,14 @@ def _names_in(gazetteer: Gazetteer, country: str, initial: str) -> tuple[list[st
 def _fuzzy_candidates(
     doc: Doc, runs: list[tuple[int, int]], taken: set[int]
 ) -> list[tuple[int, int]]:
-    """Unmatched proper nouns in locative position ("in Balakhya"): maybe misspelt places."""
+    """Unmatched proper nouns in locative position ("in Balakhya"): maybe misspelt places.
+    Elsewhere a name the gazetteer lacks is far more often a person's ("Putin", "Karelina")."""
     candidates = []
     for start, end in runs:
         if taken.intersection(range(start, end)) or end - start > 2:
             continue
         before = doc[start - 1] if start > 0 else None
-        locative = before is not None and before.lower_ in FUZZY_LOCATIVE
-        if locative or (end - start == 1 and doc[start].ent_type_ in PLACE_LABELS):
+        if before is not None and before.lower_ in FUZZY_LOCATIVE:
             candidates.append((start, end))
     return candidates
 
@@ -407,8 +407,29 @@ def _confidence(ranked: list[tuple[GazetteerEntry, float]], similarity: float) -
     return round(confidence, 3)
 
 
+DATELINE_MARKS = {"—", "–", "-", ":", "(", ","}
+
+
+def _is_dateline(doc: Doc, mention: _Mention) -> bool:
+    """ "MOSCOW —", "New Delhi:", "KYIV (Reuters) -", "KYIV, Ukraine —": where the report was
+    filed, at the start of a paragraph, not where anything in it happened."""
+    first = doc[mention.start]
+    starts_paragraph = mention.start == 0 or "\n" in doc[mention.start - 1].whitespace_ + (
+        doc[mention.start - 1].text if doc[mention.start - 1].is_space else ""
+    )
+    if not (first.is_sent_start and starts_paragraph) or mention.end >= len(doc):
+        return False
+    mark = doc[mention.end].text
+    if mark == ",":  # "KYIV, Ukraine —"
+        rest = doc[mention.end + 1 : mention.end + 5]
+        return any(t.text in DATELINE_MARKS - {","} for t in rest) and first.is_upper
+    return mark in DATELINE_MARKS and (mark != "-" or first.is_upper)
+
+
 def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
     """Relative wording around a mention and the ACLED precision it implies."""
+    if _is_dateline(doc, mention):
+        return "dateline", 1
     window = [t.lower_ for t in doc[max(0, mention.start - 3) : mention.start]]
     after = doc[mention.end].lower_ if mention.end < len(doc) else ""
     if after in REGION_WORDS:
@@ -472,16 +493,26 @@ def _capitalised_name_word(token: Token) -> bool:
 def _inside_a_longer_name(doc: Doc, mention: _Mention, placed: set[int]) -> bool:
     """A word of a name that is not a place's: "Minister" in "Energy Minister", "Martin" in
     "Lockheed Martin", "Nord" in "Nord Stream" (a neighbouring capitalised name word that is
-    no place itself)."""
+    no place itself), "Republic" in "Republic of Crimea"."""
     before = doc[mention.start - 1] if mention.start > 0 else None
     after = doc[mention.end] if mention.end < len(doc) else None
-    return any(
-        neighbour is not None
-        and neighbour.i not in placed
-        and neighbour.lower_ not in REGION_WORDS
-        and _capitalised_name_word(neighbour)
-        for neighbour in (before, after)
-    ) or (before is not None and before.text in HYPHENS)
+    of_a_name = (
+        after is not None
+        and after.lower_ == "of"
+        and mention.end + 1 < len(doc)
+        and _capitalised_name_word(doc[mention.end + 1])
+    )
+    return (
+        any(
+            neighbour is not None
+            and neighbour.i not in placed
+            and neighbour.lower_ not in REGION_WORDS
+            and _capitalised_name_word(neighbour)
+            for neighbour in (before, after)
+        )
+        or of_a_name
+        or (before is not None and before.text in HYPHENS)
+    )
 
 
 def _is_weak(
@@ -502,6 +533,9 @@ def _is_weak(
     major = best.is_region or best.population >= 100_000
     if _inside_a_longer_name(doc, mention, placed) and not major:
         return True
+    acronym = mention.end - mention.start == 1 and doc[mention.start].text.isupper()
+    if acronym and len(doc[mention.start]) <= 5 and not major:
+        return True  # "NATO", "EU", "UN": a body, not the small town of that name
     if _supported(doc, mention):
         return False
     in_focus = best.country is not None and focus[best.country] > 0
