@@ -215,6 +215,13 @@ def _too_large(limit: int) -> JSONResponse:
     return JSONResponse({"detail": f"request body over {limit:,} bytes"}, status_code=413)
 
 
+def _iso_time(value: Any) -> Any:
+    # Pydantic would read a number as a Unix time; a publication time is ISO 8601 text.
+    if isinstance(value, int | float):
+        raise ValueError("expected a time as ISO 8601 text, e.g. 2026-10-16T15:00:00+03:00")
+    return value
+
+
 class ReportIn(BaseModel):
     """A report to analyse and store: its text, or without text a URL to fetch it from."""
 
@@ -226,8 +233,7 @@ class ReportIn(BaseModel):
     )
     title: str | None = None
     outlet: str | None = None
-    # Strict: a number is no publication time (lax parsing reads it as epoch seconds).
-    published_at: Annotated[datetime | None, Field(strict=True)] = None
+    published_at: Annotated[datetime | None, BeforeValidator(_iso_time)] = None
     language: str = "en"
 
     @model_validator(mode="after")

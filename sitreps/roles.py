@@ -26,7 +26,6 @@ LOCATIVE_PREPOSITIONS = {"in", "at", "near", "outside", "around", "across", "ove
                          "inside", "within", "throughout", "along", "off", "on", "beyond",
                          "behind", "between", "by", "close", "towards", "toward", "onto",
                          "outskirts", "through", "north", "south", "east", "west"}  # fmt: skip
-AGENT_ENTITIES = {"NORP", "GPE", "ORG", "PERSON"}
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 from spacy.tokens import Span as TokenSpan
 
 from sitreps.model import Analysis, AnalysisWarning, Claim, Quantity, Span, TextPart
@@ -59,10 +59,6 @@ def body_start(doc: Doc) -> int:
     """Where the report text begins in the parsed text: after the title, if one was parsed."""
     title = doc.user_data.get(TITLE_KEY)
     return 0 if title is None else len(title) + len(TITLE_SEPARATOR)
-
-
-def in_title(token: Token) -> bool:
-    return token.idx < body_start(token.doc)
 
 
 def text_span(doc: Doc, start: int, end: int) -> Span:

@@ -8,9 +8,12 @@ as a generic statement unless a day anchors it. Speculation is never coded as an
 Who acts, what is hit and where are read off the parse (sitreps/roles.py). The place is
 named in what is hit or in a locative phrase of the event's own clause, or referred to
 ("the city", "there"); a word that refers back to an event ("the strikes", "the attack")
-without a place of its own adds to the event the report last told of. A place that is only
-a country counts where a day anchors the event ("On Tuesday, Russia hit Ukraine"), else it
-only adds to an event placed more precisely in that country.
+without a place of its own adds to the event the report last told of. Failing those, the
+place is one named elsewhere in the clause, the one written of in the sentence before, or
+the country of what was hit ("struck Russian radars"); never a dateline, nor a capital or
+country that acts ("Moscow launched"). A place that is only a country counts where a day
+anchors the event ("On Tuesday, Russia hit Ukraine"), else it only adds to an event placed
+more precisely in that country; the headline's event adds to the text's.
 
 ACLED's unit is one event per place, day, actors and sub-event type: "eight strikes on the
 city" is one event with a count, strikes on Kharkiv and on Izium are two, and one sentence
@@ -122,6 +125,7 @@ class _Draft:
     confidence: float
     day: str | None  # the words that date it ("July 18"), when they do
     anchored: bool  # a day anchors it, or a place more precise than a country does
+    placed_by_context: bool = False  # its place is not in its own words
     claims: list[str] = field(default_factory=list)
     sentences: list[int] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
@@ -865,6 +869,7 @@ def _draft(
     definite = any(c.lower_ in DEFINITE for c in trigger.children)
     if place is None and event is not None and recent and definite:
         return _told_again(report, event, claim, index, trigger, weapons_named, actor1)
+    placed_by_context = place is None
     if place is None:
         place, precision = _place_around(report, scope, clause_words, index)
     if place is not None and place.country is None:
@@ -904,6 +909,7 @@ def _draft(
         confidence=round(base * certainty * place.confidence, 3),
         day=" ".join(d.text for d in dates) or None,
         anchored=day_anchored or not country_only or _follows(event, place),
+        placed_by_context=placed_by_context,
         claims=[claim.id],
         sentences=[index],
         weapons=weapons_named,
@@ -958,15 +964,17 @@ def _dropped(trigger: Token, why: str) -> _Draft | None:
 
 def _one_act_per_place(found: list[_Draft]) -> list[_Draft]:
     """The events of one sentence: one act per place, coded by its most specific word;
-    an interception stays an act of its own."""
+    an act whose place the sentence does not name is the act it names a place for ("fierce
+    fighting ... as the tank blasts its cannon near Kherson"); an interception stays an act
+    of its own."""
     kept: list[_Draft] = []
-    for draft in sorted(found, key=lambda d: CODING_RANK[d.coded_by]):
+    for draft in sorted(found, key=lambda d: (d.placed_by_context, CODING_RANK[d.coded_by])):
         separate = draft.sub_event_type in SEPARATE_ACTS
         same = next(
             (
                 k
                 for k in kept
-                if k.place_key() == draft.place_key()
+                if (k.place_key() == draft.place_key() or draft.placed_by_context)
                 and (k.sub_event_type in SEPARATE_ACTS) == separate
                 and _compatible(k.actor1, draft.actor1)
             ),

@@ -499,6 +499,7 @@ def _inside_a_longer_name(doc: Doc, mention: _Mention, placed: set[int]) -> bool
     of_a_name = (
         after is not None
         and after.lower_ == "of"
+        and doc[mention.end - 1].lower_ not in REGION_WORDS  # "the Chuhuiv raion of Kharkiv"
         and mention.end + 1 < len(doc)
         and _capitalised_name_word(doc[mention.end + 1])
     )
