@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test fuzz lint typecheck postgres chromium event-model vendor clean
+.PHONY: install demo test fuzz lint typecheck postgres chromium event-model place-model vendor clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ CASE ?= ../shared/data/events/case2021_dev.jsonl
 event-model: install
 	$(BIN)/python scripts/train_event_classifier.py $(CASE)
 	$(BIN)/python scripts/train_event_classifier.py $(CASE) --fast
+
+# Retrain the calibration of place confidence (sitreps/data/place_confidence.json) on the
+# geoparsing gold sets beside the project; prints its document-level cross-validated
+# reliability first.
+GEO_GOLD ?= ../shared/data/geo/geowebnews.jsonl ../shared/data/geo/lgl.jsonl
+place-model: install
+	$(BIN)/python scripts/train_place_confidence.py $(GEO_GOLD)
 
 # Refresh the vendored front-end libraries (sitreps/static/vendor, committed) from the
 # versions pinned in frontend/package-lock.json.

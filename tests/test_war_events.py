@@ -199,6 +199,16 @@ def test_words_of_longer_names_are_no_places() -> None:
     assert {p.surface for p in analysis.places} == {"Berlin"}
 
 
+def test_place_confidence_weighs_the_evidence() -> None:
+    analysis = sitreps.analyze(
+        "Russian missiles hit Kharkiv on Monday, the governor said. Later a drone struck a "
+        "depot in Balakhya."
+    )
+    by_surface = {place.surface: place for place in analysis.places}
+    assert 0 < by_surface["Balakhya"].confidence < by_surface["Kharkiv"].confidence < 1
+    assert by_surface["Balakhya"].method == "fuzzy"
+
+
 def _jsonl(records: list[dict], path: Path) -> Path:
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
     return path

@@ -63,11 +63,11 @@ class _Tally:
         }
 
 
-def _has_point(toponym: dict[str, Any]) -> bool:
+def has_point(toponym: dict[str, Any]) -> bool:
     return toponym.get("lat") is not None and toponym.get("lon") is not None
 
 
-def _is_toponym(toponym: dict[str, Any]) -> bool:
+def is_toponym(toponym: dict[str, Any]) -> bool:
     return toponym.get("type") in TOPONYM_TYPES and not toponym.get("non_locational")
 
 
@@ -92,7 +92,7 @@ def evaluate_geo(path: Path, mode: str, analysis_mode: Mode = Mode.FULL) -> dict
     texts = (r["text"] for r in records)
     docs = surface.pipe(texts) if analysis_mode is Mode.FAST else nlp.load().pipe(texts)
     for record, doc in zip(records, docs, strict=True):
-        gold = [t for t in record["toponyms"] if _is_toponym(t)]
+        gold = [t for t in record["toponyms"] if is_toponym(t)]
         if mode == "resolve":
             spans = [doc.char_span(t["start"], t["end"], alignment_mode="expand") for t in gold]
             resolved = places.resolve(doc, [(s.start, s.end) for s in spans if s is not None])
@@ -110,7 +110,7 @@ def evaluate_geo(path: Path, mode: str, analysis_mode: Mode = Mode.FULL) -> dict
         for toponym, predicted in zip(gold, predictions, strict=True):
             if mode != "resolve" and predicted is None:
                 continue  # end to end, a missed mention counts in recall, not in resolution
-            if not _has_point(toponym):
+            if not has_point(toponym):
                 continue
             overall.add(toponym, predicted)
             by_type[_group(toponym)].add(toponym, predicted)

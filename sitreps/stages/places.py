@@ -20,7 +20,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Token
 
-from sitreps import lexicons
+from sitreps import lexicons, place_confidence
 from sitreps.gazetteer import (
     Gazetteer,
     GazetteerEntry,
@@ -574,13 +574,39 @@ def _geonameid(entry: GazetteerEntry) -> int | None:
     return entry.geonameid if entry.geonameid > 0 else None  # see sitreps.divisions
 
 
+def _features(
+    doc: Doc, mention: _Mention, ranked: list[tuple[GazetteerEntry, float]], focus: Counter[str]
+) -> list[float]:
+    """What the stage knows of a mention, in the order of `place_confidence.FEATURES`."""
+    best = ranked[0][0]
+    before = doc[mention.start - 1] if mention.start > 0 else None
+    after = doc[mention.end] if mention.end < len(doc) else None
+    return [
+        _confidence(ranked, 100),
+        float(mention.similarity < 100),
+        float(_recognised(doc, mention)),
+        float(before is not None and before.lower_ in LOCATIVE),
+        float(mention.end - mention.start > 1),
+        float(bool(mention.context) or (after is not None and after.lower_ in REGION_WORDS)),
+        float(best.is_country),
+        float(best.is_region and not best.is_country),
+        math.log10(best.population + 10) / 7,
+        math.log1p(len(ranked)),
+        float(best.country is not None and focus[best.country] > 0),
+        float(bool(doc[mention.start].is_sent_start)),
+    ]
+
+
 def _places(
     doc: Doc,
     mentions: list[_Mention],
     focus: Counter[str],
     anchors: list[GazetteerEntry],
     first_number: int,
-) -> list[Place]:
+    calibration: place_confidence.Calibration | None,
+) -> list[tuple[Place, list[float]]]:
+    """Each mention as a place, with the features its confidence is computed from; without
+    a calibration (to train one) the confidence is the candidates' score margin."""
     gazetteer = open_gazetteer()
     places = []
     for number, mention in enumerate(sorted(mentions, key=lambda m: m.start), start=first_number):
@@ -588,7 +614,8 @@ def _places(
         best, _ = ranked[0]
         qualifier, precision = _qualifier(doc, mention)
         tokens = doc[mention.start : mention.end]
-        places.append(
+        features = _features(doc, mention, ranked, focus)
+        place = (
             Place(
                 id=f"p{number}",
                 surface=tokens.text,
@@ -604,7 +631,12 @@ def _places(
                 feature=best.feature,
                 geo_precision=max(best.precision, precision),
                 qualifier=qualifier,
-                confidence=_confidence(ranked, mention.similarity),
+                confidence=round(
+                    calibration.probability(features)
+                    if calibration
+                    else _confidence(ranked, mention.similarity),
+                    3,
+                ),
                 method="exact" if mention.similarity == 100 else "fuzzy",
                 alternatives=[
                     PlaceCandidate(
@@ -619,8 +651,10 @@ def _places(
                     )
                     for entry, score in ranked[1:4]
                 ],
-            )
+            ),
+            features,
         )
+        places.append(place)
     return places
 
 
@@ -651,7 +685,7 @@ def resolve(doc: Doc, spans: list[tuple[int, int]]) -> list[Place | None]:
     mentions += _fuzzy(doc, unmatched, _focus_countries(focus), gazetteer)
     by_span = {
         (place.span.start, place.span.end): place
-        for place in _places(doc, mentions, focus, anchors, first_number=1)
+        for place, _ in _places(doc, mentions, focus, anchors, 1, place_confidence.shipped())
     }
     return [by_span.get((doc[s].idx, doc[e - 1].idx + len(doc[e - 1]))) for s, e in spans]
 
@@ -689,12 +723,18 @@ def _coordinates(doc: Doc, gazetteer: Gazetteer, first_number: int) -> list[Plac
     return places
 
 
-def run(state: DocumentState) -> None:
-    doc = state.parsed
+def find(
+    doc: Doc,
+    mode: Mode,
+    first_number: int = 1,
+    calibration: place_confidence.Calibration | None = None,
+) -> list[tuple[Place, list[float]]]:
+    """The place mentions of a parsed text, each with the features of its confidence
+    (`place_confidence.FEATURES`; none for coordinates, which are read, not guessed)."""
     gazetteer = open_gazetteer()
     demonyms = lexicons.demonyms()
     runs = _runs(doc, demonyms)
-    if state.analysis.mode is Mode.FAST:
+    if mode is Mode.FAST:
         runs = _without_personal_names(doc, runs, gazetteer)
     mentions = _exact_mentions(doc, runs, gazetteer)
     focus, anchors = _context(doc, mentions, demonyms)
@@ -705,9 +745,16 @@ def run(state: DocumentState) -> None:
     mentions = [
         m for m in mentions if not _is_weak(doc, m, _rank(m, focus, anchors)[0][0], focus, placed)
     ]
-    places = _places(doc, mentions, focus, anchors, first_number=len(state.analysis.places) + 1)
-    places += _coordinates(doc, gazetteer, first_number=len(places) + 1)
-    for place in places:
+    found = _places(doc, mentions, focus, anchors, first_number, calibration)
+    return found + [
+        (place, []) for place in _coordinates(doc, gazetteer, first_number + len(found))
+    ]
+
+
+def run(state: DocumentState) -> None:
+    doc = state.parsed
+    first_number = len(state.analysis.places) + 1
+    for place, _ in find(doc, state.analysis.mode, first_number, place_confidence.shipped()):
         state.analysis.places.append(place)
         for token in tokens_of(doc, place.span) or []:
             state.place_tokens[token.i] = place.id
