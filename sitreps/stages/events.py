@@ -26,7 +26,7 @@ import logging
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from spacy.tokens import Doc, Token
@@ -138,7 +138,7 @@ class _Draft:
         surroundings are two events."""
         if self.place is None:
             return None
-        return self.place.geonameid or (self.place.name, self.place.country), self.geo_precision
+        return _identity(self.place), self.geo_precision
 
     def agrees_with(self, other: _Draft) -> bool:
         """The same event told twice: same coding and place, and no actor or day that
@@ -512,6 +512,7 @@ class _Report:
         self.places[place.id] = self.country_places[iso] = place
         return place
 
+    @cached_property
     def countries(self) -> frozenset[int]:
         """Tokens of place mentions that name a country."""
         return frozenset(
@@ -568,7 +569,7 @@ def _place_around(
     within the last sentences, at ACLED's "near" precision; else the country of what was hit
     ("struck Russian radars")."""
     # A country only after a word of place: "in Yemen", not "with help from the US".
-    countries = report.countries()
+    countries = report.countries
     located = frozenset(
         i
         for i in clause
@@ -714,7 +715,7 @@ def run(state: DocumentState) -> None:
     )
     sentence_types = _sentence_types(sentences, triggers, state.analysis.mode is Mode.FAST)
     claim_at = state.claims_by_token()
-    countries = report.countries()
+    countries = report.countries
     for index, sentence in enumerate(sentences):
         weapons_named = [
             Weapon(
@@ -916,11 +917,14 @@ def _draft(
     )
 
 
+def _identity(place: Place) -> object:
+    """What one place's mentions share: its GeoNames id, else its name and country."""
+    return place.geonameid or (place.name, place.country)
+
+
 def _same_place(one: Place | None, other: Place | None) -> bool:
     """Two mentions of one place: "Balakhya ... In Balakhya"."""
-    if one is None or other is None:
-        return False
-    return (one.geonameid, one.name, one.country) == (other.geonameid, other.name, other.country)
+    return one is not None and other is not None and _identity(one) == _identity(other)
 
 
 def _follows(event: _Draft | None, place: Place) -> bool:
