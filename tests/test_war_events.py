@@ -184,6 +184,14 @@ def test_the_headline_is_analysed_with_the_text() -> None:
     assert analysis.report.text[body[0].start : body[0].end] == "The city was quiet on Wednesday."
 
 
+def test_offsets_into_a_title_hold_where_it_breaks_lines() -> None:
+    title = "Russian  missile strike\nkills five in Odesa"
+    analysis = sitreps.analyze("The city was quiet on Wednesday.", title=title)
+    (event,) = analysis.events
+    span = event.evidence[0]
+    assert span.part == "title" and (span.start, span.end) == (0, len(title))
+
+
 def test_the_title_is_a_heading_not_marked_in_the_text() -> None:
     analysis = sitreps.analyze("Shelling hit Kharkiv on Monday.", title="Strikes on Odesa")
     marked = {segment.text for segment in render.segments(analysis) if "place" in segment.classes}

@@ -60,7 +60,7 @@ def _title(title: str | None) -> str | None:
     text pasted as a title)."""
     if title is None or not _WORD.search(title) or len(title) > MAX_TITLE_CHARS:
         return None
-    return " ".join(title.split())
+    return re.sub(r"\s", " ", title)  # one line, and as long as written: offsets hold
 
 
 def parsed_title(title: str, text: str) -> str:
