@@ -475,14 +475,16 @@ def _supported(doc: Doc, mention: _Mention) -> bool:
 def _recognised(doc: Doc, mention: _Mention) -> bool:
     """The entity recogniser calls the mention itself a place, not a longer name that holds
     it ("Nord" of "Nord Stream")."""
-    first = doc[mention.start]
-    if first.ent_type_ not in PLACE_LABELS:
+    if doc[mention.start].ent_type_ not in PLACE_LABELS:
         return False
-    entity = next((e for e in doc.ents if e.start <= first.i < e.end), None)
-    if entity is None:
-        return False
-    leading = entity.start < mention.start and doc[entity.start].lower_ != "the"
-    trailing = entity.end > mention.end and doc[mention.end].lower_ not in REGION_WORDS
+    # The entity's bounds from its tokens' IOB tags: no search of every entity per mention.
+    start, end = mention.start, mention.start + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    leading = start < mention.start and doc[start].lower_ != "the"
+    trailing = end > mention.end and doc[mention.end].lower_ not in REGION_WORDS
     return not (leading or trailing)
 
 
