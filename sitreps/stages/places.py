@@ -151,12 +151,19 @@ def _names_a_division(token: Token) -> bool:
     return following is not None and following.is_lower and following.lower_ in REGION_WORDS
 
 
+def _coordinator(token: Token) -> bool:
+    return token.pos_ == "CCONJ" or token.text == ","
+
+
 def _single_token_entity(token: Token) -> bool:
     """The small model often calls a lone town an organisation: "shelled Nikopol", "in
     Kharkiv's district"; a lone organisation that acts ("TASS reported") is no place."""
     following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
     preceding = token.doc[token.i - 1] if token.i > 0 else None
-    alone = token.ent_iob_ == "B" and (following is None or following.ent_iob_ != "I")
+    # "Kharkiv and Izium" labelled as one organisation is two lone names
+    first = token.ent_iob_ == "B" or (preceding is not None and _coordinator(preceding))
+    last = following is None or following.ent_iob_ != "I" or _coordinator(following)
+    alone = first and last
     placed = token.dep_ in {"dobj", "pobj", "conj", "appos"} or (
         preceding is not None and preceding.lower_ in LOCATIVE
     )
@@ -441,6 +448,9 @@ def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
 
 
 WEAK_POPULATION = 50_000
+# How alike two names must be to be spellings of one ("Kiev" 75, "Zaporozhye" 64), not two
+# names of one place ("Molotov" of Perm 18, "Artemovsk" of Bakhmut 25).
+SPELLING_SIMILARITY = 50
 # Nouns after which "of X" names a place: "the city of Bakhmut", "the outskirts of Kherson".
 PLACE_NOUNS = {
     "city", "town", "village", "settlement", "region", "oblast", "province", "district",
@@ -525,10 +535,11 @@ def _is_weak(
     focus: Counter[str],
     placed: set[int],
 ) -> bool:
-    """A word is a place only with evidence. Without any, a small town outside the report's
-    countries is no place ("Cargo warhead lying on a street"); a word of a longer name
-    passes only as a country, a first-level division or a city ("Kyiv Mayor"); a spelling
-    guess is never a possessive ("towards Putin's men")."""
+    """A word is a place only with evidence. Without any, a word that is not the place's own
+    name ("Molotov" cocktails for Perm) or a small town outside the report's countries is
+    no place ("Cargo warhead lying on a street"); a word of a longer name passes only as a
+    country, a first-level division or a city ("Kyiv Mayor"); a spelling guess is never a
+    possessive ("towards Putin's men")."""
     if mention.similarity < 100:
         following = doc[mention.end] if mention.end < len(doc) else None
         if following is not None and following.tag_ == "POS":
@@ -539,10 +550,26 @@ def _is_weak(
     acronym = mention.end - mention.start == 1 and doc[mention.start].text.isupper()
     if acronym and len(doc[mention.start]) <= 5 and not major:
         return True  # "NATO", "EU", "UN": a body, not the small town of that name
-    if _supported(doc, mention):
+    if _supported(doc, mention) or _listed_with_a_place(doc, mention, placed):
         return False
+    if _another_name(mention.norm, best):
+        return True  # "Molotov" cocktails are not Perm, once named Molotov
     in_focus = best.country is not None and focus[best.country] > 0
     return not in_focus and best.population < WEAK_POPULATION
+
+
+def _another_name(norm: str, entry: GazetteerEntry) -> bool:
+    """Whether a name is another or an older name of the place ("Molotov" of Perm,
+    "Artemovsk" of Bakhmut), not a spelling of its own ("Kharkov", "Kiev", "Харків")."""
+    if any("\u0400" <= ch <= "\u04ff" for ch in norm):
+        return False  # the same name in the other script
+    return fuzz.ratio(norm, normalize_name(entry.name)) < SPELLING_SIMILARITY
+
+
+def _listed_with_a_place(doc: Doc, mention: _Mention, placed: set[int]) -> bool:
+    """ "Kharkiv, Izium and Kupiansk": a name in a list with other place names."""
+    word = doc[mention.end - 1]
+    return any(other.i in placed for other in word.conjuncts)
 
 
 def _context(
