@@ -118,6 +118,10 @@ def forces_of(iso: str) -> Actor:
     return Actor(name=f"Military Forces of {in_actor_name(iso)}", inter=1)
 
 
+def police_of(iso: str) -> Actor:
+    return Actor(name=f"Police Forces of {in_actor_name(iso)}", inter=1)
+
+
 def opponent_of(country: str) -> Actor | None:
     """The forces of the side a country fights in the conflicts `data/actors.yaml` names."""
     _, opponents, _ = _sides()

@@ -132,15 +132,17 @@ def over_a_period(words: Iterable[Token]) -> str | None:
     return next((p for p in periods if f" {p.lower()} " in said), None)
 
 
-def anchored(dates: list[TokenSpan], sentence: TokenSpan) -> bool:
+def anchored(dates: list[TokenSpan], words: Iterable[Token]) -> bool:
     """Whether a day anchors the event: a weekday, a day of a month, "yesterday",
-    "overnight", "this morning", in its own dates or its sentence's time words."""
+    "overnight", "this morning", in its own dates or the time words among `words` (its
+    sentence, or its clause)."""
     _, _, day_phrases = _lexicon()
     for entity in dates:
-        words = {t.lower_ for t in entity}
-        if words & WEEKDAYS or (words & MONTHS and _DAY_OF_MONTH.search(entity.text)):
+        lowered = {t.lower_ for t in entity}
+        if lowered & WEEKDAYS or (lowered & MONTHS and _DAY_OF_MONTH.search(entity.text)):
             return True
-    text = f" {' '.join(t.lower_ for t in sentence)} "
+    words = list(words)
+    text = f" {' '.join(t.lower_ for t in words)} "
     return any(f" {phrase} " in text for phrase in day_phrases if phrase != "night") or any(
-        {t.lower_ for t in entity} & WEEKDAYS for entity in sentence.ents
+        t.ent_type_ in {"DATE", "TIME"} and t.lower_ in WEEKDAYS for t in words
     )

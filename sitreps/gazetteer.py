@@ -390,6 +390,16 @@ class Gazetteer:
                 found[entry.geonameid] = entry
         return found
 
+    def seat(self, country: str, admin1_code: str) -> GazetteerEntry | None:
+        """The town that stands for a first-level division: its most populous, the
+        oblast's or province's centre."""
+        row = self._connection.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM place p WHERE p.country = ? AND p.admin1_code = ? "
+            "AND p.feature LIKE 'P.%' ORDER BY p.population DESC LIMIT 1",
+            (country, admin1_code),
+        ).fetchone()
+        return GazetteerEntry(*row) if row else None
+
     def nearest(self, lat: float, lon: float, within_degrees: float = 0.5) -> GazetteerEntry | None:
         """The populated place nearest to a point (within a box of +- `within_degrees`)."""
         rows = self._connection.execute(

@@ -56,12 +56,14 @@ class _Words:
     governors: frozenset[str]
     frames: frozenset[str]
     unreal: frozenset[str]
+    not_violence: frozenset[str]
     earlier: frozenset[str]
     habitual: frozenset[str]
     continuing: frozenset[str]
     conditional: frozenset[str]
     stops: frozenset[str]
     accomplished: frozenset[str]
+    remembered: frozenset[str]
 
 
 @cache
@@ -76,17 +78,24 @@ def _words() -> _Words:
         governors=words("irrealis_governors"),
         frames=words("irrealis_nouns"),
         unreal=words("unreal_modifiers"),
+        not_violence=words("not_violence_modifiers"),
         earlier=words("earlier_modifiers"),
         habitual=words("habitual"),
         continuing=words("continuing"),
         conditional=words("conditional"),
         stops=words("reporting_and_perception"),
         accomplished=words("accomplished"),
+        remembered=words("remembered"),
     )
 
 
 def _lemma(token: Token) -> str:
     return token.lemma_.lower()
+
+
+def reports(verb: Token) -> bool:
+    """Whether a verb is one of saying or seeing ("said", "footage shows")."""
+    return _lemma(verb) in _words().stops
 
 
 def _is_question(trigger: Token) -> bool:
@@ -154,6 +163,8 @@ def _noun_modifier(noun: Token) -> Occurrence | None:
     for child in noun.children:
         if child.dep_ not in {"amod", "det", "compound", "nmod", "advmod"}:
             continue
+        if child.lower_ in words.not_violence or _lemma(child) in words.not_violence:
+            return Occurrence(Status.NOT_OCCURRED, "no violence", child)
         if child.lower_ in words.unreal or _lemma(child) in words.unreal:
             return Occurrence(Status.NOT_OCCURRED, "hypothetical", child)
         if child.lower_ in words.earlier or _lemma(child) in words.earlier:
@@ -169,14 +180,18 @@ def assess(trigger: Token) -> Occurrence:
     negation = _negation(trigger)
     if negation is not None:
         return Occurrence(Status.NOT_OCCURRED, "negated", negation)
-    if trigger.pos_ not in VERBAL:
-        modified = _noun_modifier(trigger)
+    # "a possible attack"; "every bomb that exploded" is as generic as "every bomb"
+    described = trigger.head if trigger.dep_ in {"relcl", "acl"} else trigger
+    if described.pos_ not in VERBAL:
+        modified = _noun_modifier(described)
         if modified is not None:
             return modified
     generic: Occurrence | None = None
     node = trigger
     while True:
         if node.pos_ in VERBAL or node == trigger:
+            if node != trigger and _lemma(node) in words.remembered and generic is None:
+                generic = Occurrence(Status.GENERIC, "remembered", node)
             if node != trigger and _lemma(node) in words.stops:
                 break
             modal = _modal(node)

@@ -79,6 +79,11 @@ def _verb_agent(verb: Token) -> list[Token]:
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
     if subjects:
         subject = subjects[0]
+        if subject.lower_ in {"it", "they"} and verb.dep_ == "ccomp":
+            # "The Russian military claimed that it has captured Bakhmut": who says it
+            sayers = [c for c in verb.head.children if c.dep_ == "nsubj" and c.pos_ != "PRON"]
+            if sayers:
+                return _phrase(sayers[0])
         return [] if subject.tag_ in {"WDT", "WP"} and verb.dep_ != "relcl" else _phrase(subject)
     if verb.dep_ == "relcl":  # "the drones that hit Kyiv": the noun the clause describes
         return _phrase(verb.head)

@@ -108,6 +108,10 @@ def test_matching_is_one_to_one_closest_first_and_regional_by_country() -> None:
         ("Russia regularly shells Nikopol.", "shells", Status.GENERIC),
         ("The enemy continues to attack near Pokrovsk.", "attack", Status.GENERIC),
         ("The governor said a missile hit a school.", "hit", Status.OCCURRED),
+        ("She remembers every bomb that exploded in Mariupol.", "exploded", Status.NOT_OCCURRED),
+        ("She remembers how the bombs exploded in Mariupol.", "exploded", Status.GENERIC),
+        ("Helsinki calls it a hybrid attack by Moscow.", "attack", Status.NOT_OCCURRED),
+        ("Ukraine has a long record of attacks on Belgorod.", "attacks", Status.NOT_OCCURRED),
     ],
 )
 def test_what_the_text_says_happened(sentence: str, word: str, status: Status) -> None:
@@ -125,6 +129,13 @@ def test_what_the_text_says_happened(sentence: str, word: str, status: Status) -
         "The plant in Pripyat has been closed since 1986, when a reactor exploded.",
         "Russian forces are preparing to launch an offensive on Kharkiv, the General Staff said.",
         "Russian troops did not attack Kupiansk on Monday, the ministry said.",
+        # an aircraft that lands delivers; a munition that lands strikes
+        "The third aircraft of US aid landed in Kyiv on Tuesday, the minister said.",
+        # the war itself, dated only by when it was said
+        "Russia's attack on Ukraine has boosted demand for missile defences, Lockheed said on "
+        "Tuesday.",
+        # places that qualify people are affiliations, not where anything happened
+        "On Tuesday he backed those fighting against the Washington and Brussels elite.",
     ],
 )
 def test_threats_possibilities_denials_and_history_are_no_events(text: str) -> None:
@@ -138,6 +149,57 @@ def test_the_attacker_is_read_from_the_syntax_and_the_nominal() -> None:
     assert _coded("Russian strikes on Kyiv killed two people overnight, the mayor said.") == [
         ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kyiv")
     ]
+
+
+def test_one_event_at_each_place_of_a_list() -> None:
+    coded = _coded("Russian missiles struck Kharkiv and Izium on Tuesday, the governor said.")
+    assert coded == [
+        ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kharkiv"),
+        ("Shelling/artillery/missile attack", "Military Forces of Russia", "Izyum"),
+    ]
+
+
+def test_damage_at_a_place_of_its_own_amid_strikes_is_one_more_strike() -> None:
+    coded = _coded(
+        "On July 18, Russian forces carried out a missile strike on the port of Odesa. "
+        "Additionally, fuel depots were destroyed near Mykolaiv, the ministry said."
+    )
+    assert coded == [
+        ("Shelling/artillery/missile attack", "Military Forces of Russia", "Odesa"),
+        ("Shelling/artillery/missile attack", "Military Forces of Russia", "Mykolayiv"),
+    ]
+
+
+def test_another_round_of_strikes_is_a_further_event() -> None:
+    coded = _coded(
+        "On Monday Russian missiles struck Odesa, the governor said. On Tuesday the Russian "
+        "military delivered another round of strikes on Odesa."
+    )
+    assert len(coded) == 2
+
+
+def test_an_event_in_a_region_is_put_at_its_centre_town_as_acled_does() -> None:
+    analysis = sitreps.analyze(
+        "Ukrainian drones struck the Belgorod region on Tuesday, the governor said.",
+        published_at=PUBLISHED,
+    )
+    (event,) = analysis.events
+    assert event.location is not None and event.geo_precision == 3
+    point = analysis.place(event.location)
+    assert (point.name, point.method, point.geo_precision) == ("Belgorod", "seat", 3)
+    assert point.admin1 is not None and "Belgorod" in point.admin1
+    assert point.span.text == "Belgorod region"
+
+
+def test_an_arrest_by_no_one_named_is_by_the_police_of_the_country() -> None:
+    coded = _coded("A man was detained in Chisinau on Sunday after the attack, officials said.")
+    assert ("Arrests", "Police Forces of Moldova", "Chisinau") in coded
+
+
+def test_it_that_acts_is_who_says_so() -> None:
+    coded = _coded("The Russian military claimed on Saturday that it captured the city of Bakhmut.")
+    captured = ("Non-state actor overtakes territory", "Military Forces of Russia", "Bakhmut")
+    assert coded == [captured]
 
 
 def test_a_capital_that_acts_is_its_state_not_the_place() -> None:
@@ -205,6 +267,18 @@ def test_words_of_longer_names_are_no_places() -> None:
         "pipeline went well, Lockheed Martin said."
     )
     assert {p.surface for p in analysis.places} == {"Berlin"}
+
+
+def test_an_older_name_is_a_place_only_with_evidence() -> None:
+    analysis = sitreps.analyze(
+        "A Russian man attacked the embassy with two Molotov cocktails, police in Moldova said."
+    )
+    assert {p.surface for p in analysis.places} == {"Moldova"}
+
+
+def test_towns_the_tagger_calls_one_organisation_are_places() -> None:
+    analysis = sitreps.analyze("Russian missiles struck Kharkiv, Izium and Kupiansk on Tuesday.")
+    assert {p.name for p in analysis.places} == {"Kharkiv", "Izyum", "Kupyansk"}
 
 
 def test_place_confidence_weighs_the_evidence() -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -62,9 +62,11 @@ CERTAINTY_WEIGHT = {
     Certainty.DENIED: 0.5,
 }
 DEFINITE = {"the", "these", "this", "those", "that"}
+FURTHER = {"another", "new", "fresh", "further", "renewed", "second", "third", "more"}
 # How sure the sentence classifier must be to code a generic trigger ("attack"), and to
 # drop a trigger whose sentence it reads as news that is no ACLED event (an industrial blast).
 CLASSIFIER_DECIDES = 0.5
+CONTEXT_CODED = 0.6  # how sure a coding taken from the report's last event is
 CLASSIFIER_VETOES = 0.7
 # How many sentences back a word that refers to an event ("the strikes") looks for it.
 REFERENCE_WINDOW = 3
@@ -73,10 +75,12 @@ PLACE_WINDOW = 1
 REGION = 3  # ACLED geo_precision of a region or a country
 REMOTE_VIOLENCE = "Explosions/Remote violence"
 REGAINS_TERRITORY = "Government regains territory"
+ARRESTS = "Arrests"
 NEARBY_KM = 50.0
 DEMONYM_CONFIDENCE = 0.8  # a country read off "Russian" is the event's only as a last resort
 COUNTRY_FEATURES = {"A.PCLI", "A.PCLD", "A.PCLF", "A.PCLS", "A.PCLIX", "A.PCL", "A.TERR"}
 CAPITAL = "P.PPLC"
+DIVISION = "A.ADM1"
 # An interception is its own act beside the attack it stops (ACLED: Disrupted weapons use).
 SEPARATE_ACTS = {"Disrupted weapons use"}
 CODING_RANK = {CodedBy.TRIGGER: 0, CodedBy.CLASSIFIER: 1, CodedBy.CONTEXT: 2}
@@ -189,9 +193,9 @@ def _better_count(a: Quantity | None, b: Quantity | None) -> Quantity | None:
     return a if (a.high or a.low) >= (b.high or b.low) else b
 
 
-def _names_weapon(verb: Token, deps: set[str]) -> bool:
+def _names_weapon(verb: Token, deps: set[str], excluded: frozenset[str] = frozenset()) -> bool:
     """Whether the verb's subject or object (as `deps` say) is a weapon: "40 drones"."""
-    weapons = {w for words in _lexicon()["weapons"].values() for w in _words(words)}
+    weapons = {w for words in _lexicon()["weapons"].values() for w in _words(words)} - excluded
     nouns = [c for c in verb.children if c.dep_ in deps]
     nouns += [c for n in nouns for c in n.children if c.dep_ == "conj"]
     nouns += [p for n in nouns for prep in n.children for p in prep.children if p.dep_ == "pobj"]
@@ -208,7 +212,9 @@ def _is_event_word(token: Token) -> bool:
     if lemma in _words(_lexicon()["weapon_verbs"]) and token.pos_ in {"VERB", "AUX"}:
         return _names_weapon(token, {"dobj"})
     if lemma in _words(_lexicon()["weapon_subject_verbs"]) and token.pos_ in {"VERB", "AUX"}:
-        return _names_weapon(token, {"nsubj", "nsubjpass"})
+        aircraft = _words(_lexicon()["aircraft"])
+        landing = lemma in _words(_lexicon()["munition_subject_verbs"])
+        return _names_weapon(token, {"nsubj", "nsubjpass"}, frozenset(aircraft if landing else ()))
     if token.dep_ == "compound":
         return False
     if token.dep_ == "pobj" and token.head.lower_ == "of":
@@ -291,7 +297,7 @@ def _code(
                 CodedBy.CLASSIFIER,
             )
     if previous is not None and previous.event_type == REMOTE_VIOLENCE:
-        return previous.event_type, previous.sub_event_type, 0.6, CodedBy.CONTEXT
+        return previous.event_type, previous.sub_event_type, CONTEXT_CODED, CodedBy.CONTEXT
     if spec == "generic":
         default = lexicon["generic_default"]
         return default["type"], default["sub"], 0.5, CodedBy.CONTEXT
@@ -471,6 +477,7 @@ class _Report:
         self.last_place_sentence = -PLACE_WINDOW - 1
         self.last_event: _Draft | None = None
         self.last_event_sentence = -REFERENCE_WINDOW - 1
+        self.points: dict[str, Place] = {}  # a region's or country's place -> its ACLED point
 
     def place_of(self, token: Token) -> Place | None:
         """The place a word names, where something can happen: not a dateline."""
@@ -511,6 +518,36 @@ class _Report:
         self.state.analysis.places.append(place)
         self.places[place.id] = self.country_places[iso] = place
         return place
+
+    def acled_point(self, place: Place) -> Place:
+        """Where ACLED puts an event it can place only in a first-level division: at the
+        division's centre town (geo_precision 3 all the same), not at the centre of its
+        area, which may be no town at all. A country stays a country: its capital would
+        read as the place hit."""
+        if not place.country or place.feature != DIVISION or not place.admin1_code:
+            return place
+        if place.id in self.points:
+            return self.points[place.id]
+        seat = open_gazetteer().seat(place.country, place.admin1_code)
+        if seat is None:
+            return place
+        point = place.model_copy(
+            update={
+                "id": f"p{len(self.state.analysis.places) + 1}",
+                "geonameid": seat.geonameid,
+                "name": seat.name,
+                "lat": seat.lat,
+                "lon": seat.lon,
+                "feature": seat.feature,
+                "geo_precision": REGION,
+                "qualifier": f"centre of {place.name}",
+                "method": "seat",
+                "alternatives": [],
+            }
+        )
+        self.state.analysis.places.append(point)
+        self.points[place.id] = point
+        return point
 
     @cached_property
     def countries(self) -> frozenset[int]:
@@ -586,8 +623,27 @@ def _place_around(
 
 
 def _most_precise(report: _Report, words: frozenset[int]) -> Place | None:
-    named = [p for i in sorted(words) if (p := report.place_of(report.doc[i])) is not None]
+    named = [
+        p
+        for i in sorted(words)
+        if (p := report.place_of(report.doc[i])) is not None and not _affiliation(report, i)
+    ]
     return min(named, key=lambda p: (_is_country(p), p.geo_precision), default=None)
+
+
+def _affiliation(report: _Report, index: int) -> bool:
+    """Whether a place word qualifies people or a body ("the Washington and Brussels elite",
+    "New York officials"): an affiliation, not where something happened."""
+    word = report.doc[index]
+    place_id = report.state.place_tokens.get(index)
+    while word.head.i != word.i and (
+        word.dep_ == "conj" or report.state.place_tokens.get(word.head.i) == place_id
+    ):
+        word = word.head
+    return word.dep_ in {"compound", "nmod", "amod", "poss"} and (
+        word.head.lemma_.lower() in _words(_lexicon()["affiliation_nouns"])
+        or word.head.lower_ in _words(_lexicon()["affiliation_nouns"])
+    )
 
 
 def _actor1(
@@ -703,6 +759,14 @@ def _same_act(event: _Draft, event_type: str, actor1: Actor | None) -> bool:
     return event.event_type == event_type and _compatible(event.actor1, actor1)
 
 
+def _told_of(event: _Draft, event_type: str, sub_event_type: str, actor1: Actor | None) -> bool:
+    """Whether an unplaced act is the event just told of: of its kind, and for battles of
+    its sub-event type ("captured the city ... battles are ongoing" are two acts), where a
+    strike's weapon is often told only once."""
+    kind = event_type == REMOTE_VIOLENCE or event.sub_event_type == sub_event_type
+    return kind and _same_act(event, event_type, actor1)
+
+
 def run(state: DocumentState) -> None:
     report = _Report(state)
     doc = report.doc
@@ -737,11 +801,14 @@ def run(state: DocumentState) -> None:
                 named_weapons, weapons_named, victims, sentence_types.get(index),
             )  # fmt: skip
             if draft is not None:
-                found.append(draft)
+                found += [draft, *_also_at(report, draft, trigger)]
+        if not found:
+            found = _damage_elsewhere(report, _targets(state, targets[index]), index, claim_at)
         for draft in _one_act_per_place(found):
             report.drafts.append(draft)
             report.last_event, report.last_event_sentence = draft, index
-            if draft.place is not None:
+            if draft.place is not None and draft.anchored:
+                # a bare country with no day is no event and places nothing after it
                 report.last_place, report.last_place_sentence = draft.place, index
         # What a sentence tells of the event just told of: its own, or the last sentence's
         # where it tells of none ("A missile hit a warehouse. No one was killed."), or the
@@ -783,7 +850,7 @@ def run(state: DocumentState) -> None:
                 actor1=draft.actor1,
                 actor2=draft.actor2,
                 associated_actors=_associated(draft, state),
-                location=draft.place.id if draft.place else None,
+                location=report.acled_point(draft.place).id if draft.place else None,
                 geo_precision=draft.geo_precision,
                 count=draft.count,
                 targets=draft.targets,
@@ -832,11 +899,15 @@ def _draft(
     if period is not None and not day_anchored:
         return _dropped(trigger, f"told over a period ({period}) without a day")
     others = {t.i for _, t in acts if t.i != trigger.i}
+    subtree = {t.i for t in trigger.subtree}
+    # Words under another event word are that event's ("the attack, which came on a day when
+    # one person was killed in Russian strikes on Kharkiv": Kharkiv is the strikes' place).
+    told_within = {t.i for o in others if o in subtree for t in report.doc[o].subtree}
     scope = frozenset(
         i
         for i in found.scope
-        if not any(report.doc[i].is_ancestor(report.doc[o]) for o in others)
-        or i in {t.i for t in trigger.subtree}
+        if (not any(report.doc[i].is_ancestor(report.doc[o]) for o in others) or i in subtree)
+        and i not in told_within
     )
     # The clause around the event word, less its agent and the countries that are its
     # subjects ("Kyiv's mayor", "Russia strikes") and the words of other events.
@@ -868,7 +939,10 @@ def _draft(
     patients = found.patients if event_type == REMOTE_VIOLENCE else []
     actor1 = _actor1(report, found.agent, patients, claim, place.country if place else None)
     definite = any(c.lower_ in DEFINITE for c in trigger.children)
-    if place is None and event is not None and recent and definite:
+    day = " ".join(d.text for d in dates) or None
+    # "another round of strikes", "on July 19" after July 18: not the event just told of
+    same_event = recent and not _another(trigger) and not (day and event and event.day != day)
+    if place is None and event is not None and same_event and definite:
         return _told_again(report, event, claim, index, trigger, weapons_named, actor1)
     placed_by_context = place is None
     if place is None:
@@ -884,7 +958,7 @@ def _draft(
             place, precision = report.country_place(own, word), REGION
             day_anchored = place is not None  # a named place, if one the gazetteer lacks
     if place is None:
-        if event is not None and recent and _same_act(event, event_type, actor1):
+        if event is not None and same_event and _told_of(event, event_type, sub_event_type, actor1):
             return _told_again(report, event, claim, index, trigger, weapons_named, actor1)
         return _dropped(trigger, "no place")
     country = place.country
@@ -896,8 +970,19 @@ def _draft(
     if actor1 is None and sub_event_type in SEPARATE_ACTS and country:
         # Who intercepts unnamed: the air defence of the country it happens over.
         actor1 = actors.forces_of(country)
+    if actor1 is None and sub_event_type == ARRESTS and country:
+        # Who arrests unnamed ("a man was detained"): the police of the country it is in.
+        actor1 = actors.police_of(country)
     certainty = CERTAINTY_WEIGHT.get(claim.certainty, 1.0)
-    country_only = _is_country(place)
+    needs_a_day = _is_country(place)
+    many = trigger.tag_ in {"NNS", "NNPS"}
+    wide = needs_a_day or (many and (precision or place.geo_precision) == REGION)
+    if wide and _on_the_land(report, trigger, place):
+        # "Russia's attack on Ukraine, including regular barrages, has boosted demand, the
+        # company said on Tuesday", "attacks aimed against Crimea": the war or a campaign,
+        # an event only on a day of its own.
+        day_anchored = event_time.anchored(dates, _unreported(carriers[-1]))
+        needs_a_day = True
     return _Draft(
         event_type=event_type,
         sub_event_type=sub_event_type,
@@ -908,13 +993,128 @@ def _draft(
         actor2=_opponent(report.state.claim_tokens[claim.id], report.doc, actor1, country, victims),
         count=_count(trigger, report.state),
         confidence=round(base * certainty * place.confidence, 3),
-        day=" ".join(d.text for d in dates) or None,
-        anchored=day_anchored or not country_only or _follows(event, place),
+        day=day,
+        anchored=day_anchored or not needs_a_day or _follows(event, place),
         placed_by_context=placed_by_context,
         claims=[claim.id],
         sentences=[index],
         weapons=weapons_named,
     )
+
+
+def _also_at(report: _Report, draft: _Draft, trigger: Token) -> list[_Draft]:
+    """ "Strikes on Kharkiv and Izium": ACLED's one event per place, so one more event at
+    each place the event's own words join to its place by "and"."""
+    if draft.placed_by_context or draft.place is None or _is_country(draft.place):
+        return []
+    places: list[Place] = []
+    for word in trigger.subtree:
+        if report.place_of(word) is not draft.place:
+            continue
+        for joined in word.conjuncts:
+            place = report.place_of(joined)
+            if (
+                place is not None
+                and not _is_country(place)
+                and not _same_place(place, draft.place)
+                and not _affiliation(report, joined.i)
+                and all(not _same_place(place, p) for p in places)
+            ):
+                places.append(place)
+    share = draft.confidence / draft.place.confidence if draft.place.confidence else 0.0
+    return [
+        replace(
+            draft,
+            place=place,
+            geo_precision=place.geo_precision,
+            confidence=round(min(1.0, share * place.confidence), 3),
+            claims=list(draft.claims),
+            sentences=list(draft.sentences),
+            targets=[],
+            weapons=list(draft.weapons),
+        )
+        for place in places
+    ]
+
+
+def _damage_elsewhere(
+    report: _Report,
+    damaged: list[tuple[Target, Token]],
+    index: int,
+    claim_at: dict[int, Claim],
+) -> list[_Draft]:
+    """ "Russia carried out strikes on Odesa ... Fuel depots were destroyed near Mykolaiv":
+    damage told at a place of its own, amid the strikes the report tells of, is one more
+    strike of that campaign there (damage at the strikes' own place is that strike's)."""
+    event = report.last_event
+    if event is None or event.event_type != REMOTE_VIOLENCE:
+        return []
+    if index - report.last_event_sentence > 1:
+        return []
+    found: list[_Draft] = []
+    for target, verb in damaged:
+        claim = claim_at.get(verb.i)
+        if target.damage is Damage.HIT or claim is None:
+            continue
+        if claim.certainty is Certainty.SPECULATIVE:
+            continue
+        place = _most_precise(report, frozenset(t.i for t in verb.subtree))
+        if place is None or _is_country(place) or _same_place(place, event.place):
+            continue
+        dates = event_time.attached_dates([verb])
+        if event_time.before_the_news(dates, list(verb.subtree), report.news) is not None:
+            continue
+        draft = _Draft(
+            event_type=event.event_type,
+            sub_event_type=event.sub_event_type,
+            coded_by=CodedBy.CONTEXT,
+            place=place,
+            geo_precision=place.geo_precision,
+            actor1=event.actor1,
+            actor2=event.actor2,
+            count=None,
+            confidence=round(
+                CONTEXT_CODED * CERTAINTY_WEIGHT.get(claim.certainty, 1.0) * place.confidence, 3
+            ),
+            day=" ".join(d.text for d in dates) or None,
+            anchored=True,
+            claims=[claim.id],
+            sentences=[index],
+            targets=[target],
+        )
+        found += [draft, *_also_at(report, draft, verb)]
+    return found
+
+
+def _unreported(word: Token) -> list[Token]:
+    """The clause of a word less the saying that reports it: the day in "..., the company
+    said on Tuesday" dates the saying, not the clause."""
+    sayings = [
+        c for c in word.children if c.pos_ in {"VERB", "AUX"} and occurrence.reports(c)
+    ]  # fmt: skip
+    said = {t.i for c in sayings for t in c.subtree}
+    return [t for t in word.subtree if t.i not in said]
+
+
+def _another(trigger: Token) -> bool:
+    """ "another round of strikes", "a new attack", "fresh strikes": a further event."""
+    carriers = [trigger]
+    if trigger.head.lower_ == "of" and trigger.head.head.i != trigger.head.i:
+        carriers.append(trigger.head.head)  # "another round of strikes"
+    return any(
+        c.dep_ in {"det", "amod"} and c.lower_ in FURTHER for w in carriers for c in w.children
+    )
+
+
+def _on_the_land(report: _Report, trigger: Token, place: Place) -> bool:
+    """Whether the event word's own object is the country or region it is placed in:
+    "attack on Ukraine", "invaded Ukraine", "attacks aimed against Crimea"."""
+    words = [trigger, *(c for c in trigger.children if c.dep_ == "acl")]
+    objects = [c for w in words for c in w.children if c.dep_ == "dobj"] + [
+        p for w in words for c in w.children if c.dep_ == "prep" for p in c.children
+        if p.dep_ == "pobj"
+    ]  # fmt: skip
+    return any(report.place_of(o) is place for o in objects)
 
 
 def _identity(place: Place) -> object:
