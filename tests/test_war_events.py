@@ -145,7 +145,7 @@ def test_threats_possibilities_denials_and_history_are_no_events(text: str) -> N
 def test_the_attacker_is_read_from_the_syntax_and_the_nominal() -> None:
     assert _coded(
         "Ukrainian forces opened fire on a busy market in Donetsk on Tuesday, officials said."
-    ) == [("Armed clash", "Military Forces of Ukraine", "Donetsk")]
+    ) == [("Shelling/artillery/missile attack", "Military Forces of Ukraine", "Donetsk")]
     assert _coded("Russian strikes on Kyiv killed two people overnight, the mayor said.") == [
         ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kyiv")
     ]
@@ -189,6 +189,11 @@ def test_an_event_in_a_region_is_put_at_its_centre_town_as_acled_does() -> None:
     assert (point.name, point.method, point.geo_precision) == ("Belgorod", "seat", 3)
     assert point.admin1 is not None and "Belgorod" in point.admin1
     assert point.span.text == "Belgorod region"
+
+
+def test_an_attack_on_a_civilian_place_with_no_weapon_named_is_no_battle() -> None:
+    coded = _coded("Troops attacked a shopping mall in Kyiv on Monday, killing eight civilians.")
+    assert [sub for sub, _, _ in coded] == ["Shelling/artillery/missile attack"]
 
 
 def test_an_arrest_by_no_one_named_is_by_the_police_of_the_country() -> None:

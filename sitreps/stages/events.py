@@ -269,13 +269,15 @@ def _code(
     weapons: set[str],
     prediction: Prediction | None,
     previous: _Draft | None,
+    on_civilians: bool = False,
 ) -> tuple[str, str, float, CodedBy]:
     """ACLED event type, sub-event type, how sure the coding is, and what decided it.
 
     A specific trigger word or a named weapon decides; where the word is generic ("attack",
     "strike" with no weapon named), a confident sentence classifier does, then the remote
     violence the report has just told of ("eight strikes ... two additional attacks"), then
-    the default.
+    the default: an armed clash, but for an attack on a civilian place or on civilians
+    (`on_civilians`), where no one fights back and the weapon is only untold.
     """
     lexicon = _lexicon()
     spec = lexicon["triggers"].get(trigger.term)
@@ -298,7 +300,7 @@ def _code(
             )
     if previous is not None and previous.event_type == REMOTE_VIOLENCE:
         return previous.event_type, previous.sub_event_type, CONTEXT_CODED, CodedBy.CONTEXT
-    if spec == "generic":
+    if spec == "generic" and not on_civilians:
         default = lexicon["generic_default"]
         return default["type"], default["sub"], 0.5, CodedBy.CONTEXT
     return "Explosions/Remote violence", lexicon["remote_default"], 0.6, CodedBy.CONTEXT
@@ -929,8 +931,12 @@ def _draft(
     place, precision = _place(report, scope, trigger)
     event = report.last_event
     recent = event is not None and index - report.last_event_sentence <= REFERENCE_WINDOW
+    civilian = _words(_lexicon()["civilian_objects"])
+    on_civilians = any(
+        w.lemma_.lower() in civilian for p in found.patients for w in p.subtree if w.i <= p.i
+    )
     event_type, sub_event_type, base, coded_by = _code(
-        match, sentence, named_weapons, prediction, event if recent else None
+        match, sentence, named_weapons, prediction, event if recent else None, on_civilians
     )
     if coded_by is not CodedBy.TRIGGER and _not_an_event(prediction):
         return _dropped(trigger, f"the classifier reads no event ({prediction})")
