@@ -604,9 +604,10 @@ def _place_around(
     report: _Report, scope: frozenset[int], clause: frozenset[int], index: int
 ) -> tuple[Place | None, int]:
     """For an event whose own words name no place: a place its clause names ("strikes on
-    objects placed within the Odesa port"); else the place the report wrote of
-    within the last sentences, at ACLED's "near" precision; else the country of what was hit
-    ("struck Russian radars")."""
+    objects placed within the Odesa port"); else the place of the event told of in the
+    sentence before, at ACLED's "near" precision (a place merely written of there, such as
+    a plane crash's, places nothing after it); else the country of what was hit ("struck
+    Russian radars")."""
     # A country only after a word of place: "in Yemen", not "with help from the US".
     countries = report.countries
     located = frozenset(
@@ -617,9 +618,10 @@ def _place_around(
     place = _most_precise(report, located)
     if place is not None:
         return place, place.geo_precision
-    last = report.last_place
-    if last is not None and index - report.last_place_sentence <= PLACE_WINDOW:
-        return last, max(last.geo_precision, 2)
+    event = report.last_event
+    just_told = event is not None and index - report.last_event_sentence <= PLACE_WINDOW
+    if just_told and event is not None and event.place is not None and event.anchored:
+        return event.place, max(event.geo_precision or event.place.geo_precision, 2)
     hit = report.country_hit(scope)
     return (hit, REGION) if hit is not None else (None, 0)
 
