@@ -186,6 +186,9 @@ def assess(trigger: Token) -> Occurrence:
         modified = _noun_modifier(described)
         if modified is not None:
             return modified
+    for child in trigger.children:  # "test-fired two missiles"
+        if child.dep_ in {"npadvmod", "advmod", "compound"} and _lemma(child) in words.not_violence:
+            return Occurrence(Status.NOT_OCCURRED, "no violence", child)
     generic: Occurrence | None = None
     node = trigger
     while True:

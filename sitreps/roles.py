@@ -159,6 +159,18 @@ def _locatives(word: Token) -> list[Token]:
     ]
 
 
+def _with_complements(verb: Token) -> list[Token]:
+    """A verb and the verbs it hands its clause to: "is understood to have occurred"."""
+    chain = [verb]
+    while True:
+        complement = next(
+            (c for c in chain[-1].children if c.dep_ == "xcomp" and c.pos_ in VERBAL), None
+        )
+        if complement is None:
+            return chain
+        chain.append(complement)
+
+
 def of(trigger: Token, countries: frozenset[int]) -> Roles:
     """The roles of an event word; `countries`: the tokens that name a country, which as a
     modifier of an event noun name its attacker ("Ukraine drone attack"), where a town
@@ -182,9 +194,11 @@ def of(trigger: Token, countries: frozenset[int]) -> Roles:
         patients = _objects(trigger, TARGET_PREPOSITIONS | {"of"})
         for clause in trigger.children:
             if clause.dep_ in {"acl", "relcl"} and clause.pos_ in VERBAL:
-                # "eight strikes hitting the city", "the clash that occurred near Kherson"
-                carriers.append(clause)
-                patients += _objects(clause, TARGET_PREPOSITIONS)
+                # "eight strikes hitting the city", "the clash that occurred near Kherson",
+                # "the clash that is understood to have occurred near Kherson"
+                for verb in _with_complements(clause):
+                    carriers.append(verb)
+                    patients += _objects(verb, TARGET_PREPOSITIONS)
         counter = stand_in(trigger)
         governor = counter.head
         if governor.i != counter.i and governor.pos_ in VERBAL:

@@ -111,6 +111,7 @@ def test_matching_is_one_to_one_closest_first_and_regional_by_country() -> None:
         ("She remembers every bomb that exploded in Mariupol.", "exploded", Status.NOT_OCCURRED),
         ("She remembers how the bombs exploded in Mariupol.", "exploded", Status.GENERIC),
         ("Helsinki calls it a hybrid attack by Moscow.", "attack", Status.NOT_OCCURRED),
+        ("The US then test-fired two ballistic missiles.", "fired", Status.NOT_OCCURRED),
         ("Ukraine has a long record of attacks on Belgorod.", "attacks", Status.NOT_OCCURRED),
     ],
 )
@@ -194,6 +195,14 @@ def test_an_event_in_a_region_is_put_at_its_centre_town_as_acled_does() -> None:
 def test_an_attack_on_a_civilian_place_with_no_weapon_named_is_no_battle() -> None:
     coded = _coded("Troops attacked a shopping mall in Kyiv on Monday, killing eight civilians.")
     assert [sub for sub, _, _ in coded] == ["Shelling/artillery/missile attack"]
+
+
+def test_a_clash_is_placed_by_the_clause_that_tells_where_it_occurred() -> None:
+    coded = _coded(
+        "On Monday the tank fired its cannon during a clash that is understood to have "
+        "occurred near Kherson."
+    )
+    assert ("Armed clash", None, "Kherson") in coded
 
 
 def test_an_arrest_by_no_one_named_is_by_the_police_of_the_country() -> None:
