@@ -77,9 +77,6 @@ REMOTE_VIOLENCE = "Explosions/Remote violence"
 REGAINS_TERRITORY = "Government regains territory"
 ARRESTS = "Arrests"
 NEARBY_KM = 50.0
-# A place whose calibrated confidence says it is almost surely no place ("Bogdan", a first
-# name, as the Romanian village Bogdand) places no event.
-LEAST_PLACE_CONFIDENCE = 0.1
 DEMONYM_CONFIDENCE = 0.8  # a country read off "Russian" is the event's only as a last resort
 COUNTRY_FEATURES = {"A.PCLI", "A.PCLD", "A.PCLF", "A.PCLS", "A.PCLIX", "A.PCL", "A.TERR"}
 CAPITAL = "P.PPLC"
@@ -633,9 +630,7 @@ def _most_precise(report: _Report, words: frozenset[int]) -> Place | None:
     named = [
         p
         for i in sorted(words)
-        if (p := report.place_of(report.doc[i])) is not None
-        and p.confidence >= LEAST_PLACE_CONFIDENCE
-        and not _affiliation(report, i)
+        if (p := report.place_of(report.doc[i])) is not None and not _affiliation(report, i)
     ]
     return min(named, key=lambda p: (_is_country(p), p.geo_precision), default=None)
 
@@ -1028,7 +1023,6 @@ def _also_at(report: _Report, draft: _Draft, trigger: Token) -> list[_Draft]:
             place = report.place_of(joined)
             if (
                 place is not None
-                and place.confidence >= LEAST_PLACE_CONFIDENCE
                 and not _is_country(place)
                 and not _same_place(place, draft.place)
                 and not _affiliation(report, joined.i)
