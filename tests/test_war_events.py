@@ -205,6 +205,22 @@ def test_a_clash_is_placed_by_the_clause_that_tells_where_it_occurred() -> None:
     assert ("Armed clash", None, "Kherson") in coded
 
 
+def test_a_weapon_that_destroys_strikes() -> None:
+    coded = _coded(
+        "Russian cruise missiles destroyed farm storage buildings in the Odesa region early "
+        "Friday, officials said."
+    )
+    assert coded == [("Shelling/artillery/missile attack", "Military Forces of Russia", "Odesa")]
+
+
+def test_the_strike_just_told_of_keeps_its_attacker_where_it_is_placed_anew() -> None:
+    coded = _coded(
+        "Russian forces launched a missile strike on Odesa on Monday, the governor said. The "
+        "strike on Chornomorsk damaged a school."
+    )
+    assert [actor for _, actor, _ in coded] == ["Military Forces of Russia"] * 2
+
+
 def test_an_arrest_by_no_one_named_is_by_the_police_of_the_country() -> None:
     coded = _coded("A man was detained in Chisinau on Sunday after the attack, officials said.")
     assert ("Arrests", "Police Forces of Moldova", "Chisinau") in coded

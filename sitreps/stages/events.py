@@ -950,6 +950,10 @@ def _draft(
     day = " ".join(d.text for d in dates) or None
     # "another round of strikes", "on July 19" after July 18: not the event just told of
     same_event = recent and not _another(trigger) and not (day and event and event.day != day)
+    # "the attack" is the attack just told of, by the same hands, wherever it is placed
+    told_of = event is not None and _told_of(event, event_type, sub_event_type, None)
+    if actor1 is None and definite and same_event and told_of and event is not None:
+        actor1 = event.actor1
     if place is None and event is not None and same_event and definite:
         return _told_again(report, event, claim, index, trigger, weapons_named, actor1)
     placed_by_context = place is None
