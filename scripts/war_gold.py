@@ -7,7 +7,8 @@ that `sitreps eval war-events` reads:
 
     python scripts/war_gold.py ../shared/data/war/urw_unlabelled.jsonl OUTPUT_DIR
 
-`urw_events_dev2` may be read while developing; `urw_events_check` is for figures only.
+`urw_events_dev2` may be read while developing; `urw_events_check` and `urw_events_check2`
+are for aggregate figures only.
 """
 
 from __future__ import annotations

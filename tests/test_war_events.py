@@ -221,6 +221,29 @@ def test_the_strike_just_told_of_keeps_its_attacker_where_it_is_placed_anew() ->
     assert [actor for _, actor, _ in coded] == ["Military Forces of Russia"] * 2
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Social media footage captured the confrontations near the court in Baymak on Monday.",
+        "Belgian authorities seized Russian assets in Brussels on Monday.",
+    ],
+)
+def test_taking_what_is_no_ground_is_no_territorial_event(text: str) -> None:
+    assert _coded(text) == []
+
+
+def test_a_clash_with_a_crowd_is_a_riot() -> None:
+    coded = _coded("Russian riot police clashed with protesters in Baymak on Wednesday.")
+    assert coded == [("Violent demonstration", "Police Forces of Russia", "Baymak")]
+    coded = _coded("Ukrainian troops clashed with Russian forces near Bakhmut on Monday.")
+    assert coded == [("Armed clash", "Military Forces of Ukraine", "Bakhmut")]
+
+
+def test_the_west_is_no_town() -> None:
+    analysis = sitreps.analyze("Ukraine is fighting for the West, the analyst said in Kyiv.")
+    assert [p.name for p in analysis.places] == ["Ukraine", "Kyiv"]
+
+
 def test_an_arrest_by_no_one_named_is_by_the_police_of_the_country() -> None:
     coded = _coded("A man was detained in Chisinau on Sunday after the attack, officials said.")
     assert ("Arrests", "Police Forces of Moldova", "Chisinau") in coded

@@ -75,6 +75,10 @@ PLACE_WINDOW = 1
 REGION = 3  # ACLED geo_precision of a region or a country
 REMOTE_VIOLENCE = "Explosions/Remote violence"
 REGAINS_TERRITORY = "Government regains territory"
+TERRITORIAL = {REGAINS_TERRITORY, "Non-state actor overtakes territory"}
+ARMED_CLASH = "Armed clash"
+ARMED_SIDES = {"forces", "troops", "army", "military", "soldiers", "fighters", "militants",
+               "rebels", "units", "brigade", "battalion", "militia", "gunmen"}  # fmt: skip
 ARRESTS = "Arrests"
 NEARBY_KM = 50.0
 DEMONYM_CONFIDENCE = 0.8  # a country read off "Russian" is the event's only as a last resort
@@ -466,6 +470,7 @@ class _Report:
     def __init__(self, state: DocumentState) -> None:
         self.state = state
         self.doc = state.parsed
+        self.sentences = list(self.doc.sents)
         self.places = {place.id: place for place in state.analysis.places}
         self.demonyms = lexicons.demonyms()
         # The first mention of each country named in the report, to place what hit it.
@@ -774,7 +779,7 @@ def _told_of(event: _Draft, event_type: str, sub_event_type: str, actor1: Actor 
 def run(state: DocumentState) -> None:
     report = _Report(state)
     doc = report.doc
-    sentences = list(doc.sents)
+    sentences = report.sentences
     starts = [sentence.start for sentence in sentences]
     # Matched once per report, grouped by sentence; each sentence takes its own below.
     triggers, weapons, targets, fatalities, injured = (
@@ -942,6 +947,11 @@ def _draft(
     )
     if coded_by is not CodedBy.TRIGGER and _not_an_event(prediction):
         return _dropped(trigger, f"the classifier reads no event ({prediction})")
+    if sub_event_type in TERRITORIAL and not _takes_ground(report, trigger):
+        return _dropped(trigger, "what it takes is no ground")
+    if sub_event_type == ARMED_CLASH and _with_a_crowd(trigger, found, report.sentences, index):
+        riot = _lexicon()["riot"]
+        event_type, sub_event_type = riot["type"], riot["sub"]
     # Who fires at one side's forces or things is the other side: only for remote violence,
     # where the attacker is never among the victims.
     patients = found.patients if event_type == REMOTE_VIOLENCE else []
@@ -1106,6 +1116,63 @@ def _unreported(word: Token) -> list[Token]:
     ]  # fmt: skip
     said = {t.i for c in sayings for t in c.subtree}
     return [t for t in word.subtree if t.i not in said]
+
+
+def _with_a_crowd(
+    trigger: Token, found: roles.Roles, sentences: list[TokenSpan], index: int
+) -> bool:
+    """Whether one side of a clash is a crowd: "riot police clashed with protesters"; a
+    clash of no armed side is one with the crowd just written of ("Protesters gathered
+    outside the court. Violent clashes followed")."""
+    crowds = _words(_lexicon()["crowds"])
+    sides = [*found.agent, *found.patients]
+    sides += [
+        p for c in trigger.children if c.dep_ == "prep" and c.lower_ == "with" for p in c.children
+        if p.dep_ == "pobj"
+    ]  # fmt: skip
+    verb = trigger.head.head if trigger.head.pos_ == "ADP" else trigger.head
+    if verb.pos_ in {"VERB", "AUX"}:  # "supporters engaging in clashes with police"
+        sides += [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    named = [w.lower_ for side in sides for w in side.subtree if w.i <= side.i]
+    if any(w in crowds for w in named):
+        return True
+    if any(w in ARMED_SIDES for w in named):
+        return False
+    around = [t for s in sentences[max(0, index - 1) : index + 1] for t in s]
+    return any(t.lower_ in crowds for t in around)
+
+
+def _takes_ground(report: _Report, trigger: Token) -> bool:
+    """Whether what a territorial word takes is ground: a name, a place or a word for land
+    ("captured the village", "the capture of Avdiivka"), not "seized assets" or "footage
+    captured the confrontations"; where it names nothing taken, the word alone decides."""
+    taken = [c for c in trigger.children if c.dep_ in {"dobj", "nsubjpass"}]
+    taken += [
+        p for c in trigger.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children
+        if p.dep_ == "pobj"
+    ]  # fmt: skip
+    if not taken:
+        return True
+    land = _words(_lexicon()["territory"])
+    # the head and what names it ("the village of Robotyne", "the Zaporizhzhia plant"), not
+    # its other phrases ("the confrontations near the court in Baymak")
+    named = [
+        w
+        for head in taken
+        for w in (
+            head,
+            *(c for c in head.children if c.dep_ in {"compound", "appos", "conj"}),
+            *(p for c in head.children if c.lower_ == "of" for p in c.children if p.dep_ == "pobj"),
+        )
+    ]
+    # a name may be a place the gazetteer or the tagger missed ("captured Avdiivka")
+    return any(
+        w.pos_ == "PROPN"
+        or report.place_of(w) is not None
+        or w.lemma_.lower() in land
+        or w.lower_ in land
+        for w in named
+    )
 
 
 def _another(trigger: Token) -> bool:

@@ -132,11 +132,20 @@ CALENDAR_WORDS = {
 }
 
 
+# "the West", "the South": blocs and parts of the world, not the towns named West or South
+# ("the West Bank" is a name of two words and stays a place).
+COMPASS_WORDS = {"west", "east", "north", "south", "midwest", "orient", "occident"}
+
+
 def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
     if not token.text[:1].isupper() or token.text in demonyms:
         return False
     if token.lower_ in CALENDAR_WORDS:
         return False
+    if token.lower_ in COMPASS_WORDS and token.i > 0 and token.doc[token.i - 1].lower_ == "the":
+        following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+        if following is None or not following.text[:1].isupper():
+            return False
     if token.ent_type_ in NOT_PLACE_LABELS and token.pos_ != "PROPN":
         return False  # the small model labels some towns TIME ("at Odesa overnight")
     if token.ent_type_ == "ORG" and not _single_token_entity(token):
