@@ -484,7 +484,7 @@ class _Report:
         self.last_place_sentence = -PLACE_WINDOW - 1
         self.last_event: _Draft | None = None
         self.last_event_sentence = -REFERENCE_WINDOW - 1
-        self.points: dict[str, Place] = {}  # a region's or country's place -> its ACLED point
+        self.points: dict[str, Place] = {}  # a division's place -> its ACLED point
 
     def place_of(self, token: Token) -> Place | None:
         """The place a word names, where something can happen: not a dateline."""
@@ -769,8 +769,8 @@ def _same_act(event: _Draft, event_type: str, actor1: Actor | None) -> bool:
 
 
 def _told_of(event: _Draft, event_type: str, sub_event_type: str, actor1: Actor | None) -> bool:
-    """Whether an unplaced act is the event just told of: of its kind, and for battles of
-    its sub-event type ("captured the city ... battles are ongoing" are two acts), where a
+    """Whether an act may be the event just told of: of its kind, and for battles of its
+    sub-event type ("captured the city ... battles are ongoing" are two acts), where a
     strike's weapon is often told only once."""
     kind = event_type == REMOTE_VIOLENCE or event.sub_event_type == sub_event_type
     return kind and _same_act(event, event_type, actor1)
