@@ -418,6 +418,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         responses={
             200: {"description": "Already stored"},
             201: {"description": "Stored"},
+            400: {"description": "The body could not be parsed as JSON", "model": Problem},
             401: {"description": "No valid API key was sent", "model": Problem},
             403: {"description": "Writes are disabled: no API key is configured", "model": Problem},
             413: {"description": "The request body is over the size limit", "model": Problem},

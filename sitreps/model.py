@@ -182,7 +182,11 @@ class Place(_Model):
         default=None, description='Relative wording kept with the anchor: "outskirts", "near"'
     )
     confidence: Annotated[float, Field(ge=0, le=1)]
-    method: str = Field(description="exact, fuzzy, anaphora or relative")
+    method: str = Field(
+        description='exact, fuzzy, coordinates, demonym (a country read off "Russian"), or '
+        "seat (a first-level division's centre town, where an event is placed only in the "
+        "division, as ACLED places it)"
+    )
     alternatives: list[PlaceCandidate] = Field(default_factory=list)
 
 
