@@ -22,6 +22,7 @@ from sitreps.model import Actor
 from sitreps.state import span_of
 
 CIVILIANS = 7  # ACLED inter code
+ARMED_INTERS = {1, 2, 3, 8}  # state forces, rebels, political militias, external forces
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,15 @@ def _head_words() -> tuple[frozenset[str], frozenset[str]]:
     kinds, _, _ = _table()
     heads = frozenset().union(*(k.head_words for k in kinds))
     return heads, frozenset().union(*(k.head_words for k in kinds if k.inter == CIVILIANS))
+
+
+@cache
+def armed_words() -> frozenset[str]:
+    """The last words of the nouns of armed actors (state forces, armed groups, rebels,
+    foreign forces), police apart: "troops", "militants", "gunmen"."""
+    kinds, _, _ = _table()
+    armed = [k for k in kinds if k.inter in ARMED_INTERS and k.kind != "police"]
+    return frozenset().union(*(k.head_words for k in armed))
 
 
 def _country_code(name: str) -> str | None:

@@ -77,8 +77,6 @@ REMOTE_VIOLENCE = "Explosions/Remote violence"
 REGAINS_TERRITORY = "Government regains territory"
 TERRITORIAL = {REGAINS_TERRITORY, "Non-state actor overtakes territory"}
 ARMED_CLASH = "Armed clash"
-ARMED_SIDES = {"forces", "troops", "army", "military", "soldiers", "fighters", "militants",
-               "rebels", "units", "brigade", "battalion", "militia", "gunmen"}  # fmt: skip
 ARRESTS = "Arrests"
 NEARBY_KM = 50.0
 DEMONYM_CONFIDENCE = 0.8  # a country read off "Russian" is the event's only as a last resort
@@ -1136,7 +1134,7 @@ def _with_a_crowd(
     named = [w.lower_ for side in sides for w in side.subtree if w.i <= side.i]
     if any(w in crowds for w in named):
         return True
-    if any(w in ARMED_SIDES for w in named):
+    if any(w in actors.armed_words() for w in named):
         return False
     around = [t for s in sentences[max(0, index - 1) : index + 1] for t in s]
     return any(t.lower_ in crowds for t in around)
