@@ -10,8 +10,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from sitreps import progress
+
 Vectors = npt.NDArray[np.float32]
 DIMENSIONS = 384
+ENCODE_CHUNK = 256  # texts per progress step
 
 
 @cache
@@ -31,5 +34,9 @@ def encode(texts: list[str]) -> Vectors:
     """Unit-length vectors, one row per text: a dot product is the cosine similarity."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vectors = model().encode(texts, batch_size=32, normalize_embeddings=True)
-    return np.asarray(vectors, dtype=np.float32)
+    chunks = [texts[i : i + ENCODE_CHUNK] for i in range(0, len(texts), ENCODE_CHUNK)]
+    vectors = [
+        model().encode(chunk, batch_size=32, normalize_embeddings=True)
+        for chunk in progress.track(chunks, f"embedding texts, {ENCODE_CHUNK} a step")
+    ]
+    return np.asarray(np.vstack(vectors), dtype=np.float32)

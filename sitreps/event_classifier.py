@@ -30,7 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from sitreps import embeddings, lexicons
+from sitreps import embeddings, lexicons, progress
 
 SHIPPED = "event_classifier.npz"
 SHIPPED_FAST = "event_classifier_fast.npz"  # without the sentence embedding
@@ -236,7 +236,8 @@ def cross_validate(
     vectors = embeddings.encode(list(texts)) if embedded else None
     predicted = [""] * len(texts)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train, test in splitter.split(np.zeros(len(labels)), labels):
+    splits = list(splitter.split(np.zeros(len(labels)), labels))
+    for train, test in progress.track(splits, "cross-validating folds"):
         train_vectors = None if vectors is None else vectors[train]
         model = fit([texts[i] for i in train], [labels[i] for i in train], train_vectors, embedded)
         held_out = model.predict(

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import platformdirs
 
-from sitreps import lexicons
+from sitreps import lexicons, progress
 
 GAZETTEER_VERSION = "6"
 MIN_CITY_POPULATION = 500
@@ -284,47 +284,53 @@ def build(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".building")
     os.close(handle)
-    try:
-        connection = sqlite3.connect(tmp_name)
-        connection.executescript(_SCHEMA)
-        # The most populous place of each (country, name) stands in for a capital's point.
-        from sitreps import divisions
+    with progress.task("building the gazetteer (once)", total=3) as building:
+        try:
+            connection = sqlite3.connect(tmp_name)
+            connection.executescript(_SCHEMA)
+            # The most populous place of each (country, name) stands in for a capital's point.
+            from sitreps import divisions
 
-        cities = list(_cities())
-        found = divisions.build(cities)
-        capitals: dict[tuple[str, str], GazetteerEntry] = {}
-        for entry, names in cities:
-            entry = dataclasses.replace(entry, admin2=found.admin2_of.get(entry.geonameid))
-            _insert(connection, entry, names)
-            key = (entry.country or "", normalize_name(entry.name))
-            if key not in capitals or entry.population > capitals[key].population:
-                capitals[key] = entry
-        aliases: dict[str, set[str]] = {}
-        for alias, iso in lexicons.load("country_aliases").items():
-            aliases.setdefault(iso, set()).add(alias)
-        for entry, names in _countries(capitals):
-            _insert(connection, entry, names | aliases.get(entry.country or "", set()))
-        # GeoNames' feature code of a national capital, which its city list lacks: the
-        # events stage reads "Moscow launched" as Russia's forces acting.
-        connection.executemany(
-            "UPDATE place SET feature = 'P.PPLC' WHERE geonameid = ?",
-            [(capital.geonameid,) for capital in _capitals(capitals)],
-        )
-        states = list(_us_states([entry for entry, _ in cities]))
-        for entry, names in (*_continents(), *states, *found.places):
-            _insert(connection, entry, names)
-        admin1_names = found.admin1_names | {("US", e.admin1_code or ""): e.name for e, _ in states}
-        connection.executemany(
-            "INSERT INTO admin1 VALUES (?, ?, ?)",
-            [(country, code, name) for (country, code), name in admin1_names.items()],
-        )
-        connection.execute("INSERT INTO meta VALUES ('version', ?)", (GAZETTEER_VERSION,))
-        connection.commit()
-        connection.close()
-        os.replace(tmp_name, path)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+            cities = list(_cities())
+            building.advance(note="towns read")
+            found = divisions.build(cities)
+            building.advance(note="divisions tied to towns")
+            capitals: dict[tuple[str, str], GazetteerEntry] = {}
+            for entry, names in cities:
+                entry = dataclasses.replace(entry, admin2=found.admin2_of.get(entry.geonameid))
+                _insert(connection, entry, names)
+                key = (entry.country or "", normalize_name(entry.name))
+                if key not in capitals or entry.population > capitals[key].population:
+                    capitals[key] = entry
+            aliases: dict[str, set[str]] = {}
+            for alias, iso in lexicons.load("country_aliases").items():
+                aliases.setdefault(iso, set()).add(alias)
+            for entry, names in _countries(capitals):
+                _insert(connection, entry, names | aliases.get(entry.country or "", set()))
+            # GeoNames' feature code of a national capital, which its city list lacks: the
+            # events stage reads "Moscow launched" as Russia's forces acting.
+            connection.executemany(
+                "UPDATE place SET feature = 'P.PPLC' WHERE geonameid = ?",
+                [(capital.geonameid,) for capital in _capitals(capitals)],
+            )
+            states = list(_us_states([entry for entry, _ in cities]))
+            for entry, names in (*_continents(), *states, *found.places):
+                _insert(connection, entry, names)
+            admin1_names = found.admin1_names | {
+                ("US", e.admin1_code or ""): e.name for e, _ in states
+            }
+            connection.executemany(
+                "INSERT INTO admin1 VALUES (?, ?, ?)",
+                [(country, code, name) for (country, code), name in admin1_names.items()],
+            )
+            connection.execute("INSERT INTO meta VALUES ('version', ?)", (GAZETTEER_VERSION,))
+            connection.commit()
+            connection.close()
+            os.replace(tmp_name, path)
+            building.advance(note="written")
+        finally:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
     return path
 
 

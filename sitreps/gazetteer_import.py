@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from sitreps import progress
 from sitreps.gazetteer import GazetteerEntry, default_path, normalize_name, open_gazetteer
 
 _COLUMNS = 19
@@ -109,7 +110,7 @@ def import_geonames(dump: Path, gazetteer_path: Path | None = None) -> ImportSum
     summary = ImportSummary()
     connection = sqlite3.connect(target)
     try:
-        with connection, _lines(dump) as lines:
+        with connection, _lines(dump) as lines, progress.task("importing places") as task:
             batch: list[tuple[GazetteerEntry, set[str]]] = []
             for number, line in enumerate(lines, start=1):
                 if not line.strip() or line.startswith("#"):
@@ -122,6 +123,7 @@ def import_geonames(dump: Path, gazetteer_path: Path | None = None) -> ImportSum
                 if len(batch) >= _BATCH:
                     _write(connection, batch)
                     summary.imported += len(batch)
+                    task.advance(len(batch))
                     batch = []
             _write(connection, batch)
             summary.imported += len(batch)

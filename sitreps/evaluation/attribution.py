@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sitreps import progress
 from sitreps.evaluation.gold import read_jsonl
 from sitreps.evaluation.metrics import PRF
 from sitreps.model import Analysis, Mode, TextPart
@@ -112,7 +113,7 @@ class _Counts:
 def evaluate_attribution(path: Path, mode: Mode = Mode.FULL) -> dict[str, Any]:
     counts = {role: _Counts() for role in ROLES}
     n_docs = 0
-    for record in read_jsonl(path):
+    for record in progress.track(read_jsonl(path), "evaluating articles"):
         n_docs += 1
         predicted = _predicted(analyze(record["text"], title=record.get("title"), mode=mode))
         gold = _gold(record)

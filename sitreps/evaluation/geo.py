@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitreps import nlp, surface
+from sitreps import nlp, progress, surface
 from sitreps.evaluation.gold import read_jsonl
 from sitreps.evaluation.metrics import PRF, mean, median
 from sitreps.gazetteer import distance_km, open_gazetteer
@@ -91,7 +91,7 @@ def evaluate_geo(path: Path, mode: str, analysis_mode: Mode = Mode.FULL) -> dict
     true_positives = predicted_count = gold_count = 0
     texts = (r["text"] for r in records)
     docs = surface.pipe(texts) if analysis_mode is Mode.FAST else nlp.load().pipe(texts)
-    for record, doc in zip(records, docs, strict=True):
+    for record, doc in zip(progress.track(records, "evaluating texts"), docs, strict=True):
         gold = [t for t in record["toponyms"] if is_toponym(t)]
         if mode == "resolve":
             spans = [doc.char_span(t["start"], t["end"], alignment_mode="expand") for t in gold]
@@ -147,7 +147,7 @@ def evaluate_incident_geo(path: Path, mode: Mode = Mode.FULL) -> dict[str, Any]:
     errors: list[float] = []
     same_oblast = 0
     worst: list[tuple[float, str, str]] = []
-    for record in records:
+    for record in progress.track(records, "evaluating descriptions"):
         place = _incident_place(analyze(record["description"], mode=mode))
         if place is None or place.lat is None or place.lon is None:
             continue

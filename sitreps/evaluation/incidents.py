@@ -17,7 +17,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from sitreps import nlp
+from sitreps import nlp, progress
 from sitreps.evaluation.gold import read_jsonl
 from sitreps.evaluation.metrics import PRF
 from sitreps.incidents import Mention, cluster
@@ -99,7 +99,9 @@ def evaluate_incidents(path: Path) -> dict[str, Any]:
             text=text,
             names=frozenset(ent.text.lower() for ent in doc.ents if ent.label_ in NAME_LABELS),
         )
-        for record, text, doc in zip(records, texts, _entities(texts), strict=True)
+        for record, text, doc in zip(
+            progress.track(records, "reading documents"), texts, _entities(texts), strict=True
+        )
     ]
     incidents = cluster(mentions)
     incident_of = {m.key: incident.id for incident in incidents for m in incident.mentions}

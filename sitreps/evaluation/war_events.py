@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sitreps import progress
 from sitreps.evaluation.gold import read_jsonl
 from sitreps.evaluation.metrics import PRF
 from sitreps.gazetteer import distance_km
@@ -180,7 +181,7 @@ def evaluate_war_events(path: Path, mode: Mode = Mode.FULL) -> dict[str, Any]:
     missed: list[dict[str, Any]] = []
     spurious: list[dict[str, Any]] = []
     wrong: list[dict[str, Any]] = []
-    for article in articles:
+    for article in progress.track(articles, "evaluating articles"):
         analysis = analyze(article["text"], title=article.get("title"), mode=mode)
         gold: list[GoldEvent] = article["gold"]
         predicted = [PredictedEvent.of(event, analysis) for event in analysis.events]
