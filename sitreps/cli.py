@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -14,21 +15,11 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
-from rich.text import Text
 
-from sitreps import registry, render
+from sitreps import progress, registry, render
 from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, decode
-from sitreps.model import Analysis, Mode, json_schema
+from sitreps.model import Analysis, Mode, SourceKind, json_schema
 from sitreps.pipeline import analyze
 
 EXIT_CODES = """Exit codes: 0 success; 1 internal error (a bug: please report it);
@@ -119,6 +110,23 @@ ModeOption = Annotated[
 FastOption = Annotated[bool, typer.Option("--fast", help="Measure fast mode's analysis")]
 
 
+@contextmanager
+def _progress(quiet: bool) -> Iterator[None]:
+    """Progress shown, the gazetteer first where it must be built (a first run's minute
+    is then not silent), then the command's own work."""
+    from sitreps.gazetteer import open_gazetteer
+
+    with progress.shown(quiet):
+        open_gazetteer()
+        yield
+
+
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress (shown on a terminal, else a line every 10 s)"),
+]
+
+
 @app.command("analyze", epilog=EXIT_CODES)
 def analyze_command(
     path: Annotated[
@@ -139,6 +147,7 @@ def analyze_command(
     ] = None,
     max_chars: Annotated[int, typer.Option(help="Refuse longer texts")] = MAX_CHARS,
     mode: ModeOption = Mode.FULL,
+    quiet: QuietOption = False,
 ) -> None:
     """Analyse reports: claims with their sources and certainty, events, places, dates.
 
@@ -152,15 +161,8 @@ def analyze_command(
     if path.endswith(".jsonl"):
         records = list(_records(data, path, failures))
         analyses = []
-        with Progress(
-            TextColumn("analysing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=stderr,
-            transient=True,
-        ) as progress:
-            for label, record in progress.track(records):
+        with _progress(quiet):
+            for label, record in progress.track(records, "analysing"):
                 try:
                     record = record.with_defaults(outlet, published_at)
                     analyses.append(analyze(**record.model_dump(), max_chars=max_chars, mode=mode))
@@ -261,11 +263,13 @@ def eval_geo(
     mode: Annotated[GeoMode, typer.Option(help="resolve: gold spans given")] = GeoMode.RESOLVE,
     fast: FastOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Place resolution: acc@161 km, exact GeoNames match, median and mean error (km)."""
     from sitreps.evaluation.geo import evaluate_geo
 
-    figures = evaluate_geo(_existing_file(file), mode.value, _mode(fast))
+    with _progress(quiet):
+        figures = evaluate_geo(_existing_file(file), mode.value, _mode(fast))
     title = f"sitreps eval geo {file} --mode {mode.value}" + (" --fast" if fast else "")
     _print_figures(title, figures, as_json)
 
@@ -275,11 +279,13 @@ def eval_incident_geo(
     file: Annotated[Path, typer.Argument(help="Incident JSONL (the Bellingcat civharm format)")],
     fast: FastOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Incident location from a description: median error, within 10/50 km, oblast accuracy."""
     from sitreps.evaluation.geo import evaluate_incident_geo
 
-    figures = evaluate_incident_geo(_existing_file(file), _mode(fast))
+    with _progress(quiet):
+        figures = evaluate_incident_geo(_existing_file(file), _mode(fast))
     title = f"sitreps eval incident-geo {file}" + (" --fast" if fast else "")
     _print_figures(title, figures, as_json)
 
@@ -288,11 +294,13 @@ def eval_incident_geo(
 def eval_incidents(
     file: Annotated[Path, typer.Argument(help="Documents JSONL with gold incidents (ECB+ format)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Incident clustering: B-cubed and pairwise P/R/F1 and ARI, beside a tf-idf baseline."""
     from sitreps.evaluation.incidents import evaluate_incidents
 
-    figures = evaluate_incidents(_existing_file(file))
+    with _progress(quiet):
+        figures = evaluate_incidents(_existing_file(file))
     _print_figures(f"sitreps eval incidents {file}", figures, as_json)
 
 
@@ -301,11 +309,13 @@ def eval_attribution(
     file: Annotated[Path, typer.Argument(help="Attribution JSONL (the PolNeAR format)")],
     fast: FastOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Attribution: source, cue and content span P/R/F1, exact and overlap (>= 50 % words)."""
     from sitreps.evaluation.attribution import evaluate_attribution
 
-    figures = evaluate_attribution(_existing_file(file), _mode(fast))
+    with _progress(quiet):
+        figures = evaluate_attribution(_existing_file(file), _mode(fast))
     title = f"sitreps eval attribution {file}" + (" --fast" if fast else "")
     _print_figures(title, figures, as_json)
 
@@ -319,12 +329,14 @@ def eval_events(
     ] = None,
     fast: FastOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Event typing (30 CASE types): accuracy, weighted and macro F1, most confused pairs."""
     from sitreps.evaluation.events import evaluate_events
 
     try:
-        figures = evaluate_events(_existing_file(file), folds, embedded=not fast)
+        with _progress(quiet):
+            figures = evaluate_events(_existing_file(file), folds, embedded=not fast)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="FILE") from error
     title = f"sitreps eval events {file}" + (f" --folds {folds}" if folds else "")
@@ -336,12 +348,14 @@ def eval_events(
 def eval_events_plover(
     file: Annotated[Path, typer.Argument(help="PLOVER gold-standard records (JSONL)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """ACLED event type of the PLOVER records whose types map to one (`none` included)."""
     from sitreps.evaluation.events import evaluate_events_plover
 
     try:
-        figures = evaluate_events_plover(_existing_file(file))
+        with _progress(quiet):
+            figures = evaluate_events_plover(_existing_file(file))
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="FILE") from error
     _print_figures(f"sitreps eval events-plover {file}", figures, as_json)
@@ -354,13 +368,15 @@ def eval_war_events(
     ],
     fast: FastOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Events end to end on real articles: event P/R/F1; sub-event type, actor1, place
     within 10 km and fatalities on matched events; articles without events given some."""
     from sitreps.evaluation.war_events import evaluate_war_events
 
     try:
-        figures = evaluate_war_events(_existing_file(file), _mode(fast))
+        with _progress(quiet):
+            figures = evaluate_war_events(_existing_file(file), _mode(fast))
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="FILE") from error
     title = f"sitreps eval war-events {file}" + (" --fast" if fast else "")
@@ -376,6 +392,7 @@ def gazetteer_import(
     file: Annotated[
         Path, typer.Argument(help="A GeoNames dump: allCountries.txt, a country file, or its .zip")
     ],
+    quiet: QuietOption = False,
 ) -> None:
     """Add a GeoNames dump to the gazetteer (rivers, districts, small villages, exact points).
 
@@ -384,7 +401,8 @@ def gazetteer_import(
     """
     from sitreps.gazetteer_import import import_geonames
 
-    summary = import_geonames(_existing_file(file))
+    with _progress(quiet):
+        summary = import_geonames(_existing_file(file))
     typer.echo(f"imported {summary.imported} places from {file}")
     for reason in summary.skipped[:20]:
         typer.echo(f"skipped {reason}", err=True)
@@ -434,15 +452,6 @@ DbOption = Annotated[
 ]
 
 
-class _Rate(ProgressColumn):
-    """Documents per second so far."""
-
-    def render(self, task: Task) -> Text:
-        elapsed = task.elapsed or 0.0
-        rate = task.completed / elapsed if elapsed > 0 else 0.0
-        return Text(f"{rate:.1f} docs/s")
-
-
 class Engine(StrEnum):
     LOCAL = "local"
     RAY = "ray"
@@ -490,6 +499,7 @@ def ingest_command(
         typer.Option(help="Publication time (ISO 8601) of the documents that do not say"),
     ] = None,
     mode: ModeOption = Mode.FULL,
+    quiet: QuietOption = False,
 ) -> None:
     """Analyse reports and add them to the store. Re-ingesting a text changes nothing; an
     edited document (same URL or file) becomes a new version. Bad documents are reported
@@ -509,19 +519,10 @@ def ingest_command(
 
         analyser, chunk = RayAnalyser(address, workers, mode), window
     store = Store.open(db)
-    with Progress(
-        TextColumn("ingesting"),
-        TextColumn("{task.completed} documents"),
-        _Rate(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=stderr,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("", total=None)
+    with _progress(quiet), progress.task("ingesting documents") as task:
 
         def advance(where: str) -> None:
-            progress.update(task, advance=1, description=where[-60:])
+            task.advance(note=where)
 
         found = documents(targets, policy, max_chars, outlet=outlet, published_at=published_at)
         summary = ingest(store, found, advance, analyser, chunk)
@@ -594,6 +595,18 @@ def incidents_command(
             console.print(f"    denied: {line}", highlight=False, markup=False)
 
 
+CoarsenOption = Annotated[
+    float | None,
+    typer.Option(
+        "--coarsen-km",
+        min=0.001,
+        max=1000,
+        help="Move every point to the centre of a grid cell this many km wide, for "
+        "publishing without exact positions",
+    ),
+]
+
+
 @app.command("events", epilog=EXIT_CODES)
 def events_command(
     db: DbOption = None,
@@ -608,10 +621,20 @@ def events_command(
     status: Annotated[
         CorroborationStatus | None, typer.Option(help="Corroboration of the event's incident")
     ] = None,
+    source_kind: Annotated[
+        SourceKind | None,
+        typer.Option(help="A kind of source along the event's attribution chains"),
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Words in the place, the actors or the sources")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many")] = None,
+    coarsen_km: CoarsenOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
 ) -> None:
-    """Events in the store, with ACLED's column names, oldest first."""
+    """Events in the store as ACLED's rows (fatalities null where not stated), oldest
+    first."""
+    from sitreps import exports
     from sitreps.store import EventFilter, Store
 
     where = EventFilter(
@@ -620,9 +643,13 @@ def events_command(
         until=_date_option(until, "--until"),
         event_type=event_type,
         status=status.value if status else None,
+        source_kind=source_kind.value if source_kind else None,
+        search=search,
         limit=limit,
     )
-    rows = Store.open(db).events(where)
+    rows = exports.records(
+        Store.open(db).events(where), fatalities_as_zero=False, coarsen_km=coarsen_km
+    )
     if as_json:
         for row in rows:
             sys.stdout.write(json.dumps(row, default=str) + "\n")
@@ -652,9 +679,11 @@ def export_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here, not stdout")
     ] = None,
+    coarsen_km: CoarsenOption = None,
 ) -> None:
-    """Export the store: ACLED-style CSV or Parquet (same columns), GeoJSON of located
-    events, or whole analyses as JSONL."""
+    """Export the store: ACLED's CSV or Parquet (same columns; fatalities 0 where not
+    stated, tagged so), GeoJSON of located events, or whole analyses as JSONL (exact, as
+    analysed: --coarsen-km does not apply)."""
     from sitreps import exports
     from sitreps.store import Store
 
@@ -662,12 +691,12 @@ def export_command(
     if export_format is ExportFormat.PARQUET:
         if output is None:
             raise typer.BadParameter("Parquet is binary: give a file", param_hint="--output")
-        exports.parquet(store.events(), output)
+        exports.parquet(store.events(), output, coarsen_km)
         return
     if export_format is ExportFormat.ACLED_CSV:
-        text = exports.acled_csv(store.events())
+        text = exports.acled_csv(store.events(), coarsen_km)
     elif export_format is ExportFormat.GEOJSON:
-        text = exports.geojson(store.events())
+        text = exports.geojson(store.events(), coarsen_km)
     else:
         text = "".join(a.model_dump_json() + "\n" for a in store.analyses())
     _write(text, output)
@@ -769,6 +798,7 @@ def bench_command(
         Path | None, typer.Option(help="Write the report here (e.g. docs/performance.md)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Measure on this machine: analysis throughput on one core beside a bare spaCy parse,
     peak memory, /events latency on a generated store, the cost of adding a report as the
@@ -786,20 +816,26 @@ def bench_command(
             param_hint="--store-size",
         )
     work_dir.mkdir(parents=True, exist_ok=True)
-    stderr.print(f"analysing {documents} texts from {source} (one core)…")
+
+    # Each measurement runs minutes in a fresh process: a line as each begins is the progress.
+    def say(line: str) -> None:
+        if not quiet:
+            stderr.print(line)
+
+    say(f"analysing {documents} texts from {source} (one core)…")
     chosen = bench.read_texts(source, documents)
     analysis = bench.analysis_throughput(chosen)
     latency = None
     if events:
-        stderr.print(f"timing /events on a store of {events:,} generated events…")
+        say(f"timing /events on a store of {events:,} generated events…")
         latency = bench.events_latency(work_dir, events, queries)
     ingest = []
     for size in sizes:
-        stderr.print(f"timing {added} reports added to a store of {size:,}…")
+        say(f"timing {added} reports added to a store of {size:,}…")
         ingest.append(bench.ingest_cost(work_dir, size, added))
     ray = []
     if ray_workers != [0]:
-        stderr.print("analysing on a local Ray…")
+        say("analysing on a local Ray…")
         ray = bench.ray_throughput(chosen, tuple(ray_workers or (1, 2)))
     results = bench.Results(
         command="sitreps " + " ".join(sys.argv[1:]),

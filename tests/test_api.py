@@ -12,8 +12,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from sitreps.acled import COLUMNS as ACLED_COLUMNS
 from sitreps.api import ServerSettings, SettingsError, create_app
-from sitreps.exports import ACLED_COLUMNS
 from sitreps.store import Store
 from tests.serving import served
 
@@ -121,6 +121,12 @@ def test_events_are_filtered_and_paginated(client: TestClient) -> None:
     geojson = client.get("/events.geojson", params={"event_type": "Explosions/Remote violence"})
     assert geojson.headers["content-type"].startswith("application/geo+json")
     assert len(geojson.json()["features"]) == 2
+    assert [e["location"] for e in client.get("/events", params={"search": "kharkiv"}).json()[
+        "items"]] == ["Kharkiv"]  # fmt: skip
+    coarse = client.get("/events", params={"search": "kharkiv", "coarsen_km": 50}).json()
+    assert coarse["items"][0]["latitude"] != kharkiv[0]["latitude"]
+    assert "coordinates coarsened to 50 km" in coarse["items"][0]["tags"]
+    assert client.get("/events", params={"source_kind": "a verdict"}).status_code == 422
 
 
 def test_incidents_come_with_their_evidence(client: TestClient) -> None:
@@ -137,6 +143,11 @@ def test_acled_csv_export(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/csv")
     header = next(csv.reader(io.StringIO(response.text)))
     assert tuple(header[: len(ACLED_COLUMNS)]) == ACLED_COLUMNS
+    # The exports take /events' filters and are not paged.
+    kharkiv = client.get("/export/acled.csv", params={"search": "kharkiv", "limit": 1})
+    assert [row["location"] for row in csv.DictReader(io.StringIO(kharkiv.text))] == ["Kharkiv"]
+    features = client.get("/export/events.geojson").json()["features"]
+    assert len(features) == len(client.get("/events").json()["items"])
 
 
 def test_reads_can_require_a_key(tmp_path: Path) -> None:

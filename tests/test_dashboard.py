@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from sitreps.model import content_id
 from tests.conftest import CORPUS
@@ -109,6 +111,13 @@ def markers(page: Page) -> int:
     return page.locator("path.incident-marker").count()
 
 
+def open_incident(page: Page, marker: Locator) -> Locator:
+    """Click an incident's marker; the panel, once it shows that incident."""
+    incident = marker.get_attribute("data-incident")
+    marker.dispatch_event("click")
+    return page.locator(f'#detail[data-incident="{incident}"]')
+
+
 def test_the_map_loads_with_markers_and_a_timeline(page: Page) -> None:
     assert markers(page) > 5
     assert page.locator("#map").get_attribute("data-markers") == str(markers(page))
@@ -119,8 +128,7 @@ def test_the_map_loads_with_markers_and_a_timeline(page: Page) -> None:
 
 
 def test_clicking_an_incident_shows_its_evidence(page: Page) -> None:
-    page.locator("path.status-corroborated").first.dispatch_event("click")
-    detail = page.locator("#detail")
+    detail = open_incident(page, page.locator("path.status-corroborated").first)
     detail.locator("h2").wait_for()
     assert "corroborated" in detail.locator(".badge").first.inner_text().lower()
     assert detail.locator("ul.voices li").count() >= 2  # independent voices, grouped
@@ -164,8 +172,8 @@ def test_report_text_with_markup_is_shown_as_text(
         for incident in httpx.get(f"{url}/incidents").json()
         if any(claim["report_id"] == report_id for claim in incident["evidence"]["claims"])
     )
-    page.locator(f'path[data-incident="{hostile["id"]}"]').dispatch_event("click")
-    page.locator("#detail ul.reports button", has_text="<b>Odesa</b> port hit").click()
+    detail = open_incident(page, page.locator(f'path[data-incident="{hostile["id"]}"]'))
+    detail.locator("ul.reports button", has_text="<b>Odesa</b> port hit").click()
     text = page.locator(".report-text")
     text.wait_for()
     shown = text.inner_text()
@@ -189,8 +197,7 @@ def test_markup_in_titles_outlets_names_and_urls_is_inert(
     marker = page.locator(f'path[data-incident="{incident["id"]}"]')
     marker.dispatch_event("mouseover")
     page.locator(".leaflet-tooltip").wait_for()
-    marker.dispatch_event("click")
-    detail = page.locator("#detail")
+    detail = open_incident(page, marker)
     detail.locator("h2").wait_for()
     panel = detail.inner_text()
     assert "<script>window.pwned = 6</script>Wire" in panel  # the outlet, as text
@@ -225,4 +232,71 @@ def test_the_api_docs_render_from_the_vendored_swagger_ui(
     docs.locator(".opblock").first.wait_for(timeout=30_000)
     assert docs.locator(".opblock").count() >= 8  # every operation of the API
     assert outside == []  # nothing fetched from anywhere else
+    context.close()
+
+
+def test_the_latest_incident_is_shown_on_load(page: Page) -> None:
+    rows = page.locator("#incident-list tbody tr")
+    assert rows.count() >= markers(page)
+    first = rows.first
+    assert "selected" in (first.get_attribute("class") or "")
+    assert page.locator("#detail").get_attribute("data-incident") == first.get_attribute(
+        "data-incident"
+    )
+    dates = [d for d in rows.locator("td:first-child").all_inner_texts() if d != "—"]
+    assert dates[0] == max(dates)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-list.png"))
+
+
+def test_the_incident_list_sorts_and_searches(page: Page) -> None:
+    page.locator("#incident-list th[data-key=voices] button").click()
+    assert page.locator("#incident-list th[data-key=voices]").get_attribute("aria-sort") == (
+        "descending"
+    )
+    voices = [int(v) for v in page.locator("#incident-list tbody td.number").all_inner_texts()]
+    assert voices == sorted(voices, reverse=True) and voices[0] >= 2
+    page.locator("#incident-list tbody tr").nth(1).click()
+    second = page.locator("#incident-list tbody tr").nth(1)
+    assert "selected" in (second.get_attribute("class") or "")
+    everything = markers(page)
+    page.fill("#filter-search", "odesa")
+    places = page.locator("#incident-list tbody td:nth-child(2)").all_inner_texts()
+    assert places and all(place == "Odesa" for place in places)
+    assert 0 < markers(page) < everything
+    page.fill("#filter-search", "no such place anywhere")
+    assert page.locator("#incident-list .empty").inner_text() == "No incident meets these filters."
+
+
+def test_the_filtered_events_export_as_acled_csv_and_geojson(
+    page: Page, server: tuple[str, str]
+) -> None:
+    page.select_option("#filter-status", "contested")
+    page.fill("#filter-search", "kharkiv")
+    shown = int(page.locator("#summary").get_attribute("data-events") or 0)
+    assert shown > 0
+    href = page.locator("#export-csv").get_attribute("href") or ""
+    assert "status=contested" in href and "search=kharkiv" in href
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    assert len(rows) == shown
+    assert {row["corroboration"] for row in rows} == {"contested"}
+    geojson = httpx.get(server[0] + (page.locator("#export-geojson").get_attribute("href") or ""))
+    assert {f["properties"]["corroboration"] for f in geojson.json()["features"]} == {"contested"}
+
+
+def test_town_names_label_the_map_offline(browser: Browser, server: tuple[str, str]) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    opened = context.new_page()
+    outside: list[str] = []
+    opened.on(
+        "request",
+        lambda request: None if request.url.startswith(server[0]) else outside.append(request.url),
+    )
+    opened.goto(server[0])
+    opened.wait_for_selector("body[data-ready=true]", timeout=60_000)
+    names = opened.locator(".town-label").all_inner_texts()
+    assert len(names) >= 20 and {"Kyiv", "Kharkiv", "Odesa"} <= set(names)
+    assert outside == []
+    opened.screenshot(path=str(ARTIFACTS / "dashboard-towns.png"))
     context.close()

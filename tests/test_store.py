@@ -23,7 +23,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from sitreps.exports import ACLED_COLUMNS
+from sitreps.acled import COLUMNS as ACLED_COLUMNS
 from sitreps.store import Store
 from sitreps.store.schema import Base
 
@@ -63,8 +63,10 @@ def test_the_event_details_migration_keeps_stored_events(tmp_path: Path, seed) -
         assert connection.execute("SELECT count(*) FROM acled_events").fetchone()[0] == 3
     Store.open(db)  # upgrades to head again
     with sqlite3.connect(db) as connection:
-        rows = connection.execute("SELECT coded_by, assoc_actor_1 FROM acled_events").fetchall()
-    assert rows == [(None, None)] * 3  # details of events stored before 0003 stay unknown
+        rows = connection.execute("SELECT coded_by, event_id_cnty FROM acled_events").fetchall()
+    assert [coded_by for coded_by, _ in rows] == [None] * 3  # stored before 0003: unknown
+    # Revision 0006 numbers the events it finds, once each, with their country's code.
+    assert sorted(event_id for _, event_id in rows) == ["UKR1", "UKR2", "UKR3"]
     engine.dispose()
 
 
@@ -213,6 +215,7 @@ def test_check_finds_a_damaged_store(tmp_path: Path, seed) -> None:
         connection.execute("DELETE FROM claims WHERE claim_id = 'c1'")
         connection.execute("DELETE FROM incident_events WHERE event_id = 'e1'")
         connection.execute("DELETE FROM change_log WHERE entity = 'report'")
+        connection.execute("DELETE FROM event_numbers WHERE event_id = 'e2'")
     damaged = sitreps_cli("check", "--db", str(db))
     assert damaged.returncode == 4, damaged.stderr
     problems = damaged.stdout
@@ -220,6 +223,7 @@ def test_check_finds_a_damaged_store(tmp_path: Path, seed) -> None:
     assert "claims:" in problems and "its analysis has" in problems
     assert ":e1 is in no incident" in problems
     assert "without a change log entry" in problems
+    assert ":e2 has no number (event_id_cnty)" in problems
     not_a_store = tmp_path / "garbage.db"
     not_a_store.write_bytes(b"this is not a database" * 100)
     unreadable = sitreps_cli("check", "--db", str(not_a_store))

@@ -1,13 +1,24 @@
 // The sitreps dashboard: a map of incidents coloured by corroboration and sized by their
-// events, a brushable timeline of events per day, filters, and the evidence behind each
-// incident. Everything a report says is untrusted: it is only ever set as text, never as HTML.
+// events, with town names offline; a list of the incidents to sort and search; a brushable
+// timeline of events per day; filters, whose events export as ACLED CSV or GeoJSON; and the
+// evidence behind each incident. Everything a report says is untrusted: it is only ever set
+// as text, never as HTML.
 "use strict";
 
 const STATUS_COLOURS = { corroborated: "#1b7f3b", "single-source": "#d98a00", contested: "#c62828" };
+const STATUS_ORDER = { corroborated: 0, contested: 1, "single-source": 2 };
 const EVENT_PAGE = 1000;
 const EVENT_CAP = 20000; // the timeline shows at most this many events
+const TOWN_LABELS = 90; // at most this many town names on the map at once
+const TOWN_GAP = 6; // pixels kept clear around a town's name
+// The smallest town named at each zoom level: a country-wide view names cities only.
+const TOWN_POPULATION = [[4, 1e6], [5, 2e5], [6, 5e4], [7, 2e4], [8, 8e3]];
 
-const state = { incidents: [], events: [], markers: null, map: null, brushed: null };
+const state = {
+  incidents: [], events: [], markers: null, map: null, brushed: null, towns: [],
+  townLabels: null, markerOf: new Map(), eventsOf: new Map(), selected: null,
+  sort: { key: "date", descending: true },
+};
 const $ = (id) => document.getElementById(id);
 
 // Build an element; strings among the children become text nodes, never markup.
@@ -86,6 +97,10 @@ async function baseLayers(map) {
   });
   countries.addTo(map);
   regions.addTo(map);
+  state.towns = await getJSON("/static/vendor/towns.json");
+  map.createPane("towns").style.zIndex = 450; // above the outlines and markers, never clicked
+  state.townLabels = L.layerGroup().addTo(map);
+  map.on("moveend zoomend", drawTowns);
   L.control
     .layers(
       { "Offline outlines": L.layerGroup(), "OpenStreetMap (online)": online },
@@ -93,6 +108,35 @@ async function baseLayers(map) {
       { collapsed: true },
     )
     .addTo(map);
+}
+
+// The most populous towns in view, as many as fit without crowding: a name is left out
+// where it would overlap a larger town's (its box estimated from its length).
+function drawTowns() {
+  const map = state.map;
+  const bounds = map.getBounds().pad(0.05);
+  const zoom = map.getZoom();
+  const smallest = (TOWN_POPULATION.find(([level]) => zoom <= level) || [0, 0])[1];
+  const placed = [];
+  state.townLabels.clearLayers();
+  for (const [name, lat, lon, population] of state.towns) {
+    if (placed.length >= TOWN_LABELS || population < smallest) break;
+    if (!bounds.contains([lat, lon])) continue;
+    const { x, y } = map.latLngToContainerPoint([lat, lon]);
+    const box = { left: x - 3, right: x + 10 + 6.5 * name.length, top: y - 9, bottom: y + 6 };
+    const overlaps = (other) => box.left < other.right + TOWN_GAP && other.left < box.right + TOWN_GAP
+      && box.top < other.bottom + TOWN_GAP && other.top < box.bottom + TOWN_GAP;
+    if (placed.some(overlaps)) continue;
+    placed.push(box);
+    const label = el("span", {}, el("i"), name);
+    state.townLabels.addLayer(L.marker([lat, lon], {
+      pane: "towns",
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({ className: "town-label", html: label, iconSize: null, iconAnchor: [3, 8] }),
+    }));
+  }
+  $("map").dataset.towns = String(placed.length);
 }
 
 function createMap() {
@@ -113,7 +157,38 @@ function filters() {
     kind: $("filter-kind").value,
     since: range ? range[0] : $("filter-since").value,
     until: range ? range[1] : $("filter-until").value,
+    words: $("filter-search").value.toLowerCase().split(/\s+/).filter(Boolean),
   };
+}
+
+// What the search looks in, as the API does: the place and its divisions, the actors and
+// the sources of each event.
+function eventText(event) {
+  return [event.location, event.admin1, event.admin2, event.country, event.actor1,
+    event.actor2, event.source].filter(Boolean).join(" ").toLowerCase();
+}
+
+function eventMatches(event, words) {
+  const text = eventText(event);
+  return words.every((word) => text.includes(word));
+}
+
+// The filters as the API reads them: the export links hand the same ones to the server.
+function exportQuery(f) {
+  const query = new URLSearchParams();
+  if (f.type) query.set("event_type", f.type);
+  if (f.status) query.set("status", f.status);
+  if (f.kind) query.set("source_kind", f.kind);
+  if (f.since) query.set("since", f.since);
+  if (f.until) query.set("until", f.until);
+  if (f.words.length) query.set("search", f.words.join(" "));
+  return query.toString();
+}
+
+function updateExports(f) {
+  const query = exportQuery(f);
+  $("export-csv").href = `/export/acled.csv${query ? `?${query}` : ""}`;
+  $("export-geojson").href = `/export/events.geojson${query ? `?${query}` : ""}`;
 }
 
 function incidentShown(incident, f) {
@@ -125,12 +200,17 @@ function incidentShown(incident, f) {
     if (f.since && (incident.last_date || incident.first_date) < f.since) return false;
     if (f.until && incident.first_date > f.until) return false;
   }
+  if (f.words.length) {
+    const events = state.eventsOf.get(incident.id) || [];
+    if (!events.some((event) => eventMatches(event, f.words))) return false;
+  }
   return true;
 }
 
 function eventShown(event, f) {
   if (f.type && event.event_type !== f.type) return false;
   if (f.status && event.corroboration !== f.status) return false;
+  if (f.words.length && !eventMatches(event, f.words)) return false;
   return true;
 }
 
@@ -145,7 +225,9 @@ function fillSelect(select, values) {
 function drawMarkers() {
   const f = filters();
   state.markers.clearLayers();
-  const shown = state.incidents.filter((i) => i.latitude !== null && incidentShown(i, f));
+  state.markerOf.clear();
+  const kept = state.incidents.filter((i) => incidentShown(i, f));
+  const shown = kept.filter((i) => i.latitude !== null);
   for (const incident of shown) {
     const marker = L.circleMarker([incident.latitude, incident.longitude], {
       radius: 6 + 3 * Math.sqrt(incident.n_events),
@@ -157,17 +239,95 @@ function drawMarkers() {
     });
     // A node, not a string: Leaflet would read a string as HTML.
     marker.bindTooltip(el("span", {}, `${incident.location || "unlocated"} · ${incident.sub_event_type || ""} · ${incident.status}`));
-    marker.on("click", () => showIncident(incident.id));
+    marker.on("click", () => selectIncident(incident.id));
     state.markers.addLayer(marker);
     marker.getElement().dataset.incident = incident.id;
+    state.markerOf.set(incident.id, marker);
   }
-  const unlocated = state.incidents.filter((i) => i.latitude === null && incidentShown(i, f)).length;
+  const unlocated = kept.length - shown.length;
+  const events = state.events.filter((e) => eventShown(e, f)).length;
   $("summary").replaceChildren(
     `${shown.length} of ${state.incidents.length} incidents on the map`,
     unlocated ? ` (${unlocated} more without a place)` : "",
-    ` · ${state.events.length} events`,
+    ` · ${events} of ${state.events.length} events`,
   );
   $("map").dataset.markers = String(shown.length);
+  $("summary").dataset.events = String(events);
+  updateExports(f);
+  drawList(kept);
+}
+
+// ---- the incident list --------------------------------------------------------------------
+
+const COLUMNS = [
+  { key: "date", label: "Date", value: (i) => i.first_date || "" },
+  { key: "place", label: "Place", value: (i) => (i.location || "").toLowerCase() },
+  { key: "type", label: "Type", value: (i) => i.sub_event_type || i.event_type || "" },
+  { key: "status", label: "Corroboration", value: (i) => STATUS_ORDER[i.status] ?? 9 },
+  { key: "voices", label: "Voices", value: (i) => i.n_independent_sources },
+];
+
+function sorted(incidents) {
+  const column = COLUMNS.find((c) => c.key === state.sort.key);
+  const direction = state.sort.descending ? -1 : 1;
+  return [...incidents].sort((a, b) => {
+    const [x, y] = [column.value(a), column.value(b)];
+    return (x < y ? -1 : x > y ? 1 : 0) * direction || a.id.localeCompare(b.id);
+  });
+}
+
+function sortBy(key) {
+  const same = state.sort.key === key;
+  // Numbers and dates first show the largest, words the first in the alphabet.
+  const firstDescending = ["date", "voices"].includes(key);
+  state.sort = { key, descending: same ? !state.sort.descending : firstDescending };
+  drawMarkers();
+}
+
+function drawList(incidents) {
+  const rows = sorted(incidents);
+  const head = el("tr", {}, COLUMNS.map((column) => el("th", {
+    scope: "col",
+    "aria-sort": state.sort.key === column.key
+      ? (state.sort.descending ? "descending" : "ascending") : "none",
+    "data-key": column.key,
+  }, el("button", { type: "button", onclick: () => sortBy(column.key) }, column.label))));
+  const body = el("tbody", {}, rows.map((incident) => el("tr", {
+    "data-incident": incident.id,
+    class: incident.id === state.selected ? "selected" : null,
+    tabindex: 0,
+    onclick: () => selectIncident(incident.id),
+  },
+  el("td", {}, incident.first_date || "—"),
+  el("td", {}, incident.location || "—"),
+  el("td", {}, incident.sub_event_type || incident.event_type || "—"),
+  el("td", {}, el("span", { class: `badge ${incident.status}` }, incident.status)),
+  el("td", { class: "number", title: `${incident.n_reports} report(s)` },
+    incident.n_independent_sources))));
+  body.addEventListener("keydown", (event) => {
+    const row = event.target.closest("tr");
+    if (row && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      selectIncident(row.dataset.incident);
+    }
+  });
+  $("incident-list").replaceChildren(rows.length
+    ? el("table", {}, el("thead", {}, head), body)
+    : el("p", { class: "empty" }, "No incident meets these filters."));
+  return rows;
+}
+
+// Show an incident's evidence, mark it in the list and bring its marker into view.
+function selectIncident(id) {
+  state.selected = id;
+  for (const row of document.querySelectorAll("#incident-list tbody tr")) {
+    row.classList.toggle("selected", row.dataset.incident === id);
+  }
+  const marker = state.markerOf.get(id);
+  if (marker && !state.map.getBounds().contains(marker.getLatLng())) {
+    state.map.panTo(marker.getLatLng());
+  }
+  return showIncident(id);
 }
 
 function drawTimeline() {
@@ -330,9 +490,16 @@ async function start() {
   [state.incidents, state.events] = await Promise.all([getJSON("/incidents"), allEvents()]);
   fillSelect($("filter-type"), state.incidents.map((i) => i.event_type));
   fillSelect($("filter-kind"), state.incidents.flatMap((i) => i.source_kinds || []));
+  for (const event of state.events) {
+    if (!event.incident_id) continue;
+    if (!state.eventsOf.has(event.incident_id)) state.eventsOf.set(event.incident_id, []);
+    state.eventsOf.get(event.incident_id).push(event);
+  }
   for (const id of ["filter-type", "filter-status", "filter-kind"]) {
     $(id).addEventListener("change", () => { drawMarkers(); drawTimeline(); });
   }
+  $("filter-search").addEventListener("input", () => { drawMarkers(); drawTimeline(); });
+  $("filters").addEventListener("submit", (event) => event.preventDefault());
   for (const id of ["filter-since", "filter-until"]) {
     $(id).addEventListener("change", () => { state.brushed = null; drawMarkers(); drawTimeline(); });
   }
@@ -342,6 +509,7 @@ async function start() {
   window.addEventListener("resize", drawTimeline);
   drawMarkers();
   drawTimeline();
+  drawTowns();
   // Frame the middle 90 % of incidents: one country-wide point must not zoom the map out.
   const located = state.incidents.filter((i) => i.latitude !== null);
   if (located.length) {
@@ -350,6 +518,9 @@ async function start() {
     const corner = (q) => [d3.quantileSorted(lats, q), d3.quantileSorted(lons, q)];
     state.map.fitBounds(L.latLngBounds([corner(0.05), corner(0.95)]).pad(0.4), { maxZoom: 8 });
   }
+  // The panel is never empty: the first incident of the list (the latest) is shown.
+  const first = document.querySelector("#incident-list tbody tr");
+  if (first) await selectIncident(first.dataset.incident);
   document.body.dataset.ready = "true";
 }
 

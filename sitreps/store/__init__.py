@@ -45,16 +45,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 import sitreps
+from sitreps import acled, registry
 from sitreps.corroboration import Voice, corroborate
 from sitreps.embeddings import Vectors
 from sitreps.gazetteer import EARTH_RADIUS_KM, country_name
 from sitreps.incidents import RADIUS_KM, Clusterer, Incident, Mention, embed, mentions_of
-from sitreps.model import Analysis, Certainty, Quantity, Weapon
+from sitreps.model import Analysis, Certainty, Claim, Quantity, Source, SourceKind, Weapon
 from sitreps.store.schema import (
     AnalysisRow,
     ChangeRow,
     ClaimRow,
     EventMentionRow,
+    EventNumberRow,
     EventRow,
     IncidentEventRow,
     IncidentRow,
@@ -112,8 +114,13 @@ class EventFilter:
     until: date | None = None
     event_type: str | None = None
     status: str | None = None  # corroborated, single-source, contested
+    source_kind: str | None = None  # a kind of source along the event's attribution chains
+    search: str | None = None  # words in the place, the actors or the sources
     limit: int | None = None
     offset: int = 0
+
+
+SEARCHED_COLUMNS = ("location", "admin1", "admin2", "country", "actor1", "actor2", "source")
 
 
 def parse_bbox(value: str) -> tuple[float, float, float, float]:
@@ -248,6 +255,16 @@ class Store:
         if where.status is not None:
             clauses.append("corroboration = :status")
             params["status"] = where.status
+        if where.source_kind is not None:
+            clauses.append("' ' || source_kinds || ' ' LIKE :source_kind")
+            params["source_kind"] = f"% {where.source_kind} %"
+        if where.search:
+            # Every word somewhere in the place, its divisions, the actors or the sources.
+            haystack = " || ' ' || ".join(f"lower(COALESCE({c}, ''))" for c in SEARCHED_COLUMNS)
+            for number, word in enumerate(where.search.lower().split()):
+                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                clauses.append(f"{haystack} LIKE :word{number} ESCAPE '\\'")
+                params[f"word{number}"] = f"%{escaped}%"
         sql = "SELECT * FROM acled_events"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
@@ -367,9 +384,12 @@ def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
             )
         )
     firmness = list(Certainty)  # firmest first
+    claims = {claim.id: claim for claim in analysis.claims}
     for item in analysis.events:
         located = analysis.place(item.location) if item.location else None
         country, iso = _country(located.country if located else None)
+        event_claims = [claims[c] for c in item.claims if c in claims]
+        sources = _original_sources(analysis, event_claims)
         certainties = [certainty_of[c] for c in item.claims if c in certainty_of]
         firmest = min(certainties, key=firmness.index) if certainties else None
         session.add(
@@ -388,6 +408,7 @@ def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
                 longitude=located.lon if located else None,
                 country=country,
                 iso=iso,
+                iso3=acled.iso3(located.country if located else None),
                 admin1=located.admin1 if located else None,
                 admin2=located.admin2 if located else None,
                 geo_precision=item.geo_precision,
@@ -407,8 +428,47 @@ def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
                 associated_actors="; ".join(a.name for a in item.associated_actors) or None,
                 weapons="; ".join(_weapon(w) for w in item.weapons) or None,
                 coded_by=item.coded_by.value,
+                source="; ".join(dict.fromkeys(filter(None, map(_source_name, sources)))) or None,
+                source_scale=acled.source_scale(_kind(s) for s in sources),
+                source_kinds=" ".join(sorted(_chain_kinds(analysis, event_claims))) or None,
             )
         )
+        session.add(EventNumberRow(report_id=report_id, event_id=item.id))
+
+
+def _original_sources(analysis: Analysis, claims: list[Claim]) -> list[Source]:
+    """The outlet, then whoever each claim behind an event comes from at the end of its
+    attribution chain (the ministry an outlet quotes), unnamed sources left out: ACLED's
+    `source` names who can be traced."""
+    outlet = [s for s in analysis.sources if s.kind is SourceKind.REPORTING_OUTLET]
+    voices = [analysis.source(claim.attribution[-1]) for claim in claims if claim.attribution]
+    named = [s for s in voices if s.kind not in {SourceKind.REPORTING_OUTLET, SourceKind.UNNAMED}]
+    return (outlet[:1] if analysis.report.outlet else []) + named
+
+
+def _chain_kinds(analysis: Analysis, claims: list[Claim]) -> set[str]:
+    """The kinds of every source along the attribution chains of an event's claims."""
+    return {analysis.source(s).kind.value for claim in claims for s in claim.attribution}
+
+
+def _source_name(source: Source) -> str | None:
+    """How ACLED's `source` names a source: by its registry entry, else by a proper name
+    ("Sergei Lebedev", "State Emergency Service"); "governor" or "residents" name nobody
+    a reader could look up, though their kind still counts towards the scale."""
+    if source.kind is SourceKind.REPORTING_OUTLET:
+        return source.name
+    if source.registry_entry:
+        return source.registry_entry
+    words = source.name.split()
+    return source.name if len(words) > 1 and all(w[:1].isupper() for w in words) else None
+
+
+def _kind(source: Source) -> str:
+    """A source's kind; the outlet's is its registry entry's, when it has one."""
+    if source.kind is SourceKind.REPORTING_OUTLET:
+        entry = registry.default().find(source.registry_entry or source.name)
+        return entry.kind.value if entry is not None else source.kind.value
+    return source.kind.value
 
 
 def _weapon(weapon: Weapon) -> str:

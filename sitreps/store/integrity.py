@@ -4,7 +4,8 @@ What a store promises: the database file itself is sound; its schema is the one 
 sitreps migrates to; every report is stored under the hash of its text, with one analysis
 whose rows (claims, sources, places, events) match it; each document has one current
 version and a chain of older ones; every event of a current report belongs to exactly one
-incident, and every incident counts the events it holds; every report is in the change log.
+incident, and every incident counts the events it holds; every event has the number its
+ACLED id carries; every report is in the change log.
 """
 
 from __future__ import annotations
@@ -166,6 +167,16 @@ def _incidents(connection: Connection) -> Iterator[Problem]:
         yield Problem("incidents", f"event {report_id}:{event_id} has no stored mention to match")
 
 
+def _event_numbers(connection: Connection) -> Iterator[Problem]:
+    """Every event has the number its ACLED id carries (the table's key gives none twice)."""
+    for report_id, event_id in _rows(
+        connection,
+        "SELECT e.report_id, e.event_id FROM events e LEFT JOIN event_numbers n "
+        "ON n.report_id = e.report_id AND n.event_id = e.event_id WHERE n.number IS NULL",
+    ):
+        yield Problem("events", f"event {report_id}:{event_id} has no number (event_id_cnty)")
+
+
 def _change_log(connection: Connection) -> Iterator[Problem]:
     for (report_id,) in _rows(
         connection,
@@ -175,7 +186,9 @@ def _change_log(connection: Connection) -> Iterator[Problem]:
         yield Problem("change log", f"{report_id} was stored without a change log entry")
 
 
-CHECKS = (_file, _schema, _reports, _versions, _analysis_rows, _incidents, _change_log)
+CHECKS = (
+    _file, _schema, _reports, _versions, _analysis_rows, _incidents, _event_numbers, _change_log,
+)  # fmt: skip
 
 
 def check(store: Store) -> list[Problem]:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -128,6 +129,7 @@ class EventRow(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     country: Mapped[str | None] = mapped_column(Text)  # country name, as ACLED writes it
     iso: Mapped[int | None] = mapped_column(Integer)  # ISO 3166-1 numeric, as ACLED's `iso`
+    iso3: Mapped[str | None] = mapped_column(String(3))  # ISO 3166-1 alpha-3: event_id_cnty
     admin1: Mapped[str | None] = mapped_column(Text)
     admin2: Mapped[str | None] = mapped_column(Text)
     geo_precision: Mapped[int | None] = mapped_column(Integer)
@@ -147,6 +149,21 @@ class EventRow(Base):
     associated_actors: Mapped[str | None] = mapped_column(Text)  # "Foreign forces; ..."
     weapons: Mapped[str | None] = mapped_column(Text)  # "drone (24-99); missile (3)"
     coded_by: Mapped[str | None] = mapped_column(String(16))  # trigger, classifier, context
+    source: Mapped[str | None] = mapped_column(Text)  # "outlet; original source; ..."
+    source_scale: Mapped[str | None] = mapped_column(Text)  # ACLED's, e.g. "Subnational-National"
+    source_kinds: Mapped[str | None] = mapped_column(Text)  # along its claims' chains, " "-joined
+
+
+class EventNumberRow(Base):
+    """The number ACLED's `event_id_cnty` carries ("UKR" + number): given to an event once,
+    when its report is stored, and never given again."""
+
+    __tablename__ = "event_numbers"
+    __table_args__ = (UniqueConstraint("report_id", "event_id"),)
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"))
+    event_id: Mapped[str] = mapped_column(String(16))
 
 
 class ChangeRow(Base):
