@@ -128,8 +128,12 @@ def test_the_map_loads_with_markers_and_a_timeline(page: Page) -> None:
 
 
 def test_clicking_an_incident_shows_its_evidence(page: Page) -> None:
-    detail = open_incident(page, page.locator("path.status-corroborated").first)
+    marker = page.locator("path.status-corroborated").first
+    detail = open_incident(page, marker)
     detail.locator("h2").wait_for()
+    row = page.locator("#incident-list tr.selected")  # the list follows the map
+    assert row.get_attribute("data-incident") == marker.get_attribute("data-incident")
+    assert row.is_visible()
     assert "corroborated" in detail.locator(".badge").first.inner_text().lower()
     assert detail.locator("ul.voices li").count() >= 2  # independent voices, grouped
     assert detail.locator("ul.claims li").count() >= 1

@@ -322,6 +322,7 @@ function selectIncident(id) {
   state.selected = id;
   for (const row of document.querySelectorAll("#incident-list tbody tr")) {
     row.classList.toggle("selected", row.dataset.incident === id);
+    if (row.dataset.incident === id) row.scrollIntoView({ block: "nearest" });
   }
   const marker = state.markerOf.get(id);
   if (marker && !state.map.getBounds().contains(marker.getLatLng())) {
