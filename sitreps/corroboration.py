@@ -1,21 +1,25 @@
 """Corroboration of an incident: who independently says it happened, and where they disagree.
 
 The reports of an incident are grouped by the original voice behind each event: the
-innermost source of its claims. Sources that share an affiliation in the source registry
-("Government of Russia": the ministry and TASS) are one group; so are two outlets
-repeating one Telegram channel. An outlet speaking in its own voice, or quoting sources
-it does not name, is its own group: its anonymous sources are only as independent as it
-is; and where a report names who told it, the report's own retelling of the event is no
-second voice. A source named by its role alone ("the governor", "the ministry") is
-grouped with the body it speaks for: local authorities of the event's region, or the
-government of its country (the outlet's, when an official statement says "the
-ministry"). Residents and other witnesses an outlet spoke to are a voice of their own.
-sitreps never decides who is right: it counts voices and shows disagreements.
+innermost source of its claims, at the end of its attribution chain (an outlet quoting
+the ministry is the ministry's voice), listed with the chain that led to it. Sources that
+share an affiliation in the source registry ("Government of Russia": the ministry and
+TASS) are one group; so are two outlets repeating one Telegram channel. An outlet
+speaking in its own voice, or through sources a reader cannot trace (unnamed "sources",
+the residents or witnesses it spoke to, "occupiers"), is its own group: they are only as
+independent as it is; and where a report names who told it, the report's own retelling
+of the event is no second voice. A source named by its role alone ("the governor", "the
+ministry") is grouped with the body it speaks for: local authorities of the event's
+region, or the government of its country (the outlet's, when an official statement says
+"the ministry"). One person's name variants ("Patrick", "Sanders", "Patrick Sanders")
+are one voice. sitreps never decides who is right: it counts voices and shows
+disagreements.
 
-Status: `contested` when groups state numbers of dead or injured that cannot both be true
-(counts of strikes are not compared: "eight strikes on the city" and "ten in all" can both
-hold), or a report denies it; else `corroborated` with two or more independent groups;
-else `single-source`.
+Status: `contested` when a statement about this incident's event disagrees: groups state
+numbers of dead, of injured, or of strikes on one place that cannot all be true ("eight
+strikes on the city" and "ten in all" are not compared), or a report denies the event
+(see `_denies`); else `corroborated` with two or more independent groups; else
+`single-source`.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sitreps.model import (
     Quantity,
     Source,
     SourceKind,
+    Span,
 )
 
 
@@ -95,11 +100,13 @@ def _group(analysis: Analysis, source: Source, event: Event) -> str:
     if source.affiliation:
         return source.affiliation
     if source.kind is SourceKind.EYEWITNESS_RESIDENT:
-        return f"{source.name} via {outlet.name}"  # the witnesses one outlet spoke to
+        return outlet_group  # the witnesses an outlet spoke to: only the outlet vouches
     if source.registry_entry or any(word[:1].isupper() for word in source.name.split()[1:]):
         return source.registry_entry or source.name
     if source.name[:1].isupper() and source.kind not in OFFICIAL | {SourceKind.LOCAL_AUTHORITY}:
         return source.name
+    if source.kind is SourceKind.UNKNOWN:
+        return outlet_group  # "occupiers", "suspected strikes": nobody a reader can trace
     # A role, not a name: "the governor", "the ministry".
     place = analysis.place(event.location) if event.location else None
     country = country_name(place.country if place else None)
@@ -110,12 +117,11 @@ def _group(analysis: Analysis, source: Source, event: Event) -> str:
             return f"local authorities of {place.admin1 or country or place.name}"
         if country:
             return f"Government of {country}"
-    return f"{source.name} via {outlet.name}"  # residents one outlet spoke to
+    return outlet_group
 
 
-def _names_a_source(analysis: Analysis, source_id: str) -> bool:
-    kind = analysis.source(source_id).kind
-    return kind not in {SourceKind.REPORTING_OUTLET, SourceKind.UNNAMED}
+def _named(source: Source) -> bool:
+    return source.kind not in {SourceKind.REPORTING_OUTLET, SourceKind.UNNAMED}
 
 
 def _overlap(a: Quantity, b: Quantity) -> bool:
@@ -134,36 +140,116 @@ def _disagreements(label: str, stated: list[tuple[str, Quantity]]) -> list[str]:
     return found
 
 
+@dataclass
+class _Telling:
+    """One claim behind an event, who it comes from, and the voice that is."""
+
+    claim: Claim
+    source: Source
+    group: str
+
+
+def _tellings(analysis: Analysis, event: Event) -> list[_Telling]:
+    claims = [c for c in analysis.claims if c.id in event.claims]
+    named = [c for c in claims if _named(analysis.source(c.attribution[-1]))]
+    tellings = []
+    # Where a report names who told it, its own retelling is no second voice.
+    for claim in named or claims:
+        source = analysis.source(claim.attribution[-1])
+        tellings.append(_Telling(claim, source, _group(analysis, source, event)))
+    return tellings
+
+
+def _one_voice_per_person(tellings: list[_Telling]) -> None:
+    """A person's name variants across reports are one voice: "Sanders" and "Patrick" are
+    "Patrick Sanders" where he is the only fuller name they are part of."""
+    names = {t.group for t in tellings if t.group == t.source.name and not t.source.registry_entry}
+    words = {name: frozenset(name.lower().split()) for name in names}
+    fuller_of = {}
+    for name in names:
+        fuller = [other for other in names if words[name] < words[other]]
+        fullest = [f for f in fuller if not any(words[f] < words[g] for g in fuller)]
+        if len(fullest) == 1:
+            fuller_of[name] = fullest[0]
+    for telling in tellings:
+        telling.group = fuller_of.get(telling.group, telling.group)
+
+
+def _chain(analysis: Analysis, claim: Claim) -> str:
+    """Who said it, then who passed it on: "the ministry via TASS via Northwind Wire"."""
+    return " via ".join(analysis.source(s).name for s in reversed(claim.attribution))
+
+
+# A denial contests an incident only where it is about its event: the event's own claim,
+# or a claim of these kinds in the same report that names the event's place or one of its
+# actors, or that one of the actors' governments makes ("Moscow denied striking the market").
+# A court denying an appeal, or "do not fall for fakes", contests nothing.
+DENIABLE = {ClaimKind.EVENT_OCCURRENCE, ClaimKind.RESPONSIBILITY, ClaimKind.CASUALTIES,
+            ClaimKind.DAMAGE}  # fmt: skip
+
+
+def _denies(analysis: Analysis, claim: Claim, event: Event) -> bool:
+    if claim.certainty is not Certainty.DENIED:
+        return False
+    if claim.id in event.claims:
+        return True
+    if claim.kind not in DENIABLE:
+        return False
+    sentence = next(s for s in analysis.sentences if s.index == claim.sentence)
+
+    def in_sentence(span: Span) -> bool:
+        return span.part == sentence.part and sentence.start <= span.start < sentence.end
+
+    place = analysis.place(event.location) if event.location else None
+    if place is not None and any(
+        p.name == place.name and in_sentence(p.span) for p in analysis.places
+    ):
+        return True
+    actors = [a for a in (event.actor1, event.actor2) if a is not None]
+    if any(a.mention is not None and in_sentence(a.mention) for a in actors):
+        return True
+    denier = analysis.source(claim.attribution[-1]).affiliation or ""
+    country = denier.removeprefix("Government of ")
+    return denier != country and any(
+        a.name.endswith(f" of {country}") or f"({country})" in a.name for a in actors
+    )
+
+
 def corroborate(members: list[tuple[Analysis, Event]]) -> Corroboration:
     """The corroboration of an incident made of these events of these analyses."""
+    told = [(analysis, event, _tellings(analysis, event)) for analysis, event in members]
+    # Where a report names who told it any of these events, its own retelling of the
+    # others is no second voice either.
+    naming = {a.report.id for a, _, tellings in told for t in tellings if _named(t.source)}
+    told = [
+        (a, e, [t for t in tellings if a.report.id not in naming or _named(t.source)])
+        for a, e, tellings in told
+    ]
+    _one_voice_per_person([t for _, _, tellings in told for t in tellings])
     voices: dict[str, Voice] = {}
     numbers: dict[str, list[tuple[str, Quantity]]] = {"dead": [], "injured": []}
     denials: list[str] = []
     said: list[tuple[str, Claim, str]] = []  # report id, claim, group
-    for analysis, event in members:
-        outlet = analysis.sources[0].name
-        claims = [c for c in analysis.claims if c.id in event.claims]
-        named = [c for c in claims if _names_a_source(analysis, c.attribution[-1])]
-        groups = []
-        # Where a report names who told it, its own retelling is no second voice.
-        for claim in named or claims:
-            source = analysis.source(claim.attribution[-1])
-            group = _group(analysis, source, event)
-            groups.append(group)
-            said.append((analysis.report.id, claim, group))
-            voice = voices.setdefault(group, Voice(group))
+    for analysis, event, tellings in told:
+        for telling in tellings:
+            said.append((analysis.report.id, telling.claim, telling.group))
+            voice = voices.setdefault(telling.group, Voice(telling.group))
             voice.reports.add(analysis.report.id)
-            via = "" if source.kind is SourceKind.REPORTING_OUTLET else f" via {outlet}"
-            voice.sources.add(f"{source.name}{via}")
-        first = groups[0] if groups else analysis.sources[0].name
-        for label, quantity in (("dead", event.fatalities), ("injured", event.injured)):
+            voice.sources.add(_chain(analysis, telling.claim))
+        first = tellings[0].group if tellings else analysis.sources[0].name
+        place = analysis.place(event.location).name if event.location else None
+        stated = [("dead", event.fatalities), ("injured", event.injured)]
+        if place is not None:  # strikes on one place; "eight on the city", "ten in all" agree
+            stated.append((f"strikes on {place}", event.count))
+        for label, quantity in stated:
             if quantity is not None:
-                numbers[label].append((first, quantity))
+                numbers.setdefault(label, []).append((first, quantity))
         if event.fatalities is not None and first in voices:
             voices[first].fatalities.append(event.fatalities.text)
         if event.injured is not None and first in voices:
             voices[first].injured.append(event.injured.text)
-        denials += [c.span.text for c in analysis.claims if c.certainty is Certainty.DENIED]
+        denials += [c.span.text for c in analysis.claims if _denies(analysis, c, event)]
+    denials = list(dict.fromkeys(denials))
     contradictions = [d for label, stated in numbers.items() for d in _disagreements(label, stated)]
     if contradictions or denials:
         status = Status.CONTESTED

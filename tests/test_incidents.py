@@ -82,6 +82,91 @@ def test_a_ministry_named_by_its_role_is_its_governments_voice() -> None:
     assert result.status is Status.SINGLE_SOURCE
 
 
+def test_one_persons_name_variants_are_one_voice() -> None:
+    told = [
+        report("Russian forces shelled Kupiansk on Friday, Patrick Sanders said.", "A"),
+        report("Russian forces shelled Kupiansk on Friday, Sanders said.", "B"),
+        report("Russian forces shelled Kupiansk on Friday, Patrick said.", "C"),
+    ]
+    result = corroborate([(a, a.events[0]) for a in told])
+    assert [v.group for v in result.voices] == ["Patrick Sanders"]
+    assert result.status is Status.SINGLE_SOURCE
+
+
+def test_sources_nobody_can_trace_are_the_outlets_own_voice() -> None:
+    occupiers = report(
+        "The occupiers shelled Nikopol on Friday, wounding two people. The occupiers claimed "
+        "they had hit a Ukrainian command post in Nikopol on Friday.",
+        "Dnipro News",
+    )
+    residents = report(
+        "Russian forces shelled Nikopol on Friday, wounding two people, residents said.",
+        "Dnipro News",
+    )
+    for told in (occupiers, residents):
+        result = corroborate([(told, event) for event in told.events])
+        assert [v.group for v in result.voices] == ["Dnipro News"]
+        assert result.status is Status.SINGLE_SOURCE
+
+
+def test_a_report_naming_its_source_is_no_second_voice_for_its_other_events() -> None:
+    told = report(
+        "Russian forces shelled Nikopol overnight. In the morning a drone hit a school in "
+        "Nikopol, the governor said.",
+        "Dnipro News",
+    )
+    assert len(told.events) == 2
+    result = corroborate([(told, event) for event in told.events])
+    assert [v.group for v in result.voices] == ["local authorities of Dnipropetrovska oblast"]
+
+
+def test_a_voice_is_listed_with_the_chain_that_led_to_it() -> None:
+    told = report(
+        "TASS reported that the Russian Defence Ministry said its forces had struck a fuel "
+        "depot in Kharkiv on Friday.",
+        "Northwind Wire",
+    )
+    (voice,) = corroborate([(told, told.events[0])]).voices
+    assert voice.sources == {"Russian Defence Ministry via TASS via Northwind Wire"}
+
+
+KHERSON = (
+    "Russian forces shelled a market in Kherson on Monday, killing two people, the governor said."
+)
+
+
+@pytest.mark.parametrize(
+    ("aside", "contested"),
+    [
+        ("Russia's defence ministry denied striking the market.", True),
+        ("The Kremlin denied any involvement.", True),
+        ("A court in Moscow denied an appeal by a jailed journalist.", False),
+        ("Do not fall for fakes!", False),
+    ],
+)
+def test_only_a_denial_of_this_event_contests_it(aside: str, contested: bool) -> None:
+    told = report(f"{KHERSON} {aside}", "Kyiv Desk")
+    kherson = [e for e in told.events if e.claims == told.events[0].claims]
+    result = corroborate([(told, event) for event in kherson])
+    assert (result.status is Status.CONTESTED) is contested
+    assert bool(result.denials) is contested
+
+
+def test_counts_of_strikes_on_one_place_that_cannot_both_hold_contest() -> None:
+    told = [
+        report("Russian forces launched eight missile strikes on Kharkiv on Friday, the mayor "
+               "said.", "A"),
+        report("Russian forces launched three missile strikes on Kharkiv on Friday, the Russian "
+               "Defence Ministry said.", "B"),
+    ]  # fmt: skip
+    result = corroborate([(a, a.events[0]) for a in told])
+    assert result.status is Status.CONTESTED
+    assert result.contradictions == [
+        "strikes on Kharkiv: local authorities of Kharkivska oblast says eight, "
+        "Government of Russia says three"
+    ]
+
+
 def sitreps_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SITREPS_SOURCES": str(ROOT / "examples" / "sources.yaml")}
     return subprocess.run(
