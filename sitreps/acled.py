@@ -38,6 +38,7 @@ SITREPS_COLUMNS = (
     "source_url", "injured", "associated_actors", "weapons", "coded_by", "source_kinds",
 )  # fmt: skip
 FATALITIES_NOT_STATED = "fatalities not stated"
+MONTH_DAYS = 31
 
 
 def iso3(alpha_2: str | None) -> str | None:
@@ -92,8 +93,11 @@ def tags(row: dict[str, Any]) -> str:
         found.append(f"certainty={row['certainty']}")
     if row["corroboration"]:
         found.append(f"corroboration={row['corroboration']}")
-    if row["event_date"] is None:
+    start, end = _day(row["event_date"]), _day(row["event_date_end"])
+    if start is None:
         found.append("date unknown")
+    elif end is not None and (end - start).days > MONTH_DAYS:
+        found.append(f"date between {start.isoformat()} and {end.isoformat()}")
     if row["latitude"] is None:
         found.append("location unknown")
     return "; ".join(found)
@@ -114,11 +118,14 @@ def record(row: dict[str, Any], *, fatalities_as_zero: bool) -> dict[str, Any]:
     """ACLED's columns, then sitreps' own, from a row of `acled_events`. ACLED writes 0
     fatalities where none were stated, and users' scripts sum the column; with
     `fatalities_as_zero` so does this (the tag keeps the difference), JSON keeps null."""
-    day = _day(row["event_date"])
+    day, last = _day(row["event_date"]), _day(row["event_date_end"])
+    # ACLED's coarsest date is a month: a report that gives only the year keeps its year
+    # and no date (not 1 January), and its tags say so.
+    only_year = day is not None and last is not None and (last - day).days > MONTH_DAYS
     acled = {
         "event_id_cnty": row["event_id_cnty"],
-        "event_date": day.isoformat() if day else None,
-        "year": day.year if day else None,
+        "event_date": day.isoformat() if day and not only_year else None,
+        "year": day.year if day and (last is None or last.year == day.year) else None,
         "time_precision": row["time_precision"],
         "disorder_type": row["disorder_type"],
         "event_type": row["event_type"],

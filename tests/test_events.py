@@ -4,7 +4,7 @@ events stage codes from short reports (actors, counts, weapons, casualties, veto
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -175,3 +175,10 @@ def test_a_named_weapon_decides_over_the_classifier() -> None:
     _, (event,) = _events("Russian drones struck the port of Odesa overnight.")
     assert event.sub_event_type == "Air/drone strike"
     assert event.coded_by is CodedBy.TRIGGER
+
+
+def test_an_event_dated_only_by_its_month_spans_the_month() -> None:
+    _, (event,) = _events("Russian forces shelled Kharkiv in March 2024, the governor said.")
+    assert (event.date_start, event.date_end, event.time_precision) == (
+        date(2024, 3, 1), date(2024, 3, 31), 3
+    )  # fmt: skip

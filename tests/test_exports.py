@@ -134,3 +134,13 @@ def test_events_are_found_by_their_words_and_by_a_kind_of_source(store: Store) -
     assert places(EventFilter(search="russia military")) >= {"Kherson"}  # an actor's words
     assert places(EventFilter(search="%")) == set()  # wildcards are plain characters
     assert places(EventFilter(source_kind="official_military")) == {"Horlivka"}
+
+
+def test_a_date_known_only_to_the_year_is_no_first_of_january(store: Store) -> None:
+    row = dict(store.events()[0])
+    row |= {"event_date": "1986-01-01", "event_date_end": "1986-12-31", "time_precision": 3}
+    written = acled.record(row, fatalities_as_zero=True)
+    assert (written["event_date"], written["year"]) == (None, 1986)
+    assert "date between 1986-01-01 and 1986-12-31" in written["tags"]
+    row |= {"event_date": "2026-03-01", "event_date_end": "2026-03-31"}  # a month is ACLED's 3
+    assert acled.record(row, fatalities_as_zero=True)["event_date"] == "2026-03-01"

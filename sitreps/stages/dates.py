@@ -154,5 +154,14 @@ def _resolve(texts: list[str], published: datetime | None) -> tuple[date, date, 
         if published is not None and day > published.date():
             continue
         precision = PRECISION_OF_PERIOD.get(data.period or "day", 3)
+        if data.period == "month":  # "in March 2023": the month, not its first day
+            return day.replace(day=1), _month_end(day), precision
+        if data.period == "year":  # "in 2019": the year, not 1 January
+            return date(day.year, 1, 1), date(day.year, 12, 31), precision
         return day, day, precision
     return None
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)

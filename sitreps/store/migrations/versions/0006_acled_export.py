@@ -27,6 +27,7 @@ CREATE VIEW acled_events AS
 SELECT
     COALESCE(e.iso3, 'XXX') || CAST(n.number AS VARCHAR(20)) AS event_id_cnty,
     e.event_date_start AS event_date,
+    e.event_date_end AS event_date_end,
     e.time_precision AS time_precision,
     CASE
         WHEN e.event_type IN ('Battles', 'Explosions/Remote violence',
