@@ -143,7 +143,7 @@ def record(row: dict[str, Any], *, fatalities_as_zero: bool) -> dict[str, Any]:
         "country": row["country"],
         "admin1": row["admin1"],
         "admin2": row["admin2"],
-        "admin3": None,  # the gazetteer ties towns to first- and second-level divisions only
+        "admin3": row["admin3"],
         "location": row["location"],
         "latitude": row["latitude"],
         "longitude": row["longitude"],

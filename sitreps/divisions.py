@@ -57,6 +57,7 @@ class Divisions:
     places: list[tuple[GazetteerEntry, set[str]]] = field(default_factory=list)
     admin1_names: dict[tuple[str, str], str] = field(default_factory=dict)
     admin2_of: dict[int, str] = field(default_factory=dict)  # town geonameid -> raion name
+    admin3_of: dict[int, str] = field(default_factory=dict)  # town geonameid -> hromada name
 
 
 @dataclass
@@ -312,28 +313,39 @@ def _units(
             precision=precision,
         )
         divisions.places.append((entry, names))
-    _admin2(register, code_of, towns_by_norm, divisions)
+    _raions_and_hromadas(register, code_of, towns_by_norm, divisions)
 
 
-def _admin2(
+def _raions_and_hromadas(
     register: list[Any],
     code_of: dict[str, str],
     towns_by_norm: dict[str, list[_Town]],
     divisions: Divisions,
 ) -> None:
-    """The raion of each GeoNames town whose name is unique to one raion of its oblast."""
+    """The raion and the hromada (ACLED's admin2 and admin3 in Ukraine) of each GeoNames
+    town whose name is unique to one of them in its oblast."""
     from translitua import translit
 
     by_id = {row.id: row for row in register}
-    raions: defaultdict[tuple[str, str], set[str]] = defaultdict(set)  # (code, name) -> raions
+    # (oblast code, settlement name) -> the names of its units, at each level
+    units: dict[str, defaultdict[tuple[str, str], set[str]]] = {
+        "P": defaultdict(set), "H": defaultdict(set)
+    }  # fmt: skip
     for row in register:
-        if row.category in _SETTLEMENTS and len(row.ancestors) > 1:
-            raion = by_id[row.ancestors[1]]
-            code = code_of.get(row.ancestors[0])
-            if raion.category == "P" and code:
-                raions[(code, normalize_name(row.name))].add(f"{translit(raion.name)} raion")
+        code = code_of.get(row.ancestors[0]) if row.ancestors else None
+        if row.category not in _SETTLEMENTS or not code:
+            continue
+        for ancestor in row.ancestors[1:]:
+            unit = by_id[ancestor]
+            if unit.category in units:
+                kind = _UNITS[unit.category][2][0]
+                units[unit.category][(code, normalize_name(row.name))].add(
+                    f"{translit(unit.name)} {kind}"
+                )
+    levels = ((units["P"], divisions.admin2_of), (units["H"], divisions.admin3_of))
     for norm, towns in towns_by_norm.items():
         for town in towns:
-            found = raions.get((town.entry.admin1_code or "", norm), set())
-            if len(found) == 1 and town.entry.geonameid not in divisions.admin2_of:
-                divisions.admin2_of[town.entry.geonameid] = next(iter(found))
+            for named, of_town in levels:
+                found = named.get((town.entry.admin1_code or "", norm), set())
+                if len(found) == 1 and town.entry.geonameid not in of_town:
+                    of_town[town.entry.geonameid] = next(iter(found))

@@ -28,7 +28,7 @@ import platformdirs
 
 from sitreps import lexicons, progress
 
-GAZETTEER_VERSION = "6"
+GAZETTEER_VERSION = "7"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -66,6 +66,7 @@ class GazetteerEntry:
     population: int
     precision: int = 1  # ACLED geo_precision of a mention of this place
     admin2: str | None = None
+    admin3: str | None = None
 
     @property
     def is_country(self) -> bool:
@@ -108,7 +109,8 @@ CREATE TABLE place (
     feature TEXT NOT NULL,
     population INTEGER NOT NULL,
     precision INTEGER NOT NULL,
-    admin2 TEXT
+    admin2 TEXT,
+    admin3 TEXT
 );
 CREATE TABLE admin1 (
     country TEXT NOT NULL,
@@ -259,7 +261,7 @@ def _us_states(cities: list[GazetteerEntry]) -> Iterator[tuple[GazetteerEntry, s
 
 def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[str]) -> None:
     connection.execute(
-        "INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?,?,?,?)",
+        "INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         (
             entry.geonameid,
             entry.name,
@@ -271,6 +273,7 @@ def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[st
             entry.population,
             entry.precision,
             entry.admin2,
+            entry.admin3,
         ),
     )
     norms = {normalize_name(name) for name in names} - {""}
@@ -297,7 +300,11 @@ def build(path: Path) -> Path:
             building.advance(note="divisions tied to towns")
             capitals: dict[tuple[str, str], GazetteerEntry] = {}
             for entry, names in cities:
-                entry = dataclasses.replace(entry, admin2=found.admin2_of.get(entry.geonameid))
+                entry = dataclasses.replace(
+                    entry,
+                    admin2=found.admin2_of.get(entry.geonameid),
+                    admin3=found.admin3_of.get(entry.geonameid),
+                )
                 _insert(connection, entry, names)
                 key = (entry.country or "", normalize_name(entry.name))
                 if key not in capitals or entry.population > capitals[key].population:
@@ -336,7 +343,7 @@ def build(path: Path) -> Path:
 
 _ENTRY_COLUMNS = (
     "p.geonameid, p.name, p.lat, p.lon, p.country, p.admin1_code, p.feature, p.population, "
-    "p.precision, p.admin2"
+    "p.precision, p.admin2, p.admin3"
 )
 
 

@@ -79,7 +79,7 @@ def _parse(line: str) -> tuple[GazetteerEntry, set[str]]:
 
 def _write(connection: sqlite3.Connection, batch: list[tuple[GazetteerEntry, set[str]]]) -> None:
     connection.executemany(
-        "INSERT OR REPLACE INTO place VALUES (?,?,?,?,?,?,?,?,?,NULL)",
+        "INSERT OR REPLACE INTO place VALUES (?,?,?,?,?,?,?,?,?,NULL,NULL)",
         [
             (e.geonameid, e.name, e.lat, e.lon, e.country, e.admin1_code, e.feature,
              e.population, e.precision)

@@ -173,7 +173,10 @@ class Place(_Model):
     country: str | None = Field(default=None, description="ISO 3166-1 alpha-2")
     admin1: str | None = Field(default=None, description="First-level division name")
     admin1_code: str | None = Field(default=None, description="GeoNames admin1 code")
-    admin2: str | None = None
+    admin2: str | None = Field(default=None, description="Second-level division name")
+    admin3: str | None = Field(
+        default=None, description="Third-level division name (Ukraine's hromadas)"
+    )
     feature: str | None = Field(default=None, description="GeoNames feature class.code")
     geo_precision: Annotated[int, Field(ge=1, le=3)] = Field(
         description="ACLED geo_precision: 1 the place itself, 2 near or part of it, 3 a region"

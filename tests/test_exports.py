@@ -63,6 +63,9 @@ def test_rows_are_written_in_acleds_words(store: Store) -> None:
     assert (kherson["year"], kherson["region"], kherson["iso"]) == (2026, "Europe", 804)
     assert (kherson["inter1"], kherson["inter2"]) == ("State forces", "Civilians")
     assert kherson["interaction"] == "State forces-Civilians"
+    assert (kherson["admin1"], kherson["admin2"], kherson["admin3"]) == (
+        "Khersonska oblast", "Khersonskyi raion", "Khersonska hromada"
+    )  # fmt: skip
     assert kherson["source"].startswith("Kyiv Desk")
     assert rows["Odesa"]["source"] == "Odesa Evening Courier; Hennadiy Trukhanov"
     assert rows["Horlivka"]["source"] == (

@@ -51,6 +51,7 @@ def test_oblasts_raions_and_hromadas_are_places_of_their_own() -> None:
     hromada = only(gazetteer, "Balakliia hromada", "A.ADM3")
     assert hromada.precision == 2
     assert town(gazetteer, BALAKLIYA).admin2 == "Iziumskyi raion"
+    assert town(gazetteer, BALAKLIYA).admin3 == "Balakliiska hromada"  # ACLED's admin3
 
 
 def test_first_level_divisions_elsewhere_are_tied_through_their_seat() -> None:
@@ -74,7 +75,9 @@ def test_a_report_gets_division_names_and_an_honest_precision() -> None:
     assert by_surface["Chuhuiv raion"].geo_precision == 3
     balakliia = by_surface["Balakliia"]
     assert balakliia.geonameid == BALAKLIYA and balakliia.geo_precision == 1
-    assert (balakliia.admin1, balakliia.admin2) == ("Kharkivska oblast", "Iziumskyi raion")
+    assert (balakliia.admin1, balakliia.admin2, balakliia.admin3) == (
+        "Kharkivska oblast", "Iziumskyi raion", "Balakliiska hromada"
+    )  # fmt: skip
 
 
 def geonames_row(geonameid: int, name: str, alternates: str, lat: float, lon: float,

@@ -668,6 +668,7 @@ def _places(
                 admin1=gazetteer.admin1_name(best.country, best.admin1_code),
                 admin1_code=best.admin1_code,
                 admin2=best.admin2,
+                admin3=best.admin3,
                 feature=best.feature,
                 geo_precision=max(best.precision, precision),
                 qualifier=qualifier,

@@ -100,6 +100,7 @@ class PlaceRow(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     admin1: Mapped[str | None] = mapped_column(Text)
     admin2: Mapped[str | None] = mapped_column(Text)
+    admin3: Mapped[str | None] = mapped_column(Text)
     geo_precision: Mapped[int] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)
     method: Mapped[str] = mapped_column(String(16))
@@ -132,6 +133,7 @@ class EventRow(Base):
     iso3: Mapped[str | None] = mapped_column(String(3))  # ISO 3166-1 alpha-3: event_id_cnty
     admin1: Mapped[str | None] = mapped_column(Text)
     admin2: Mapped[str | None] = mapped_column(Text)
+    admin3: Mapped[str | None] = mapped_column(Text)
     geo_precision: Mapped[int | None] = mapped_column(Integer)
     event_date_start: Mapped[date | None] = mapped_column(Date)
     event_date_end: Mapped[date | None] = mapped_column(Date)

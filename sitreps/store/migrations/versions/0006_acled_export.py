@@ -1,9 +1,10 @@
 """ACLED's export form (issue 24): each event gets the number its `event_id_cnty` carries
-("UKR" + number, given once and never again), its country's alpha-3 code, and the sources
+("UKR" + number, given once and never again), its country's alpha-3 code, its third-level
+division (places too: Ukraine's hromadas), and the sources
 behind it with their ACLED scale and the kinds of source along its attribution chains (the
 dashboard's filter); the `acled_events` view carries them. Events stored before
-this revision are numbered in date order; their sources stay unknown (the view falls back on
-the outlet) until their reports are stored again.
+this revision are numbered in date order; their sources and third-level divisions stay
+unknown (the view falls back on the outlet for the source).
 
 Revision ID: 0006
 Revises: 0005
@@ -47,6 +48,7 @@ SELECT
     e.country AS country,
     e.admin1 AS admin1,
     e.admin2 AS admin2,
+    e.admin3 AS admin3,
     e.location AS location,
     e.latitude AS latitude,
     e.longitude AS longitude,
@@ -129,16 +131,19 @@ LEFT JOIN incidents i ON i.id = ie.incident_id
 WHERE r.superseded_by IS NULL
 """
 
-NEW_COLUMNS = ("iso3", "source", "source_scale", "source_kinds")
+NEW_COLUMNS = ("iso3", "admin3", "source", "source_scale", "source_kinds")
 
 
 def upgrade() -> None:
     op.execute("DROP VIEW acled_events")
     with op.batch_alter_table("events") as batch:
         batch.add_column(sa.Column("iso3", sa.String(3)))
+        batch.add_column(sa.Column("admin3", sa.Text))
         batch.add_column(sa.Column("source", sa.Text))
         batch.add_column(sa.Column("source_scale", sa.Text))
         batch.add_column(sa.Column("source_kinds", sa.Text))
+    with op.batch_alter_table("places") as batch:
+        batch.add_column(sa.Column("admin3", sa.Text))
     op.create_table(
         "event_numbers",
         sa.Column("number", sa.Integer, primary_key=True, autoincrement=True),
@@ -175,4 +180,6 @@ def downgrade() -> None:
     with op.batch_alter_table("events") as batch:
         for column in NEW_COLUMNS:
             batch.drop_column(column)
+    with op.batch_alter_table("places") as batch:
+        batch.drop_column("admin3")
     op.execute(PREVIOUS_ACLED_EVENTS)
