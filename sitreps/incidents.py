@@ -8,7 +8,8 @@ names it mentions) and how it is told (a sentence embedding of its evidence).
 Clustering is incremental and deterministic: mentions are placed one by one, in the order
 given; each joins the incident it fits best, or opens a new one. Blocking comes first:
 two mentions whose dates cannot overlap, or whose points lie too far apart for their
-precision, or that come from the same report, are never the same incident. Among the
+precision, or that come from the same report, are never the same incident; nor are two
+events unless both say when and where (words and names alone join no events). Among the
 rest, a mention joins the incident to whose mentions it is most similar on average, when
 that average reaches `threshold`.
 """
@@ -112,9 +113,13 @@ def event_vectors(analysis: Analysis) -> list[Vectors]:
 
 
 def compatible(a: Mention, b: Mention) -> bool:
-    """Whether two mentions could be one incident at all."""
+    """Whether two mentions could be one incident at all. Two events are one only where
+    both say when and where, and those agree: words and famous names alone never join
+    them. Documents that are no coded event (ECB+'s) are compared on what they have."""
     if a.report_id == b.report_id:
         return False  # a report's own events are distinct events already
+    if a.event_type and b.event_type and not (a.window and b.window and a.point and b.point):
+        return False
     if a.window and b.window and (a.window[1] < b.window[0] or b.window[1] < a.window[0]):
         return False
     if a.point and b.point:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 import sitreps
 from sitreps.corroboration import Status, corroborate
-from sitreps.incidents import cluster, mentions_of
+from sitreps.incidents import cluster, compatible, mentions_of
 from tests.conftest import CORPUS, ROOT
 from tests.test_eval_geo import FIXTURES, SHARED, run_eval
 
@@ -43,6 +44,26 @@ def test_reports_of_one_strike_are_one_incident_and_others_are_not() -> None:
     assert len(incidents) == 3  # Lviv is elsewhere, 2 October is another day
     again = cluster([m for a in analyses for m in mentions_of(a)])
     assert [i.id for i in again] == [i.id for i in incidents]  # same order, same result
+
+
+def test_events_that_do_not_say_when_and_where_join_nothing_on_words_alone() -> None:
+    undated = [
+        sitreps.analyze("Russian forces shelled Kharkiv, killing three people, the mayor said.",
+                        outlet="Kharkiv City News"),
+        sitreps.analyze("Russia shelled Kharkiv; three people died, officials said.",
+                        outlet="Northwind Wire"),
+    ]  # fmt: skip
+    first, second = (mentions_of(a)[0] for a in undated)
+    assert first.window is None and not compatible(first, second)
+    dated = [
+        report("Russian forces shelled Kharkiv on Friday, killing three people, the mayor said.",
+               "Kharkiv City News"),
+        report("Russia shelled Kharkiv on Friday; three people died, officials said.",
+               "Northwind Wire"),
+    ]  # fmt: skip
+    first, second = (mentions_of(a)[0] for a in dated)
+    assert compatible(first, second)  # when and where agree
+    assert not compatible(replace(first, point=None), second)  # where is unknown
 
 
 def test_two_outlets_repeating_one_ministry_are_one_voice() -> None:
