@@ -121,10 +121,10 @@ def record(row: dict[str, Any], *, fatalities_as_zero: bool) -> dict[str, Any]:
     day, last = _day(row["event_date"]), _day(row["event_date_end"])
     # ACLED's coarsest date is a month: a report that gives only the year keeps its year
     # and no date (not 1 January), and its tags say so.
-    only_year = day is not None and last is not None and (last - day).days > MONTH_DAYS
+    coarser_than_a_month = day is not None and last is not None and (last - day).days > MONTH_DAYS
     acled = {
         "event_id_cnty": row["event_id_cnty"],
-        "event_date": day.isoformat() if day and not only_year else None,
+        "event_date": day.isoformat() if day and not coarser_than_a_month else None,
         "year": day.year if day and (last is None or last.year == day.year) else None,
         "time_precision": row["time_precision"],
         "disorder_type": row["disorder_type"],
