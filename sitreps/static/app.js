@@ -368,7 +368,7 @@ function drawTimeline() {
   svg.append("g").attr("transform", `translate(0,${height - margin.bottom})`)
     .call(d3.axisBottom(x).ticks(Math.min(10, width / 90)));
   svg.append("g").attr("transform", `translate(${margin.left},0)`)
-    .call(d3.axisLeft(y).ticks(3).tickFormat(d3.format("d")));
+    .call(d3.axisLeft(y).ticks(Math.min(3, d3.max(days.values()))).tickFormat(d3.format("d")));
   const shade = () => bars.classed("out", ([day]) => state.brushed !== null
     && (day < state.brushed[0] || day > state.brushed[1]));
   const brush = d3.brushX()
