@@ -287,6 +287,18 @@ def test_the_filtered_events_export_as_acled_csv_and_geojson(
     assert {row["corroboration"] for row in rows} == {"contested"}
     geojson = httpx.get(server[0] + (page.locator("#export-geojson").get_attribute("href") or ""))
     assert {f["properties"]["corroboration"] for f in geojson.json()["features"]} == {"contested"}
+    # A kind of source and dates: the page counts the events the export gives.
+    page.click("#filter-reset")
+    kinds = page.locator("#filter-kind option").all_inner_texts()
+    page.select_option("#filter-kind", kinds[1])
+    page.fill("#filter-since", "2026-10-14")
+    page.dispatch_event("#filter-since", "change")
+    href = page.locator("#export-csv").get_attribute("href") or ""
+    assert "source_kind=" in href and "since=2026-10-14" in href
+    exported = list(csv.DictReader(io.StringIO(httpx.get(server[0] + href).text)))
+    assert exported and len(exported) == int(
+        page.locator("#summary").get_attribute("data-events") or -1
+    )
 
 
 def test_town_names_label_the_map_offline(browser: Browser, server: tuple[str, str]) -> None:

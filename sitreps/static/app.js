@@ -214,6 +214,16 @@ function eventShown(event, f) {
   return true;
 }
 
+// The events the export links give: every filter as the API applies it, dates and the
+// kind of source included (the timeline leaves those two out to show what lies around).
+function eventExported(event, f) {
+  if (!eventShown(event, f)) return false;
+  if (f.kind && !(event.source_kinds || "").split(" ").includes(f.kind)) return false;
+  if (f.since && !(event.event_date && event.event_date >= f.since)) return false;
+  if (f.until && !(event.event_date && event.event_date <= f.until)) return false;
+  return true;
+}
+
 function fillSelect(select, values) {
   for (const value of [...new Set(values)].filter(Boolean).sort()) {
     select.append(el("option", { value }, value));
@@ -245,7 +255,7 @@ function drawMarkers() {
     state.markerOf.set(incident.id, marker);
   }
   const unlocated = kept.length - shown.length;
-  const events = state.events.filter((e) => eventShown(e, f)).length;
+  const events = state.events.filter((e) => eventExported(e, f)).length;
   $("summary").replaceChildren(
     `${shown.length} of ${state.incidents.length} incidents on the map`,
     unlocated ? ` (${unlocated} more without a place)` : "",
