@@ -1124,10 +1124,7 @@ def _with_a_crowd(
     outside the court. Violent clashes followed")."""
     crowds = _words(_lexicon()["crowds"])
     sides = [*found.agent, *found.patients]
-    sides += [
-        p for c in trigger.children if c.dep_ == "prep" and c.lower_ == "with" for p in c.children
-        if p.dep_ == "pobj"
-    ]  # fmt: skip
+    sides += _objects_of(trigger, "with")
     verb = trigger.head.head if trigger.head.pos_ == "ADP" else trigger.head
     if verb.pos_ in {"VERB", "AUX"}:  # "supporters engaging in clashes with police"
         sides += [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
@@ -1145,10 +1142,7 @@ def _takes_ground(report: _Report, trigger: Token) -> bool:
     ("captured the village", "the capture of Avdiivka"), not "seized assets" or "footage
     captured the confrontations"; where it names nothing taken, the word alone decides."""
     taken = [c for c in trigger.children if c.dep_ in {"dobj", "nsubjpass"}]
-    taken += [
-        p for c in trigger.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children
-        if p.dep_ == "pobj"
-    ]  # fmt: skip
+    taken += _objects_of(trigger, "of")
     if not taken:
         return True
     land = _words(_lexicon()["territory"])
@@ -1160,7 +1154,7 @@ def _takes_ground(report: _Report, trigger: Token) -> bool:
         for w in (
             head,
             *(c for c in head.children if c.dep_ in {"compound", "appos", "conj"}),
-            *(p for c in head.children if c.lower_ == "of" for p in c.children if p.dep_ == "pobj"),
+            *_objects_of(head, "of"),
         )
     ]
     # a name may be a place the gazetteer or the tagger missed ("captured Avdiivka")
@@ -1183,14 +1177,23 @@ def _another(trigger: Token) -> bool:
     )
 
 
+def _objects_of(word: Token, preposition: str | None = None) -> list[Token]:
+    """The objects of a word's prepositions, or of one of them: "clashed with protesters"."""
+    return [
+        o
+        for c in word.children
+        if c.dep_ == "prep" and (preposition is None or c.lower_ == preposition)
+        for o in c.children
+        if o.dep_ == "pobj"
+    ]
+
+
 def _on_the_land(report: _Report, trigger: Token, place: Place) -> bool:
     """Whether the event word's own object is the country or region it is placed in:
     "attack on Ukraine", "invaded Ukraine", "attacks aimed against Crimea"."""
     words = [trigger, *(c for c in trigger.children if c.dep_ == "acl")]
-    objects = [c for w in words for c in w.children if c.dep_ == "dobj"] + [
-        p for w in words for c in w.children if c.dep_ == "prep" for p in c.children
-        if p.dep_ == "pobj"
-    ]  # fmt: skip
+    objects = [c for w in words for c in w.children if c.dep_ == "dobj"]
+    objects += [o for w in words for o in _objects_of(w)]
     return any(report.place_of(o) is place for o in objects)
 
 
