@@ -16,7 +16,6 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-import pycountry
 from pydantic import BaseModel, Field
 
 from sitreps import lexicons
@@ -39,11 +38,6 @@ SITREPS_COLUMNS = (
 )  # fmt: skip
 FATALITIES_NOT_STATED = "fatalities not stated"
 MONTH_DAYS = 31
-
-
-def iso3(alpha_2: str | None) -> str | None:
-    record = pycountry.countries.get(alpha_2=alpha_2) if alpha_2 else None
-    return record.alpha_3 if record else None
 
 
 @cache

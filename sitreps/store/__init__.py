@@ -299,10 +299,13 @@ def _high(quantity: Quantity | None) -> int | None:
     return quantity.high if quantity is not None else None
 
 
-def _country(alpha_2: str | None) -> tuple[str | None, int | None]:
-    """ACLED writes the country's short name ("Russia") and its numeric ISO code."""
+def _country(alpha_2: str | None) -> tuple[str | None, int | None, str | None]:
+    """ACLED writes the country's short name ("Russia") and its numeric ISO code; its
+    event ids begin with the alpha-3 code."""
     record = pycountry.countries.get(alpha_2=alpha_2) if alpha_2 else None
-    return country_name(alpha_2) or alpha_2, int(record.numeric) if record else None
+    if record is None:
+        return country_name(alpha_2) or alpha_2, None, None
+    return country_name(alpha_2) or alpha_2, int(record.numeric), record.alpha_3
 
 
 def report_row(analysis: Analysis, key: str, version: int, origin: str, now: datetime) -> ReportRow:
@@ -386,9 +389,10 @@ def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
         )
     firmness = list(Certainty)  # firmest first
     claims = {claim.id: claim for claim in analysis.claims}
+    outlet_kind = _outlet_kind(analysis)
     for item in analysis.events:
         located = analysis.place(item.location) if item.location else None
-        country, iso = _country(located.country if located else None)
+        country, iso, iso3 = _country(located.country if located else None)
         event_claims = [claims[c] for c in item.claims if c in claims]
         sources = _original_sources(analysis, event_claims)
         certainties = [certainty_of[c] for c in item.claims if c in certainty_of]
@@ -409,7 +413,7 @@ def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
                 longitude=located.lon if located else None,
                 country=country,
                 iso=iso,
-                iso3=acled.iso3(located.country if located else None),
+                iso3=iso3,
                 admin1=located.admin1 if located else None,
                 admin2=located.admin2 if located else None,
                 admin3=located.admin3 if located else None,
@@ -431,7 +435,10 @@ def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
                 weapons="; ".join(_weapon(w) for w in item.weapons) or None,
                 coded_by=item.coded_by.value,
                 source="; ".join(dict.fromkeys(filter(None, map(_source_name, sources)))) or None,
-                source_scale=acled.source_scale(_kind(s) for s in sources),
+                source_scale=acled.source_scale(
+                    outlet_kind if s.kind is SourceKind.REPORTING_OUTLET else s.kind.value
+                    for s in sources
+                ),
                 source_kinds=" ".join(sorted(_chain_kinds(analysis, event_claims))) or None,
             )
         )
@@ -465,12 +472,13 @@ def _source_name(source: Source) -> str | None:
     return source.name if len(words) > 1 and all(w[:1].isupper() for w in words) else None
 
 
-def _kind(source: Source) -> str:
-    """A source's kind; the outlet's is its registry entry's, when it has one."""
-    if source.kind is SourceKind.REPORTING_OUTLET:
-        entry = registry.default().find(source.registry_entry or source.name)
-        return entry.kind.value if entry is not None else source.kind.value
-    return source.kind.value
+def _outlet_kind(analysis: Analysis) -> str:
+    """The outlet's kind of source: its registry entry's, when it has one."""
+    outlet = next((s for s in analysis.sources if s.kind is SourceKind.REPORTING_OUTLET), None)
+    if outlet is None:
+        return SourceKind.REPORTING_OUTLET.value
+    entry = registry.default().find(outlet.registry_entry or outlet.name)
+    return entry.kind.value if entry is not None else outlet.kind.value
 
 
 def _weapon(weapon: Weapon) -> str:
