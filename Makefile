@@ -38,11 +38,12 @@ event-model: install
 	$(BIN)/python scripts/train_event_classifier.py $(CASE)
 	$(BIN)/python scripts/train_event_classifier.py $(CASE) --fast
 
-# Retrain the calibration of place confidence (sitreps/data/place_confidence.json) on the
-# geoparsing gold sets beside the project; prints its document-level cross-validated
-# reliability first.
+# Retrain the place ranker (sitreps/data/place_ranker.npz), then the calibration of place
+# confidence (sitreps/data/place_confidence.json), on the geoparsing gold sets beside the
+# project; each prints its document-level cross-validated figures first.
 GEO_GOLD ?= ../shared/data/geo/geowebnews.jsonl ../shared/data/geo/lgl.jsonl
 place-model: install
+	$(BIN)/python scripts/train_place_ranker.py $(GEO_GOLD)
 	$(BIN)/python scripts/train_place_confidence.py $(GEO_GOLD)
 
 # Refresh the vendored front-end libraries (sitreps/static/vendor, committed) from the

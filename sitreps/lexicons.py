@@ -16,6 +16,23 @@ def load(name: str) -> Any:
         return yaml.safe_load(f)
 
 
+@cache
 def demonyms() -> dict[str, str]:
-    table: dict[str, str] = load("demonyms")
-    return table
+    """Demonyms and adjectives of nationality -> ISO 3166-1 alpha-2: `data/demonyms.yaml`,
+    then countryinfo's demonym of every other country, where it names one country only
+    ("Congolese" names two)."""
+    from countryinfo import all_countries
+
+    found: dict[str, set[str]] = {}
+    for country in all_countries():
+        iso = (country.iso() or {}).get("alpha2")
+        try:
+            written = country.demonym() or ""
+        except KeyError:
+            continue  # countryinfo has no demonym for some territories
+        for demonym in written.replace("/", ",").split(","):
+            if iso and demonym.strip():
+                found.setdefault(demonym.strip(), set()).add(iso)
+    table = {demonym: next(iter(isos)) for demonym, isos in found.items() if len(isos) == 1}
+    edited: dict[str, str] = load("demonyms")
+    return table | edited

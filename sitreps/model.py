@@ -182,7 +182,9 @@ class Place(_Model):
         description="ACLED geo_precision: 1 the place itself, 2 near or part of it, 3 a region"
     )
     qualifier: str | None = Field(
-        default=None, description='Relative wording kept with the anchor: "outskirts", "near"'
+        default=None,
+        description='Relative wording kept with the anchor: "outskirts", "near"; "dateline" '
+        'for where the report was filed, "organisation" for a place in a body\'s name',
     )
     confidence: Annotated[float, Field(ge=0, le=1)]
     method: str = Field(
@@ -191,6 +193,14 @@ class Place(_Model):
         "division, as ACLED places it)"
     )
     alternatives: list[PlaceCandidate] = Field(default_factory=list)
+
+
+# Qualifiers of places where nothing a report tells of happened: the dateline it was filed
+# under ("MOSCOW —"), and a place inside an organisation's name ("the Kharkiv Regional
+# Military Administration").
+DATELINE = "dateline"
+IN_AN_ORGANISATION = "organisation"
+NOT_A_SCENE = frozenset({DATELINE, IN_AN_ORGANISATION})
 
 
 class Actor(_Model):

@@ -1,9 +1,10 @@
 """How likely a found place mention is a place and resolved right: a logistic model over
 what the places stage knows of the mention (`data/place_confidence.json`, plain numbers).
 
-Trained by `make place-model` (scripts/train_place_confidence.py) on the GeoWebNews and LGL
-gold sets end to end, where "right" means the mention is a gold toponym resolved within
-161 km; the script prints its document-level cross-validated reliability first.
+Trained by `make place-model` (scripts/train_place_confidence.py, after the ranker) on the
+GeoWebNews and LGL gold sets end to end, where "right" means the mention is a gold toponym
+resolved to its place or within 161 km; the script prints its document-level
+cross-validated reliability first.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import cache
 from importlib import resources
 
 FEATURES = (
-    "margin",  # how far the best candidate's score is ahead of the next (hand weights)
+    "ranker_probability",  # the place ranker's probability of its best candidate
     "fuzzy",  # matched by spelling distance
     "recognised",  # the entity recogniser calls the mention itself a place
     "locative",  # a locative word before it: "in", "near", "the city of"

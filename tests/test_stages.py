@@ -31,20 +31,45 @@ def test_weekdays_and_demonyms_are_not_places() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "geonameid"),
+    ("text", "admin1"),
     [
-        ("Flooding hit Springfield, Illinois.", 4250542),  # not the larger Springfield, MO
-        ("Shelling hit Mykolaivka, Donetsk oblast.", 700131),
-        ("Shelling hit Mykolaivka, Odesa oblast.", 700159),
+        ("Flooding hit Springfield, Illinois.", "Illinois"),  # not the larger Springfield, MO
+        ("Shelling hit Mykolaivka, Donetsk oblast.", "Donetska oblast"),
+        ("Shelling hit Mykolaivka, Odesa oblast.", "Odeska oblast"),
     ],
 )
-def test_a_place_named_after_a_comma_decides_between_namesakes(text: str, geonameid: int) -> None:
-    assert sitreps.analyze(text).places[0].geonameid == geonameid
+def test_a_place_named_after_a_comma_decides_between_namesakes(text: str, admin1: str) -> None:
+    assert sitreps.analyze(text).places[0].admin1 == admin1
 
 
 def test_a_bare_capitalised_word_is_no_far_away_village() -> None:
     analysis = sitreps.analyze("Cargo warhead lying on a street in a residential area in Mykolaiv")
     assert [p.geonameid for p in analysis.places] == [700569]  # not Cargo, New South Wales
+
+
+def test_places_the_small_tagger_hides_are_found() -> None:
+    analysis = sitreps.analyze(
+        "The United States expelled diplomats. Tamil Nadu moved the Supreme Court, "
+        "and floods hit Canandaigua, N.Y., and Fresno, Calif."
+    )
+    by_surface = {p.surface: p for p in analysis.places}
+    # "the United States" is one entity with its article; "Tamil Nadu" is tagged a person.
+    assert by_surface["United States"].country == "US"
+    assert by_surface["Tamil Nadu"].feature == "A.ADM1"
+    # The AP's state abbreviations, dots and all (data/place_abbreviations.yaml).
+    assert by_surface["N.Y."].geonameid == 5128638
+    assert by_surface["Calif."].geonameid == 5332921
+
+
+def test_a_place_in_a_bodys_name_is_no_scene_of_events() -> None:
+    analysis = sitreps.analyze(
+        "The Kharkiv Regional Military Administration said Russian troops shelled Izium "
+        "on Monday, killing two people."
+    )
+    kharkiv = next(p for p in analysis.places if p.surface == "Kharkiv")
+    assert kharkiv.geonameid == 706483 and kharkiv.qualifier == "organisation"
+    located = [analysis.place(e.location) for e in analysis.events if e.location]
+    assert [p.name for p in located if p] == ["Izyum"]
 
 
 def test_coordinates_in_the_text_are_a_place() -> None:

@@ -18,7 +18,16 @@ from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
 from sitreps import lexicons, registry
-from sitreps.model import Certainty, Claim, ClaimKind, Cue, Source, SourceKind, Span
+from sitreps.model import (
+    IN_AN_ORGANISATION,
+    Certainty,
+    Claim,
+    ClaimKind,
+    Cue,
+    Source,
+    SourceKind,
+    Span,
+)
 from sitreps.state import DocumentState, span_of
 
 NAME_DEPS = {"compound", "flat", "amod", "nmod", "poss", "nummod", "case"}
@@ -327,6 +336,14 @@ SPEAKER_MAX_TOKENS = 8
 NOT_SPEAKER_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
 
 
+def _names_a_place(token: Token, sources: _Sources) -> bool:
+    """A word of a place's name, not of a body named after a place ("Kharkiv Regional
+    Military Administration: three killed")."""
+    place_id = sources.state.place_tokens.get(token.i)
+    place = sources.state.analysis.place(place_id) if place_id else None
+    return place is not None and place.qualifier != IN_AN_ORGANISATION
+
+
 def _speaker_colon(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
     """The headline convention "Graham: Trump's rhetoric is destroying the party" and
     "Air Force: 47 drones launched overnight": a name, a colon, what it says."""
@@ -338,7 +355,7 @@ def _speaker_colon(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]
     if not is_named or any(
         t.pos_ in {"VERB", "AUX", "PRON"}
         or t.ent_type_ in NOT_SPEAKER_ENTS
-        or t.i in sources.state.place_tokens  # "Kharkiv: the day after" is a dateline
+        or _names_a_place(t, sources)  # "Kharkiv: the day after" is a dateline
         for t in speaker
     ):
         return []

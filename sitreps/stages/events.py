@@ -37,6 +37,8 @@ from sitreps.event_classifier import Prediction
 from sitreps.gazetteer import distance_km, open_gazetteer
 from sitreps.matching import TermMatch, TermMatcher
 from sitreps.model import (
+    IN_AN_ORGANISATION,
+    NOT_A_SCENE,
     Actor,
     Certainty,
     Claim,
@@ -485,10 +487,11 @@ class _Report:
         self.points: dict[str, Place] = {}  # a division's place -> its ACLED point
 
     def place_of(self, token: Token) -> Place | None:
-        """The place a word names, where something can happen: not a dateline."""
+        """The place a word names, where something can happen: not a dateline, nor a place
+        in an organisation's name ("the Kharkiv Regional Military Administration")."""
         place_id = self.state.place_tokens.get(token.i)
         place = self.places[place_id] if place_id else None
-        return place if place is not None and place.qualifier != "dateline" else None
+        return place if place is not None and place.qualifier not in NOT_A_SCENE else None
 
     def country_hit(self, scope: frozenset[int]) -> Place | None:
         """The country whose people or things the event hit: "Russian radars"."""
@@ -561,6 +564,7 @@ class _Report:
             i
             for i, place_id in self.state.place_tokens.items()
             if _is_country(self.places[place_id])
+            and self.places[place_id].qualifier != IN_AN_ORGANISATION
         )
 
     def speaker_country(self, claim: Claim) -> str | None:

@@ -2,10 +2,12 @@
 
 Candidates are runs of proper nouns (spaCy's small model often tags Ukrainian towns as
 people, so its entity labels are one signal, not the gate). Every run's n-grams are looked
-up in the gazetteer at once; the longest match wins. Candidates are ranked on population,
-the report's country focus (place and demonym mentions) and closeness to the places the
-report is surely about. A proper noun in locative position ("in Balakhya") that matches
-nothing is matched fuzzily against the focus countries' names, with lowered confidence.
+up in the gazetteer at once; the longest match wins. A mention's candidates are ranked by the
+learned ranker (`sitreps.place_ranker`), over what they are and how they agree with the
+report's other places and countries. A proper noun in locative position ("in Balakhya")
+that matches nothing is matched fuzzily against the report's countries' names, with lowered
+confidence. Given mentions (`resolve`) that name no place are read by the place named inside
+them ("Dubai World Cup") or by a demonym ("Russians", "European").
 """
 
 from __future__ import annotations
@@ -20,15 +22,14 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Token
 
-from sitreps import lexicons, place_confidence
+from sitreps import lexicons, place_confidence, place_ranker
 from sitreps.gazetteer import (
     Gazetteer,
     GazetteerEntry,
-    distance_km,
     normalize_name,
     open_gazetteer,
 )
-from sitreps.model import Mode, Place, PlaceCandidate
+from sitreps.model import DATELINE, IN_AN_ORGANISATION, Mode, Place, PlaceCandidate
 from sitreps.state import DocumentState, span_of, text_span, tokens_of
 
 MAX_NGRAM = 4
@@ -83,7 +84,6 @@ REGION_WORDS = {
 FUZZY_CUTOFF = 80.0
 # Before an unknown name, only these say it is a place, not a person ("according to Kiper").
 FUZZY_LOCATIVE = {"in", "near", "at", "on", "outside", "around", "inside", "within", "towards"}
-ANCHOR_CONFIDENCE = 0.7
 
 
 @dataclass
@@ -148,8 +148,8 @@ def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
             return False
     if token.ent_type_ in NOT_PLACE_LABELS and token.pos_ != "PROPN":
         return False  # the small model labels some towns TIME ("at Odesa overnight")
-    if token.ent_type_ == "ORG" and not _single_token_entity(token):
-        return False  # "Kharkiv" in "Kharkiv Regional Military Administration" is no place
+    if token.ent_type_ == "ORG" and _alone_in_entity(token) and not _placed(token):
+        return False  # a lone organisation that acts ("TASS reported") is no place
     return token.pos_ == "PROPN" or token.ent_type_ in PLACE_LABELS or _names_a_division(token)
 
 
@@ -164,45 +164,87 @@ def _coordinator(token: Token) -> bool:
     return token.pos_ == "CCONJ" or token.text == ","
 
 
-def _single_token_entity(token: Token) -> bool:
-    """The small model often calls a lone town an organisation: "shelled Nikopol", "in
-    Kharkiv's district"; a lone organisation that acts ("TASS reported") is no place."""
+def _alone_in_entity(token: Token) -> bool:
+    """The small model often calls a lone town an organisation ("shelled Nikopol"); and
+    "Kharkiv and Izium" labelled as one organisation is two lone names."""
     following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
     preceding = token.doc[token.i - 1] if token.i > 0 else None
-    # "Kharkiv and Izium" labelled as one organisation is two lone names
     first = token.ent_iob_ == "B" or (preceding is not None and _coordinator(preceding))
     last = following is None or following.ent_iob_ != "I" or _coordinator(following)
-    alone = first and last
-    placed = token.dep_ in {"dobj", "pobj", "conj", "appos"} or (
+    return first and last
+
+
+def _placed(token: Token) -> bool:
+    """In the position of a place: an object, or after a locative word ("in Kharkiv's
+    district")."""
+    preceding = token.doc[token.i - 1] if token.i > 0 else None
+    return token.dep_ in {"dobj", "pobj", "conj", "appos"} or (
         preceding is not None and preceding.lower_ in LOCATIVE
     )
-    return alone and placed
+
+
+def _in_an_organisation(doc: Doc, mention: _Mention) -> bool:
+    """A place named inside an organisation's name: "Kharkiv" of "the Kharkiv Regional
+    Military Administration", "Gainesville" of "the Gainesville Police Department"."""
+    if doc[mention.start].ent_type_ != "ORG":
+        return False
+    start, end = _entity_bounds(doc, mention.start)
+    if any(_coordinator(t) for t in doc[start:end]):
+        return False  # "Kharkiv, Izium and Kupiansk" tagged as one organisation is a list
+    return start < mention.start or end > mention.end
+
+
+def _entity_bounds(doc: Doc, index: int) -> tuple[int, int]:
+    """The token bounds of the named entity holding a token, from the tokens' IOB tags: no
+    search of every entity per mention."""
+    start, end = index, index + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return start, end
 
 
 def _inside_longer_name(doc: Doc, start: int) -> bool:
-    """True for "Republic" in "Donetsk People's Republic": a match must start a named entity."""
+    """True for "Republic" in "Donetsk People's Republic": a match must start a named entity
+    (or follow only its article: "the United States")."""
     token = doc[start]
-    return token.ent_iob_ == "I" and token.ent_type_ in PLACE_LABELS | {"PERSON", "FAC"}
+    if token.ent_iob_ != "I" or token.ent_type_ not in PLACE_LABELS | {"PERSON", "FAC"}:
+        return False
+    first = start
+    while first > 0 and doc[first].ent_iob_ == "I":
+        first -= 1
+    return any(t.lower_ != "the" for t in doc[first:start])
 
 
-def _person_tokens(doc: Doc) -> set[int]:
+def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
     """Tokens of person names, and later mentions of the same people by one of their names
-    ("Bogdan Syrotiuk" ... "the frame-up of Bogdan")."""
-    surnames = {
-        word.text
-        for ent in doc.ents
-        if ent.label_ == "PERSON" and len(ent) > 1
-        for word in (ent[0], ent[-1])
-    }
+    ("Bogdan Syrotiuk" ... "the frame-up of Bogdan"). A name of several words that is
+    wholly a country's, a first-level division's or a city's is that place, whatever the
+    small model says ("Tamil Nadu", "Kryvyi Rih")."""
+    people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    known = gazetteer.lookup(normalize_name(ent.text) for ent in people if len(ent) > 1)
+    places = {
+        norm
+        for norm, entries in known.items()
+        if any(e.is_region or (e.population >= CITY_POPULATION and not _is_division(e))
+               for e in entries)
+    }  # fmt: skip
+    people = [ent for ent in people if normalize_name(ent.text) not in places]
+    surnames = {word.text for ent in people if len(ent) > 1 for word in (ent[0], ent[-1])}
     excluded: set[int] = set()
-    for ent in doc.ents:
-        if ent.label_ == "PERSON" and (len(ent) > 1 or ent.text in surnames):
+    for ent in people:
+        if len(ent) > 1 or ent.text in surnames:
             excluded.update(range(ent.start, ent.end))
     return excluded
 
 
-def _runs(doc: Doc, demonyms: dict[str, str]) -> list[tuple[int, int]]:
-    persons = _person_tokens(doc)
+def _is_division(entry: GazetteerEntry) -> bool:
+    return entry.feature.startswith("A.")
+
+
+def _runs(doc: Doc, demonyms: dict[str, str], gazetteer: Gazetteer) -> list[tuple[int, int]]:
+    persons = _person_tokens(doc, gazetteer)
     runs: list[tuple[int, int]] = []
     start: int | None = None
     for token in doc:
@@ -293,11 +335,11 @@ def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer)
         if not (doc[start].is_lower and doc[start].lower_ in REGION_WORDS)
         and not _cuts_a_hyphenated_name(doc, start, end)
     ]
-    found = gazetteer.lookup(_norm(doc, s, e) for s, e in grams)
+    found = _lookup(doc, grams, gazetteer)
     taken: set[int] = set()
     mentions: list[_Mention] = []
     for start, end in sorted(grams, key=lambda g: (g[0] - g[1], g[0])):
-        entries = found.get(_norm(doc, start, end))
+        entries = found.get((start, end))
         if (
             entries
             and not taken.intersection(range(start, end))
@@ -306,6 +348,25 @@ def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer)
             taken.update(range(start, end))
             mentions.append(_Mention(start, end, _norm(doc, start, end), entries))
     return mentions
+
+
+def _lookup(
+    doc: Doc, spans: list[tuple[int, int]], gazetteer: Gazetteer
+) -> dict[tuple[int, int], list[GazetteerEntry]]:
+    """The gazetteer's entries for each span: by its normalised name, or, for a written form
+    no name meets ("Ill.", "W.Va."), by `data/place_abbreviations.yaml`."""
+    abbreviations: dict[str, int] = lexicons.load("place_abbreviations")
+    by_id = gazetteer.get(
+        abbreviations[doc[s:e].text] for s, e in spans if doc[s:e].text in abbreviations
+    )
+    by_name = gazetteer.lookup(_norm(doc, s, e) for s, e in spans)
+    found = {}
+    for start, end in spans:
+        written = abbreviations.get(doc[start:end].text)
+        entries = [by_id[written]] if written in by_id else by_name.get(_norm(doc, start, end))
+        if entries:
+            found[(start, end)] = entries
+    return found
 
 
 @lru_cache(maxsize=4096)
@@ -362,41 +423,6 @@ def _fuzzy(
     return mentions
 
 
-def _score(
-    entry: GazetteerEntry,
-    mention: _Mention,
-    focus: Counter[str],
-    anchors: list[GazetteerEntry],
-) -> float:
-    score = 2 * math.log10(entry.population + 10) / 7
-    if entry.is_region:
-        score += 1.0
-    if entry.country and focus[entry.country]:
-        score += 0.5
-    if normalize_name(entry.name) == mention.norm:
-        score += 0.1
-    score += _context_bonus(entry, mention.context)
-    others = [a for a in anchors if a.geonameid != entry.geonameid and not a.is_region]
-    if others and not entry.is_region:
-        nearest = min(distance_km(entry.lat, entry.lon, a.lat, a.lon) for a in others)
-        score += 0.5 if nearest < 150 else 0.25 if nearest < 400 else 0.0
-        if any(a.admin1_code == entry.admin1_code and a.country == entry.country for a in others):
-            score += 0.2
-    return score
-
-
-def _context_bonus(entry: GazetteerEntry, context: list[GazetteerEntry]) -> float:
-    """How well a candidate fits the place named after it: "Izium, Kharkiv oblast"."""
-    same_country = [c for c in context if c.country == entry.country]
-    if any(c.feature == "A.ADM1" and c.admin1_code == entry.admin1_code for c in same_country):
-        return 1.2
-    if any(c.is_country for c in same_country):
-        return 0.8
-    if any(c.admin1_code == entry.admin1_code and not c.is_region for c in same_country):
-        return 0.6
-    return 0.0
-
-
 def _with_context(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     """Give each mention followed by ", <place>" that place's candidates as context."""
     ordered = sorted(mentions, key=lambda m: m.start)
@@ -406,21 +432,38 @@ def _with_context(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     return ordered
 
 
-def _rank(
-    mention: _Mention, focus: Counter[str], anchors: list[GazetteerEntry]
-) -> list[tuple[GazetteerEntry, float]]:
-    scored = [(entry, _score(entry, mention, focus, anchors)) for entry in mention.entries]
-    return sorted(scored, key=lambda pair: (-pair[1], -pair[0].population, pair[0].geonameid))
+Ranked = list[tuple[GazetteerEntry, float]]
 
 
-def _confidence(ranked: list[tuple[GazetteerEntry, float]], similarity: float) -> float:
-    if len(ranked) == 1:
-        confidence = 0.95
-    else:
-        confidence = 0.5 + 0.45 * math.tanh(3 * (ranked[0][1] - ranked[1][1]))
-    if similarity < 100:
-        confidence *= 0.8 * similarity / 100
-    return round(confidence, 3)
+def _view(doc: Doc, mention: _Mention) -> place_ranker.Mention:
+    return place_ranker.Mention(
+        norm=mention.norm,
+        entries=mention.entries,
+        similarity=mention.similarity,
+        context=mention.context,
+        before=tuple(t.lower_ for t in doc[max(0, mention.start - 3) : mention.start]),
+        after=doc[mention.end].lower_ if mention.end < len(doc) else "",
+    )
+
+
+def _ranked(
+    doc: Doc,
+    mentions: list[_Mention],
+    focus: Counter[str],
+    ranker: place_ranker.Ranker | None = None,
+) -> list[Ranked]:
+    """Each mention's candidates, the likeliest first, with the ranker's probability."""
+    views = [_view(doc, mention) for mention in mentions]
+    model = ranker or place_ranker.shipped()
+    ranked = []
+    for view, matrix in zip(views, place_ranker.features(views, focus), strict=True):
+        scored = zip(
+            place_ranker.candidates(view.entries), model.probabilities(matrix), strict=True
+        )
+        ranked.append(
+            sorted(scored, key=lambda pair: (-pair[1], -pair[0].population, pair[0].geonameid))
+        )
+    return ranked
 
 
 DATELINE_MARKS = {"—", "–", "-", ":", "(", ","}
@@ -445,7 +488,9 @@ def _is_dateline(doc: Doc, mention: _Mention) -> bool:
 def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
     """Relative wording around a mention and the ACLED precision it implies."""
     if _is_dateline(doc, mention):
-        return "dateline", 1
+        return DATELINE, 1
+    if _in_an_organisation(doc, mention):
+        return IN_AN_ORGANISATION, 1
     window = [t.lower_ for t in doc[max(0, mention.start - 3) : mention.start]]
     after = doc[mention.end].lower_ if mention.end < len(doc) else ""
     if after in REGION_WORDS:
@@ -457,6 +502,7 @@ def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
 
 
 WEAK_POPULATION = 50_000
+CITY_POPULATION = 100_000
 # How alike two names must be to be spellings of one ("Kiev" 75, "Kharkov" 86), not two
 # names of one place ("Molotov" of Perm 18, "Artemovsk" of Bakhmut 25). Between the two
 # ("Zaporozhye" 64) a name needs evidence: at 50 instead of 70, toponym precision end to end
@@ -498,12 +544,7 @@ def _recognised(doc: Doc, mention: _Mention) -> bool:
     it ("Nord" of "Nord Stream")."""
     if doc[mention.start].ent_type_ not in PLACE_LABELS:
         return False
-    # The entity's bounds from its tokens' IOB tags: no search of every entity per mention.
-    start, end = mention.start, mention.start + 1
-    while start > 0 and doc[start].ent_iob_ == "I":
-        start -= 1
-    while end < len(doc) and doc[end].ent_iob_ == "I":
-        end += 1
+    start, end = _entity_bounds(doc, mention.start)
     leading = start < mention.start and doc[start].lower_ != "the"
     trailing = end > mention.end and doc[mention.end].lower_ not in REGION_WORDS
     return not (leading or trailing)
@@ -555,8 +596,10 @@ def _is_weak(
         following = doc[mention.end] if mention.end < len(doc) else None
         if following is not None and following.tag_ == "POS":
             return True
-    major = best.is_region or best.population >= 100_000
-    if _inside_a_longer_name(doc, mention, placed) and not major:
+    # A county's population is its towns' together: not a city's ("Nord" of "Nord Stream").
+    major = best.is_region or (best.population >= CITY_POPULATION and not _is_division(best))
+    in_a_name = _inside_a_longer_name(doc, mention, placed) or _in_an_organisation(doc, mention)
+    if in_a_name and not major:
         return True
     acronym = mention.end - mention.start == 1 and doc[mention.start].text.isupper()
     if acronym and len(doc[mention.start]) <= 5 and not major:
@@ -583,27 +626,28 @@ def _listed_with_a_place(doc: Doc, mention: _Mention, placed: set[int]) -> bool:
     return any(other.i in placed for other in word.conjuncts)
 
 
-def _context(
-    doc: Doc, mentions: list[_Mention], demonyms: dict[str, str], trusted: bool = False
-) -> tuple[Counter[str], list[GazetteerEntry]]:
-    """The report's country focus, and the places it is surely about (anchors).
-
-    `trusted`: the mentions are known to be places (gold spans), not guesses.
-    """
+def _focus(doc: Doc, mentions: list[_Mention], demonyms: dict[str, str]) -> Counter[str]:
+    """The countries the report names: by demonym ("Russian") or by name."""
     focus: Counter[str] = Counter(demonyms[t.text] for t in doc if t.text in demonyms)
     for mention in mentions:
-        countries = {entry.country for entry in mention.entries if entry.is_country}
-        focus.update(country for country in countries if country)
-    anchors = []
+        focus.update({e.country for e in mention.entries if e.is_country and e.country})
+    return focus
+
+
+def _surely_in(
+    doc: Doc, mentions: list[_Mention], focus: Counter[str], trusted: bool = False
+) -> Counter[str]:
+    """The report's countries: those it names, and those of the places it surely names (a
+    supported mention whose candidates all lie in one country). A bare capitalised word
+    must not pull the report towards its country; `trusted`: the mentions are known to be
+    places (gold spans), not guesses."""
+    countries = Counter(focus)
     for mention in mentions:
-        if not trusted and not _supported(doc, mention):
-            continue  # a bare capitalised word must not pull the report towards its country
-        ranked = _rank(mention, focus, [])
-        if _confidence(ranked, 100) >= ANCHOR_CONFIDENCE:
-            anchors.append(ranked[0][0])
-            if ranked[0][0].country:
-                focus[ranked[0][0].country] += 1
-    return focus, anchors
+        if trusted or _supported(doc, mention):
+            found = {entry.country for entry in mention.entries}
+            if len(found) == 1 and None not in found:
+                countries.update(country for country in found if country)
+    return countries
 
 
 def _focus_countries(focus: Counter[str]) -> tuple[str, ...]:
@@ -614,15 +658,13 @@ def _geonameid(entry: GazetteerEntry) -> int | None:
     return entry.geonameid if entry.geonameid > 0 else None  # see sitreps.divisions
 
 
-def _features(
-    doc: Doc, mention: _Mention, ranked: list[tuple[GazetteerEntry, float]], focus: Counter[str]
-) -> list[float]:
+def _features(doc: Doc, mention: _Mention, ranked: Ranked, focus: Counter[str]) -> list[float]:
     """What the stage knows of a mention, in the order of `place_confidence.FEATURES`."""
     best = ranked[0][0]
     before = doc[mention.start - 1] if mention.start > 0 else None
     after = doc[mention.end] if mention.end < len(doc) else None
     return [
-        _confidence(ranked, 100),
+        ranked[0][1],
         float(mention.similarity < 100),
         float(_recognised(doc, mention)),
         float(before is not None and before.lower_ in LOCATIVE),
@@ -641,20 +683,24 @@ def _places(
     doc: Doc,
     mentions: list[_Mention],
     focus: Counter[str],
-    anchors: list[GazetteerEntry],
+    surely_in: Counter[str],
     first_number: int,
     calibration: place_confidence.Calibration | None,
+    ranker: place_ranker.Ranker | None = None,
 ) -> list[tuple[Place, list[float]]]:
     """Each mention as a place, with the features its confidence is computed from; without
-    a calibration (to train one) the confidence is the candidates' score margin."""
+    a calibration (to train one) the confidence is the ranker's probability, times the
+    spelling similarity of a fuzzy match."""
     gazetteer = open_gazetteer()
     places = []
-    for number, mention in enumerate(sorted(mentions, key=lambda m: m.start), start=first_number):
-        ranked = _rank(mention, focus, anchors)
-        best, _ = ranked[0]
+    mentions = sorted(mentions, key=lambda m: m.start)
+    all_ranked = _ranked(doc, mentions, focus, ranker)
+    pairs = zip(mentions, all_ranked, strict=True)
+    for number, (mention, ranked) in enumerate(pairs, start=first_number):
+        best, probability = ranked[0]
         qualifier, precision = _qualifier(doc, mention)
         tokens = doc[mention.start : mention.end]
-        features = _features(doc, mention, ranked, focus)
+        features = _features(doc, mention, ranked, surely_in)
         place = (
             Place(
                 id=f"p{number}",
@@ -675,7 +721,7 @@ def _places(
                 confidence=round(
                     calibration.probability(features)
                     if calibration
-                    else _confidence(ranked, mention.similarity),
+                    else probability * mention.similarity / 100,
                     3,
                 ),
                 method="exact" if mention.similarity == 100 else "fuzzy",
@@ -699,34 +745,95 @@ def _places(
     return places
 
 
-def resolve(doc: Doc, spans: list[tuple[int, int]]) -> list[Place | None]:
+def _named_by_adjective(
+    text: str, demonyms: dict[str, str], gazetteer: Gazetteer
+) -> GazetteerEntry | None:
+    """As a given mention, "Russian" or "Russians" stands for Russia, "European" for Europe."""
+    singular = text[:-1] if text.endswith("s") and text[:-1] in demonyms else text
+    if singular in demonyms:
+        return gazetteer.country(demonyms[singular])
+    continent: str | None = lexicons.load("continent_adjectives").get(text)
+    return gazetteer.continent(continent) if continent else None
+
+
+def _named_inside(doc: Doc, spans: list[tuple[int, int]], gazetteer: Gazetteer) -> list[_Mention]:
+    """A given name that is no place's, read by the place named inside it: "Dubai World
+    Cup", "Old Town Manassas", "University of California", "Russian Embassy". The longest
+    capitalised part the gazetteer knows wins, the leftmost among equals."""
+    demonyms = lexicons.demonyms()
+    parts = {
+        (start, end): [
+            (a, b)
+            for length in range(end - start - 1, 0, -1)
+            for a in range(start, end - length + 1)
+            for b in [a + length]
+            if doc[a].text[:1].isupper() and not doc[a].is_stop
+        ]
+        for start, end in spans
+    }
+    found = _lookup(doc, [part for inside in parts.values() for part in inside], gazetteer)
+    mentions = []
+    for (start, end), inside in parts.items():
+        for a, b in inside:
+            region = _named_by_adjective(doc[a:b].text, demonyms, gazetteer)
+            entries = [region] if region is not None else found.get((a, b))
+            if entries:
+                mentions.append(_Mention(start, end, _norm(doc, a, b), entries))
+                break
+    return mentions
+
+
+def _given(doc: Doc, spans: list[tuple[int, int]]) -> tuple[list[_Mention], Counter[str]]:
+    """Mentions of the given spans with their candidates (None for a span that has none),
+    and the countries the report names."""
+    gazetteer = open_gazetteer()
+    demonyms = lexicons.demonyms()
+    found = _lookup(doc, spans, gazetteer)
+    for start, end in spans:
+        region = _named_by_adjective(doc[start:end].text, demonyms, gazetteer)
+        if region is not None:
+            found[(start, end)] = [region]
+    mentions = [
+        _Mention(start, end, _norm(doc, start, end), found[(start, end)])
+        for start, end in spans
+        if (start, end) in found
+    ]
+    mentions += _named_inside(doc, [span for span in spans if span not in found], gazetteer)
+    focus = _focus(doc, mentions, demonyms)
+    matched = {(m.start, m.end) for m in mentions}
+    unmatched = [span for span in spans if span not in matched]
+    surely_in = _surely_in(doc, mentions, focus, trusted=True)
+    mentions += _fuzzy(doc, unmatched, _focus_countries(surely_in), gazetteer)
+    return _with_context(doc, mentions), focus
+
+
+def ranking_inputs(
+    doc: Doc, spans: list[tuple[int, int]]
+) -> list[tuple[tuple[int, int], list[GazetteerEntry], place_ranker.Matrix]]:
+    """For training the ranker on given mentions: each span that has candidates, with its
+    candidates in the ranker's order and their features."""
+    mentions, focus = _given(doc, spans)
+    matrices = place_ranker.features([_view(doc, m) for m in mentions], focus)
+    return [
+        ((m.start, m.end), place_ranker.candidates(m.entries), matrix)
+        for m, matrix in zip(mentions, matrices, strict=True)
+    ]
+
+
+def resolve(
+    doc: Doc, spans: list[tuple[int, int]], ranker: place_ranker.Ranker | None = None
+) -> list[Place | None]:
     """Resolve mentions whose token spans are given (gold spans, in evaluation).
 
     One result per span, in order; None where no candidate was found.
     """
-    gazetteer = open_gazetteer()
-    demonyms = lexicons.demonyms()
-    norms = [_norm(doc, start, end) for start, end in spans]
-    found = gazetteer.lookup(norms)
-    for (start, end), norm in zip(spans, norms, strict=True):
-        # As a given mention, "Russian" stands for Russia.
-        iso = demonyms.get(doc[start:end].text)
-        country = gazetteer.country(iso) if iso else None
-        if country is not None:
-            found[norm] = [country]
-    mentions = [
-        _Mention(start, end, norm, found[norm])
-        for (start, end), norm in zip(spans, norms, strict=True)
-        if norm in found
-    ]
-    mentions = _with_context(doc, mentions)
-    focus, anchors = _context(doc, mentions, demonyms, trusted=True)
-    matched = {(m.start, m.end) for m in mentions}
-    unmatched = [span for span in spans if span not in matched]
-    mentions += _fuzzy(doc, unmatched, _focus_countries(focus), gazetteer)
+    mentions, focus = _given(doc, spans)
+    surely_in = _surely_in(doc, mentions, focus, trusted=True)
     by_span = {
         (place.span.start, place.span.end): place
-        for place, _ in _places(doc, mentions, focus, anchors, 1, place_confidence.shipped())
+        for place, _ in _places(
+            doc, mentions, focus, surely_in, 1, place_confidence.shipped(), ranker
+        )
     }
     return [by_span.get((doc[s].idx, doc[e - 1].idx + len(doc[e - 1]))) for s, e in spans]
 
@@ -769,24 +876,30 @@ def find(
     mode: Mode,
     first_number: int = 1,
     calibration: place_confidence.Calibration | None = None,
+    ranker: place_ranker.Ranker | None = None,
 ) -> list[tuple[Place, list[float]]]:
     """The place mentions of a parsed text, each with the features of its confidence
-    (`place_confidence.FEATURES`; none for coordinates, which are read, not guessed)."""
+    (`place_confidence.FEATURES`; none for coordinates, which are read, not guessed);
+    `ranker`: another than the shipped one (to train the confidence on held-out rankings)."""
     gazetteer = open_gazetteer()
     demonyms = lexicons.demonyms()
-    runs = _runs(doc, demonyms)
+    runs = _runs(doc, demonyms, gazetteer)
     if mode is Mode.FAST:
         runs = _without_personal_names(doc, runs, gazetteer)
     mentions = _exact_mentions(doc, runs, gazetteer)
-    focus, anchors = _context(doc, mentions, demonyms)
+    focus = _focus(doc, mentions, demonyms)
+    surely_in = _surely_in(doc, mentions, focus)
     taken = {i for m in mentions for i in range(m.start, m.end)}
-    mentions += _fuzzy(doc, _fuzzy_candidates(doc, runs, taken), _focus_countries(focus), gazetteer)
+    fuzzy_spans = _fuzzy_candidates(doc, runs, taken)
+    mentions += _fuzzy(doc, fuzzy_spans, _focus_countries(surely_in), gazetteer)
     mentions = _with_context(doc, mentions)
     placed = {i for m in mentions for i in range(m.start, m.end)}
+    best = [ranked[0][0] for ranked in _ranked(doc, mentions, focus, ranker)]
     mentions = [
-        m for m in mentions if not _is_weak(doc, m, _rank(m, focus, anchors)[0][0], focus, placed)
-    ]
-    found = _places(doc, mentions, focus, anchors, first_number, calibration)
+        m for m, b in zip(mentions, best, strict=True)
+        if not _is_weak(doc, m, b, surely_in, placed)
+    ]  # fmt: skip
+    found = _places(doc, mentions, focus, surely_in, first_number, calibration, ranker)
     return found + [
         (place, []) for place in _coordinates(doc, gazetteer, first_number + len(found))
     ]
