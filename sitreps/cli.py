@@ -261,6 +261,10 @@ def _existing_file(path: Path) -> Path:
 def eval_geo(
     file: Annotated[Path, typer.Argument(help="Toponym JSONL (the LGL / GeoWebNews format)")],
     mode: Annotated[GeoMode, typer.Option(help="resolve: gold spans given")] = GeoMode.RESOLVE,
+    folds: Annotated[
+        int | None,
+        typer.Option(help="resolve mode: train the ranker on the other folds' documents"),
+    ] = None,
     fast: FastOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
     quiet: QuietOption = False,
@@ -268,9 +272,15 @@ def eval_geo(
     """Place resolution: acc@161 km, exact GeoNames match, median and mean error (km)."""
     from sitreps.evaluation.geo import evaluate_geo
 
+    if folds is not None and (folds < 2 or mode is not GeoMode.RESOLVE):
+        raise typer.BadParameter("--folds needs --mode resolve and at least 2 folds")
     with _progress(quiet):
-        figures = evaluate_geo(_existing_file(file), mode.value, _mode(fast))
-    title = f"sitreps eval geo {file} --mode {mode.value}" + (" --fast" if fast else "")
+        figures = evaluate_geo(_existing_file(file), mode.value, _mode(fast), folds)
+    title = (
+        f"sitreps eval geo {file} --mode {mode.value}"
+        + (f" --folds {folds}" if folds else "")
+        + (" --fast" if fast else "")
+    )
     _print_figures(title, figures, as_json)
 
 

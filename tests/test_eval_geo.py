@@ -35,6 +35,21 @@ def test_resolution_mode_scores_gold_spans() -> None:
     assert set(figures["by_type"]) == {"Literal", "P"}
 
 
+def test_resolution_in_folds_trains_the_ranker_on_other_documents_only() -> None:
+    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "resolve", "--folds", "2")
+    assert figures["validation"] == "2-fold cross-validation by document"
+    assert figures["n"] == 6
+    # The confidence's reliability and what a 0.7 cut-off keeps, for every answer given.
+    answered = sum(row["n"] for row in figures["confidence_reliability"].values())
+    assert answered == figures["n"] - figures["unresolved"]
+    assert 0 < figures["kept_at_confidence_0.7"] <= 1
+
+
+def test_the_shipped_ranker_says_when_it_was_trained_on_the_texts() -> None:
+    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "resolve")
+    assert figures["validation"].startswith("held out")
+
+
 def test_end_to_end_mode_adds_toponym_precision_and_recall() -> None:
     figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "end-to-end")
     assert {"precision", "recall", "f1", "acc_161km", "exact_match", "median_km", "n"} <= set(

@@ -10,15 +10,13 @@ first. Articles without events count too: an event where none happened is an err
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sitreps import progress
 from sitreps.evaluation.gold import read_jsonl
-from sitreps.evaluation.metrics import PRF
+from sitreps.evaluation.metrics import PRF, reliability
 from sitreps.gazetteer import distance_km
 from sitreps.model import Analysis, Event, Mode
 from sitreps.pipeline import analyze
@@ -26,8 +24,6 @@ from sitreps.pipeline import analyze
 MATCH_KM = 50.0
 PLACE_KM = 10.0
 REGION = 3  # ACLED geo_precision of a region or a country
-# Confidence bins of the reliability tables: a calibrated 0.9 is right nine times in ten.
-BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0)
 EXAMPLES_SHOWN = 15
 
 
@@ -136,24 +132,6 @@ def _same_actor(gold: str | None, predicted: str | None) -> bool:
 
 def _share(hits: int, n: int) -> float | None:
     return round(hits / n, 4) if n else None
-
-
-def reliability(scored: Iterable[tuple[float, bool]]) -> dict[str, dict[str, Any]]:
-    """Per confidence bin: how many, the mean confidence, and the share that was right."""
-    bins: dict[str, list[tuple[float, bool]]] = {}
-    for confidence, right in scored:
-        index = min(
-            (i for i in range(len(BINS) - 1) if confidence < BINS[i + 1]), default=len(BINS) - 2
-        )
-        bins.setdefault(f"{BINS[index]:.1f}-{BINS[index + 1]:.1f}", []).append((confidence, right))
-    return {
-        label: {
-            "n": len(rows),
-            "mean_confidence": round(math.fsum(c for c, _ in rows) / len(rows), 3),
-            "right": round(sum(r for _, r in rows) / len(rows), 3),
-        }
-        for label, rows in sorted(bins.items())
-    }
 
 
 def read_articles(path: Path) -> list[dict[str, Any]]:
