@@ -127,21 +127,25 @@ class _Candidates:
     points: Matrix
     regions: npt.NDArray[np.bool_]
     prior: Matrix  # each candidate's share of the candidates' population
-    divisions: list[tuple[str | None, str | None]]
-    countries: list[str | None]
+    divisions: npt.NDArray[np.int64]  # a number per (country, first-level division); -1: none
+    countries: npt.NDArray[np.int64]  # a number per country; -1: none
 
     @classmethod
-    def of(cls, entries: list[GazetteerEntry]) -> _Candidates:
+    def of(cls, entries: list[GazetteerEntry], numbers: dict[object, int]) -> _Candidates:
         population = np.array([e.population + 1.0 for e in entries])
+
+        def number(key: object, known: bool) -> int:
+            return numbers.setdefault(key, len(numbers)) if known else -1
+
         return cls(
             entries=entries,
             points=_points(entries),
             regions=np.array([e.is_region for e in entries]),
             prior=population / population.sum(),
-            divisions=[
-                (e.country, e.admin1_code) if e.admin1_code else (None, None) for e in entries
-            ],
-            countries=[e.country for e in entries],
+            divisions=np.array(
+                [number((e.country, e.admin1_code), bool(e.admin1_code)) for e in entries]
+            ),
+            countries=np.array([number(e.country, bool(e.country)) for e in entries]),
         )
 
 
@@ -152,38 +156,30 @@ def _agreement(mine: _Candidates, others: list[_Candidates]) -> Matrix:
     its country; a column per measure."""
     if not others:
         return np.zeros((len(mine.entries), 6))
+    # Every other mention's candidates side by side, each column marked with its mention.
+    starts = np.cumsum([0] + [len(o.entries) for o in others[:-1]])
+    points = np.concatenate([o.points for o in others])
+    towns = ~np.concatenate([o.regions for o in others])
+    prior = np.concatenate([o.prior for o in others])
+    divisions = np.concatenate([o.divisions for o in others])
+    countries = np.concatenate([o.countries for o in others])
+    near = (_distances(mine.points, points) < NEAR_KM) & towns[None, :]
+    near &= ~mine.regions[:, None]  # a country's or division's point is no place to be near
+    same_division = (mine.divisions[:, None] == divisions[None, :]) & (mine.divisions[:, None] >= 0)
+    same_country = (mine.countries[:, None] == countries[None, :]) & (mine.countries[:, None] >= 0)
     columns = []
-    for other in others:
-        towns = ~other.regions
-        near = (_distances(mine.points, other.points) < NEAR_KM) & towns[None, :]
-        near &= ~mine.regions[:, None]  # a country's or division's point is no place to be near
-        same_division = np.array(
-            [[d == o and d[1] is not None for o in other.divisions] for d in mine.divisions]
-        )
-        same_country = np.array(
-            [[c == o and c is not None for o in other.countries] for c in mine.countries]
-        )
-        columns.append(
-            np.stack(
-                [
-                    near.any(axis=1),
-                    near @ other.prior,
-                    same_division.any(axis=1),
-                    same_division @ other.prior,
-                    same_country.any(axis=1),
-                    same_country @ other.prior,
-                ],
-                axis=1,
-            )
-        )
-    agreement: Matrix = np.stack(columns).mean(axis=0)
+    for agrees in (near, same_division, same_country):
+        columns.append(np.maximum.reduceat(agrees, starts, axis=1).mean(axis=1))
+        columns.append(np.add.reduceat(agrees * prior[None, :], starts, axis=1).mean(axis=1))
+    agreement: Matrix = np.stack(columns, axis=1)
     return agreement
 
 
 def features(mentions: Sequence[Mention], focus: Counter[str]) -> list[Matrix]:
     """One matrix per mention: a row per candidate (as `candidates` orders them), a column
     per feature of `FEATURES`."""
-    ranked = [_Candidates.of(candidates(m.entries)) for m in mentions]
+    numbers: dict[object, int] = {}
+    ranked = [_Candidates.of(candidates(m.entries), numbers) for m in mentions]
     total_focus = sum(focus.values())
     top_country = focus.most_common(1)[0][0] if focus else None
     matrices = []

@@ -73,6 +73,10 @@ def text_span(doc: Doc, start: int, end: int) -> Span:
 
 
 def span_of(tokens: TokenSpan) -> Span:
+    if tokens.start_char >= body_start(tokens.doc):
+        # The tokens' own text: `Doc.text` joins every token of the document at each call.
+        body = body_start(tokens.doc)
+        return Span(start=tokens.start_char - body, end=tokens.end_char - body, text=tokens.text)
     return text_span(tokens.doc, tokens.start_char, tokens.end_char)
 
 
