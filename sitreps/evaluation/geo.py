@@ -167,7 +167,7 @@ class _Figures:
     by_coverage: defaultdict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
     scored: list[tuple[float, bool]] = field(default_factory=list)
 
-    def add(self, gold: dict[str, Any], predicted: Place | GazetteerEntry | None) -> None:
+    def add(self, gold: dict[str, Any], predicted: Place | None) -> None:
         for tally in (
             self.overall,
             self.by_type[_group(gold)],

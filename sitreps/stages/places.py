@@ -227,7 +227,7 @@ def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
     places = {
         norm
         for norm, entries in known.items()
-        if any(e.is_region or (e.population >= CITY_POPULATION and not _is_division(e))
+        if any(e.is_region or (e.population >= CITY_POPULATION and not _is_an_area(e))
                for e in entries)
     }  # fmt: skip
     people = [ent for ent in people if normalize_name(ent.text) not in places]
@@ -239,7 +239,8 @@ def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
     return excluded
 
 
-def _is_division(entry: GazetteerEntry) -> bool:
+def _is_an_area(entry: GazetteerEntry) -> bool:
+    """A country or a division: its population is its towns' together, not a city's."""
     return entry.feature.startswith("A.")
 
 
@@ -596,8 +597,8 @@ def _is_weak(
         following = doc[mention.end] if mention.end < len(doc) else None
         if following is not None and following.tag_ == "POS":
             return True
-    # A county's population is its towns' together: not a city's ("Nord" of "Nord Stream").
-    major = best.is_region or (best.population >= CITY_POPULATION and not _is_division(best))
+    # A county is not a city, however many live in it ("Nord" of "Nord Stream").
+    major = best.is_region or (best.population >= CITY_POPULATION and not _is_an_area(best))
     in_a_name = _inside_a_longer_name(doc, mention, placed) or _in_an_organisation(doc, mention)
     if in_a_name and not major:
         return True
