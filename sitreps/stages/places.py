@@ -211,9 +211,7 @@ def _inside_longer_name(doc: Doc, start: int) -> bool:
     token = doc[start]
     if token.ent_iob_ != "I" or token.ent_type_ not in PLACE_LABELS | {"PERSON", "FAC"}:
         return False
-    first = start
-    while first > 0 and doc[first].ent_iob_ == "I":
-        first -= 1
+    first, _ = _entity_bounds(doc, start)
     return any(t.lower_ != "the" for t in doc[first:start])
 
 
@@ -785,8 +783,8 @@ def _named_inside(doc: Doc, spans: list[tuple[int, int]], gazetteer: Gazetteer) 
 
 
 def _given(doc: Doc, spans: list[tuple[int, int]]) -> tuple[list[_Mention], Counter[str]]:
-    """Mentions of the given spans with their candidates (None for a span that has none),
-    and the countries the report names."""
+    """Mentions of the given spans that have candidates, and the countries the report
+    names."""
     gazetteer = open_gazetteer()
     demonyms = lexicons.demonyms()
     found = _lookup(doc, spans, gazetteer)
