@@ -256,6 +256,15 @@ def _ukraine(towns: list[_Town], divisions: Divisions) -> None:
                 namesakes[0].entry.admin1_code
             ] += 1
     code_of = {top: counter.most_common(1)[0][0] for top, counter in votes.items()}
+    # Kyiv and Sevastopol are first-level units of their own, with no settlement but
+    # themselves to vote: their code is that of the largest town of their name.
+    for row in register:
+        if row.category != "K" or row.ancestors or row.id in code_of:
+            continue
+        namesakes = towns_by_norm.get(normalize_name(row.name), [])
+        largest = max(namesakes, key=lambda t: t.entry.population, default=None)
+        if largest is not None and largest.entry.admin1_code:
+            code_of[row.id] = largest.entry.admin1_code
     index = _StemIndex(towns, slack=2)  # Ukrainian: Andriivka -> Andriivska
     _oblasts(register, code_of, index, divisions)
     _units(register, code_of, index, towns_by_norm, divisions)

@@ -27,7 +27,7 @@ import platformdirs
 
 from sitreps import lexicons, progress
 
-GAZETTEER_VERSION = "8"
+GAZETTEER_VERSION = "9"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 

@@ -63,10 +63,19 @@ FEATURES = (
     "same_division_weighted",
     "same_country_any",
     "same_country_weighted",
+    # The same six measures over the other mentions of its own sentence only: "just
+    # outside Kyiv in the Podilskyi district" is about Kyiv's district, whatever else the
+    # report names.
+    "sentence_near_any",
+    "sentence_near_weighted",
+    "sentence_same_division_any",
+    "sentence_same_division_weighted",
+    "sentence_same_country_any",
+    "sentence_same_country_weighted",
     "context_division",  # "Izium, Kharkiv oblast": a division it lies in is named after it
     "context_country",  # "Paris, Texas" / "Paris, France": its country is named after it
     "context_town",  # a place of its division is named after it
-    "division_word_division",  # "Ontario County", "Kharkiv oblast" and it is a division
+    "division_word_division",  # "Ontario County", "Kharkiv oblast": a division or city district
     "division_word_town",  # ... and it is a town
     "town_word_town",  # "the city of X", "X city" and it is a town
     "town_word_division",
@@ -87,6 +96,7 @@ class Mention:
     context: list[GazetteerEntry] = field(default_factory=list)  # the place after a comma
     before: tuple[str, ...] = ()  # lower-cased words just before it
     after: str = ""  # lower-cased word just after it
+    sentence: int = -1  # the sentence it is in (its first token's index); -1: unknown
 
 
 def candidates(entries: Sequence[GazetteerEntry]) -> list[GazetteerEntry]:
@@ -186,15 +196,21 @@ def features(mentions: Sequence[Mention], focus: Counter[str]) -> list[Matrix]:
     for mention, mine in zip(mentions, ranked, strict=True):
         entries = mine.entries
         # Other mentions of other names: a name said twice is no agreement with itself.
-        others = [ranked[j] for j, m in enumerate(mentions) if m.norm != mention.norm]
-        agreement = _agreement(mine, others)
+        others = [j for j, m in enumerate(mentions) if m.norm != mention.norm]
+        agreement = _agreement(mine, [ranked[j] for j in others])
+        in_sentence = [
+            ranked[j]
+            for j in others
+            if mention.sentence >= 0 and mentions[j].sentence == mention.sentence
+        ]
+        sentence_agreement = _agreement(mine, in_sentence)
         top = max(entries, key=lambda e: e.population)
         towns_here = {(e.country, e.admin1_code) for e in entries if e.feature.startswith("P.")}
-        words_before = set(mention.before)
-        division_word = mention.after in DIVISION_WORDS or bool(words_before & DIVISION_WORDS)
-        town_word = mention.after in TOWN_WORDS or bool(words_before & TOWN_WORDS)
+        # Kind words around the mention or inside it: "the city of X", "X oblast".
+        words = {*mention.before, mention.after, mention.norm.rsplit(" ", 1)[-1]}
+        division_word, town_word = bool(words & DIVISION_WORDS), bool(words & TOWN_WORDS)
         rows = []
-        for entry, agrees in zip(entries, agreement, strict=True):
+        for entry, agrees, agrees_here in zip(entries, agreement, sentence_agreement, strict=True):
             context = [c for c in mention.context if c.country == entry.country]
             in_context_division = any(
                 c.feature == "A.ADM1" and c.admin1_code == entry.admin1_code for c in context
@@ -202,6 +218,8 @@ def features(mentions: Sequence[Mention], focus: Counter[str]) -> list[Matrix]:
             near_context_town = any(
                 c.admin1_code == entry.admin1_code and not c.is_region for c in context
             )
+            # A city's district ("Kyiv's Podilskyi district") answers a division word.
+            is_part = _is_division(entry) or entry.feature == "P.PPLX"
             is_town = entry.feature.startswith("P.")
             rows.append(
                 [
@@ -221,13 +239,14 @@ def features(mentions: Sequence[Mention], focus: Counter[str]) -> list[Matrix]:
                     focus[entry.country or ""] / total_focus if total_focus else 0.0,
                     float(entry.country is not None and entry.country == top_country),
                     *agrees,
+                    *agrees_here,
                     float(in_context_division),
                     float(any(c.is_country for c in context)),
                     float(near_context_town),
-                    float(division_word and _is_division(entry)),
-                    float(division_word and is_town),
-                    float(town_word and is_town),
-                    float(town_word and _is_division(entry)),
+                    float(division_word and is_part),
+                    float(division_word and is_town and not is_part),
+                    float(town_word and is_town and not is_part),
+                    float(town_word and is_part),
                     float(_is_division(entry) and (entry.country, entry.admin1_code) in towns_here),
                 ]
             )

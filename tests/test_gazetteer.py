@@ -54,6 +54,20 @@ def test_oblasts_raions_and_hromadas_are_places_of_their_own() -> None:
     assert town(gazetteer, BALAKLIYA).admin3 == "Balakliiska hromada"  # ACLED's admin3
 
 
+KYIV = 703448
+
+
+def test_the_districts_of_kyiv_and_sevastopol_are_places_at_their_city() -> None:
+    """The two cities of special status are first-level units of their own in KATOTTG."""
+    gazetteer = open_gazetteer()
+    kyiv = town(gazetteer, KYIV)
+    darnytskyi = only(gazetteer, "Darnytskyi district", "P.PPLX")
+    assert (darnytskyi.country, darnytskyi.admin1_code) == ("UA", kyiv.admin1_code)
+    assert distance_km(darnytskyi.lat, darnytskyi.lon, kyiv.lat, kyiv.lon) < 15
+    nakhimovskyi = only(gazetteer, "Nakhimovskyi district", "P.PPLX")
+    assert nakhimovskyi.country == "UA" and nakhimovskyi.admin1_code != kyiv.admin1_code
+
+
 CANANDAIGUA = 5111405
 
 

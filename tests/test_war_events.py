@@ -171,6 +171,24 @@ def test_damage_at_a_place_of_its_own_amid_strikes_is_one_more_strike() -> None:
     ]
 
 
+def test_a_district_is_the_one_of_the_city_the_sentence_names() -> None:
+    """Kyiv, Poltava and Kropyvnytskyi each have a Podilskyi district, and the small tagger
+    calls "Capital Kyiv" a person: the place is Kyiv's district, and the strike on "Kyiv"
+    and on its district is one event at one city, as ACLED codes it."""
+    analysis = sitreps.analyze(
+        "At least eight civilians died in a Russian attack on a shopping centre in the "
+        "Ukrainian capital Kyiv on Monday. Capital Kyiv was hit hard. Troops attacked the "
+        "Retroville mall just outside Kyiv in the Podilskyi district, killing eight civilians.",
+        published_at=PUBLISHED,
+    )
+    district = next(p for p in analysis.places if p.surface == "Podilskyi district")
+    kyiv = next(p for p in analysis.places if p.name == "Kyiv")
+    assert district.admin1_code == kyiv.admin1_code
+    (event,) = analysis.events
+    assert event.sub_event_type == "Shelling/artillery/missile attack"
+    assert event.actor1 is not None and event.actor1.name == "Military Forces of Russia"
+
+
 def test_another_round_of_strikes_is_a_further_event() -> None:
     coded = _coded(
         "On Monday Russian missiles struck Odesa, the governor said. On Tuesday the Russian "

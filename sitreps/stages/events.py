@@ -81,6 +81,10 @@ TERRITORIAL = {REGAINS_TERRITORY, "Non-state actor overtakes territory"}
 ARMED_CLASH = "Armed clash"
 ARRESTS = "Arrests"
 NEARBY_KM = 50.0
+# ACLED places strikes on a city's districts at the city: a place this near a capital or a
+# division's seat is one of its parts ("Kyiv" and "Kyiv's Podilskyi district").
+CITY_KM = 15.0
+CITIES = {"P.PPLC", "P.PPLA", "P.PPLA2"}
 DEMONYM_CONFIDENCE = 0.8  # a country read off "Russian" is the event's only as a last resort
 COUNTRY_FEATURES = {"A.PCLI", "A.PCLD", "A.PCLF", "A.PCLS", "A.PCLIX", "A.PCL", "A.TERR"}
 CAPITAL = "P.PPLC"
@@ -728,7 +732,11 @@ def _merge(drafts: list[_Draft], title: set[int]) -> list[_Draft]:
                 k
                 for k in kept
                 if _same_act(k, draft.event_type, draft.actor1)
-                and ((wider and _contains(draft, k)) or (headline(draft) and _nearby(draft, k)))
+                and (
+                    (wider and _contains(draft, k))
+                    or (headline(draft) and _nearby(draft, k))
+                    or _one_city(draft, k)
+                )
             ),
             None,
         )
@@ -749,6 +757,17 @@ def _nearby(one: _Draft, other: _Draft) -> bool:
         return False
     near = distance_km(one.place.lat, one.place.lon, other.place.lat, other.place.lon) <= NEARBY_KM
     return near or _contains(one, other)
+
+
+def _one_city(one: _Draft, other: _Draft) -> bool:
+    """Whether two events of one day are at one city: one at it, the other in its parts."""
+    a, b = one.place, other.place
+    if a is None or b is None or a.country != b.country or not {a.feature, b.feature} & CITIES:
+        return False
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return False
+    other_day = one.day is not None and other.day is not None and one.day != other.day
+    return not other_day and distance_km(a.lat, a.lon, b.lat, b.lon) <= CITY_KM
 
 
 def _specificity(draft: _Draft) -> int:

@@ -219,8 +219,12 @@ def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
     """Tokens of person names, and later mentions of the same people by one of their names
     ("Bogdan Syrotiuk" ... "the frame-up of Bogdan"). A name of several words that is
     wholly a country's, a first-level division's or a city's is that place, whatever the
-    small model says ("Tamil Nadu", "Kryvyi Rih")."""
-    people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    small model says ("Tamil Nadu", "Kryvyi Rih"), and so is one with a place noun in it
+    ("Capital Kyiv")."""
+    people = [
+        ent for ent in doc.ents
+        if ent.label_ == "PERSON" and not any(t.lower_ in PLACE_NOUNS for t in ent)
+    ]  # fmt: skip
     known = gazetteer.lookup(normalize_name(ent.text) for ent in people if len(ent) > 1)
     places = {
         norm
@@ -442,6 +446,7 @@ def _view(doc: Doc, mention: _Mention) -> place_ranker.Mention:
         context=mention.context,
         before=tuple(t.lower_ for t in doc[max(0, mention.start - 3) : mention.start]),
         after=doc[mention.end].lower_ if mention.end < len(doc) else "",
+        sentence=doc[mention.start].sent.start if doc.has_annotation("SENT_START") else -1,
     )
 
 
