@@ -6,6 +6,7 @@ Each measurement runs in a fresh process, so its peak RSS is its own:
 - `/events` latency: p50/p95 of bbox + date queries through the HTTP API (in process,
   no network) on a generated SQLite store of events;
 - ingest cost: milliseconds per report added to a store already holding N reports;
+- incident growth: milliseconds per report stored into one incident of N reports;
 - Ray: documents per second through `RayAnalyser` with 1 and 2 workers.
 `report` turns the figures into docs/performance.md with the command, a machine line and
 the targets each figure is held to.
@@ -31,7 +32,7 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import insert
 
 from sitreps import __version__
-from sitreps.model import Analysis
+from sitreps.model import Analysis, content_id
 
 SHARED_TEXTS = Path(__file__).resolve().parents[2] / "shared/data/geo/geowebnews.jsonl"
 BUNDLED_TEXTS = Path(__file__).resolve().parents[1] / "examples/reports/reports.jsonl"
@@ -349,8 +350,6 @@ def templates(path: Path = BUNDLED_TEXTS) -> list[Analysis]:
 
 def copy_of(template: Analysis, number: int, days: range, rng: random.Random) -> Analysis:
     """A copy with its own text (so its own id), a day `days` after FIRST_DAY, and places."""
-    from sitreps.model import content_id
-
     shift = FIRST_DAY + timedelta(days=rng.choice(days)) - TEMPLATE_PUBLISHED.date()
     copy = template.model_copy(deep=True)
     copy.report.text = f"{template.report.text}\n[copy {number}]"
@@ -475,6 +474,57 @@ def ingest_cost(folder: Path, n_reports: int, added: int, seed: int = 0) -> Inge
             leftover.unlink()
 
 
+@dataclass(frozen=True)
+class IncidentCost:
+    reports_before: int  # in the one incident the new reports join
+    reports_added: int
+    reports_after: int  # in that incident at the end: the new reports did join it
+    median_ms: float  # storing: Store.add with the events' embeddings given
+    mean_ms: float
+
+
+def _incident_cost(path: Path, reports_before: int, added: int) -> IncidentCost:
+    """Runs in its own process: a store whose one incident holds `reports_before` copies
+    of one report of a strike, from as many outlets; then `added` more copies, timed."""
+    from sitreps.incidents import event_vectors
+    from sitreps.store import Store
+
+    _one_core()
+    pattern = next(t for t in templates() if len(t.events) == 1 and t.events[0].date_start)
+    vectors = event_vectors(pattern)
+    store = Store.open(path)
+
+    def told_again(number: int) -> Analysis:
+        copy = pattern.model_copy(deep=True)
+        copy.report.text = f"{pattern.report.text}\n[copy {number}]"
+        copy.report.id = content_id(copy.report.text)
+        copy.report.outlet = f"outlet {number}"
+        return copy
+
+    for number in range(reports_before):
+        store.add(told_again(number), None, "sitreps bench", vectors)
+    storing = []
+    for number in range(reports_before, reports_before + added):
+        analysis = told_again(number)
+        started = time.perf_counter()
+        store.add(analysis, None, "sitreps bench", vectors)
+        storing.append((time.perf_counter() - started) * 1000)
+    largest = max(incident["n_reports"] for incident in store.incidents())
+    store.close()
+    return IncidentCost(
+        reports_before, added, largest, statistics.median(storing), statistics.mean(storing)
+    )
+
+
+def incident_cost(folder: Path, reports_before: int, added: int) -> IncidentCost:
+    trial = folder / "bench-incident-trial.db"
+    try:
+        return _in_fresh_process(_incident_cost, trial, reports_before, added)
+    finally:
+        for leftover in folder.glob("bench-incident-trial.db*"):
+            leftover.unlink()
+
+
 def _prefill(path: Path, n_reports: int, seed: int) -> None:
     _one_core()
     prefilled_store(path, n_reports, templates(), seed)
@@ -504,6 +554,7 @@ class Results:
     analysis: list[Throughput]
     latency: Latency | None
     ingest: list[IngestCost]
+    incident: list[IncidentCost]
     ray: list[RayThroughput]
 
     def as_dict(self) -> dict[str, Any]:
@@ -512,6 +563,12 @@ class Results:
             for measured, entry in zip(getattr(self, key), figures[key], strict=True):
                 entry["docs_per_second"] = measured.docs_per_second
         return figures
+
+
+def _growth(target: str, before_ms: float, after_ms: float) -> tuple[str, str, bool]:
+    """A cost that should not grow by more than a fifth: (target, measured, met)."""
+    growth = after_ms / before_ms - 1
+    return target, f"{growth:+.0%}", growth <= 0.2
 
 
 def _targets(results: Results) -> list[tuple[str, str, bool]]:
@@ -537,14 +594,13 @@ def _targets(results: Results) -> list[tuple[str, str, bool]]:
         )
     if len(results.ingest) > 1:
         first, last = results.ingest[0], results.ingest[-1]
-        growth = last.mean_ms / first.mean_ms - 1
+        target = f"storing a report at {last.reports_before:,} within 20 % of "
+        rows.append(_growth(target + f"{first.reports_before:,}", first.mean_ms, last.mean_ms))
+    if len(results.incident) > 1:
+        small, large = results.incident[0], results.incident[-1]
+        target = f"storing into an incident of {large.reports_before} reports within 20 % of "
         rows.append(
-            (
-                f"storing a report at {last.reports_before:,} within 20 % of "
-                f"{first.reports_before:,}",
-                f"{growth:+.0%}",
-                growth <= 0.2,
-            )
+            _growth(target + f"one of {small.reports_before}", small.mean_ms, large.mean_ms)
         )
     if len(results.ray) > 1:
         one, most = results.ray[0], results.ray[-1]
@@ -645,6 +701,25 @@ def report(results: Results) -> str:
                 f"At {cost.reports_before:,} reports, storing a report costs "
                 f"{cost.mean_ms / first.mean_ms:.2f} × what it costs at "
                 f"{first.reports_before:,} (means)."
+            )
+    if results.incident:
+        lines += [
+            "",
+            "## Storing cost as an incident grows",
+            "",
+            "A SQLite store whose one incident is told by N reports (copies of one report of a",
+            "strike from N outlets); then further copies are stored with `Store.add` and timed.",
+            "Each joins that incident, whose corroboration is recomputed from the members'",
+            "stored accounts (`event_accounts`), not from their analyses.",
+            "",
+            "| reports in the incident | reports added | in it at the end | storing: median "
+            "| storing: mean |",
+            "|---|---|---|---|---|",
+        ]
+        for grown in results.incident:
+            lines.append(
+                f"| {grown.reports_before} | {grown.reports_added} | {grown.reports_after} | "
+                f"{grown.median_ms:.0f} ms | {grown.mean_ms:.0f} ms |"
             )
     if results.ray:
         lines += [

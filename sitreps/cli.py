@@ -797,6 +797,14 @@ def bench_command(
         ),
     ] = None,
     added: Annotated[int, typer.Option(min=2, help="Reports added to each store, timed")] = 50,
+    incident_sizes: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--incident-size",
+            help="Reports in one incident that further reports join, timed (repeatable; "
+            "0 skips it)",
+        ),
+    ] = None,
     ray_workers: Annotated[
         list[int] | None,
         typer.Option("--ray-workers", help="Ray worker counts (repeatable; 0 skips Ray)"),
@@ -819,7 +827,8 @@ def bench_command(
     source = texts or bench.default_texts()
     _existing_file(source)
     sizes = [10_000, 100_000] if store_sizes is None else [s for s in store_sizes if s]
-    if sizes and not bench.BUNDLED_TEXTS.exists():
+    grown = [3, 100] if incident_sizes is None else [s for s in incident_sizes if s]
+    if (sizes or grown) and not bench.BUNDLED_TEXTS.exists():
         raise typer.BadParameter(
             f"the ingest cost is measured on copies of {bench.BUNDLED_TEXTS}, which only a "
             "source checkout has; run it from one, or pass --store-size 0",
@@ -843,6 +852,10 @@ def bench_command(
     for size in sizes:
         say(f"timing {added} reports added to a store of {size:,}…")
         ingest.append(bench.ingest_cost(work_dir, size, added))
+    incident = []
+    for size in grown:
+        say(f"timing {added} reports joining an incident of {size}…")
+        incident.append(bench.incident_cost(work_dir, size, added))
     ray = []
     if ray_workers != [0]:
         say("analysing on a local Ray…")
@@ -854,6 +867,7 @@ def bench_command(
         analysis=analysis,
         latency=latency,
         ingest=ingest,
+        incident=incident,
         ray=ray,
     )
     if as_json:

@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pydantic import BaseModel
+
 from sitreps.gazetteer import country_name
 from sitreps.model import (
     Analysis,
@@ -140,30 +142,75 @@ def _disagreements(label: str, stated: list[tuple[str, Quantity]]) -> list[str]:
     return found
 
 
-@dataclass
-class _Telling:
+class Telling(BaseModel):
     """One claim behind an event, who it comes from, and the voice that is."""
 
-    claim: Claim
-    source: Source
+    claim_id: str
+    kind: ClaimKind
+    certainty: Certainty
+    text: str
+    source: str  # the name of whoever the claim comes from
+    named: bool  # a source a reader can trace, not the outlet's own voice or "sources"
+    in_registry: bool
+    chain: str  # "the ministry via TASS via Northwind Wire"
     group: str
 
 
-def _tellings(analysis: Analysis, event: Event) -> list[_Telling]:
+class Account(BaseModel):
+    """What one report says of one event, all that corroboration needs of it: compact, so
+    that a store corroborates an incident of hundreds of reports from stored accounts,
+    never from their analyses."""
+
+    report_id: str
+    outlet: str
+    place: str | None
+    tellings: list[Telling]
+    fatalities: Quantity | None
+    injured: Quantity | None
+    count: Quantity | None
+    denials: list[str]  # claims of the report that deny this event, as written
+
+
+def account(analysis: Analysis, event: Event) -> Account:
+    """What `analysis` says of its `event`."""
     claims = [c for c in analysis.claims if c.id in event.claims]
     named = [c for c in claims if _named(analysis.source(c.attribution[-1]))]
     tellings = []
     # Where a report names who told it, its own retelling is no second voice.
     for claim in named or claims:
         source = analysis.source(claim.attribution[-1])
-        tellings.append(_Telling(claim, source, _group(analysis, source, event)))
-    return tellings
+        tellings.append(
+            Telling(
+                claim_id=claim.id,
+                kind=claim.kind,
+                certainty=claim.certainty,
+                text=claim.span.text,
+                source=source.name,
+                named=_named(source),
+                in_registry=bool(source.registry_entry),
+                chain=_chain(analysis, claim),
+                group=_group(analysis, source, event),
+            )
+        )
+    place = analysis.place(event.location) if event.location else None
+    return Account(
+        report_id=analysis.report.id,
+        outlet=analysis.sources[0].name,
+        place=place.name if place else None,
+        tellings=tellings,
+        fatalities=event.fatalities,
+        injured=event.injured,
+        count=event.count,
+        denials=list(
+            dict.fromkeys(c.span.text for c in analysis.claims if _denies(analysis, c, event))
+        ),
+    )
 
 
-def _one_voice_per_person(tellings: list[_Telling]) -> None:
+def _one_voice_per_person(tellings: list[Telling]) -> None:
     """A person's name variants across reports are one voice: "Sanders" and "Patrick" are
     "Patrick Sanders" where he is the only fuller name they are part of."""
-    names = {t.group for t in tellings if t.group == t.source.name and not t.source.registry_entry}
+    names = {t.group for t in tellings if t.group == t.source and not t.in_registry}
     words = {name: frozenset(name.lower().split()) for name in names}
     fuller_of = {}
     for name in names:
@@ -215,40 +262,40 @@ def _denies(analysis: Analysis, claim: Claim, event: Event) -> bool:
     )
 
 
-def corroborate(members: list[tuple[Analysis, Event]]) -> Corroboration:
-    """The corroboration of an incident made of these events of these analyses."""
-    told = [(analysis, event, _tellings(analysis, event)) for analysis, event in members]
+def corroborate(accounts: list[Account]) -> Corroboration:
+    """The corroboration of an incident told by these accounts of its events."""
+    told = [(a, [t.model_copy() for t in a.tellings]) for a in accounts]
     # Where a report names who told it any of these events, its own retelling of the
     # others is no second voice either.
-    naming = {a.report.id for a, _, tellings in told for t in tellings if _named(t.source)}
+    naming = {a.report_id for a, tellings in told for t in tellings if t.named}
     told = [
-        (a, e, [t for t in tellings if a.report.id not in naming or _named(t.source)])
-        for a, e, tellings in told
+        (a, [t for t in tellings if a.report_id not in naming or t.named]) for a, tellings in told
     ]
-    _one_voice_per_person([t for _, _, tellings in told for t in tellings])
+    _one_voice_per_person([t for _, tellings in told for t in tellings])
     voices: dict[str, Voice] = {}
     numbers: dict[str, list[tuple[str, Quantity]]] = {"dead": [], "injured": []}
     denials: list[str] = []
-    said: list[tuple[str, Claim, str]] = []  # report id, claim, group
-    for analysis, event, tellings in told:
+    said: list[tuple[str, Telling]] = []  # report id, telling
+    for told_by, tellings in told:
         for telling in tellings:
-            said.append((analysis.report.id, telling.claim, telling.group))
+            said.append((told_by.report_id, telling))
             voice = voices.setdefault(telling.group, Voice(telling.group))
-            voice.reports.add(analysis.report.id)
-            voice.sources.add(_chain(analysis, telling.claim))
-        first = tellings[0].group if tellings else analysis.sources[0].name
-        place = analysis.place(event.location).name if event.location else None
-        stated = [("dead", event.fatalities), ("injured", event.injured)]
-        if place is not None:  # strikes on one place; "eight on the city", "ten in all" agree
-            stated.append((f"strikes on {place}", event.count))
+            voice.reports.add(told_by.report_id)
+            voice.sources.add(telling.chain)
+        first = tellings[0].group if tellings else told_by.outlet
+        stated = [("dead", told_by.fatalities), ("injured", told_by.injured)]
+        if (
+            told_by.place is not None
+        ):  # strikes on one place; "eight on the city", "ten in all" agree
+            stated.append((f"strikes on {told_by.place}", told_by.count))
         for label, quantity in stated:
             if quantity is not None:
                 numbers.setdefault(label, []).append((first, quantity))
-        if event.fatalities is not None and first in voices:
-            voices[first].fatalities.append(event.fatalities.text)
-        if event.injured is not None and first in voices:
-            voices[first].injured.append(event.injured.text)
-        denials += [c.span.text for c in analysis.claims if _denies(analysis, c, event)]
+        if told_by.fatalities is not None and first in voices:
+            voices[first].fatalities.append(told_by.fatalities.text)
+        if told_by.injured is not None and first in voices:
+            voices[first].injured.append(told_by.injured.text)
+        denials += told_by.denials
     denials = list(dict.fromkeys(denials))
     contradictions = [d for label, stated in numbers.items() for d in _disagreements(label, stated)]
     if contradictions or denials:
@@ -263,21 +310,20 @@ def corroborate(members: list[tuple[Analysis, Event]]) -> Corroboration:
         claims=_claims(said, contradictions),
         contradictions=contradictions,
         denials=denials,
-        n_reports=len({analysis.report.id for analysis, _ in members}),
-        n_outlets=len({analysis.sources[0].name for analysis, _ in members}),
+        n_reports=len({a.report_id for a in accounts}),
+        n_outlets=len({a.outlet for a in accounts}),
     )
 
 
-def _claims(
-    said: list[tuple[str, Claim, str]], contradictions: list[str]
-) -> list[ClaimCorroboration]:
+def _claims(said: list[tuple[str, Telling]], contradictions: list[str]) -> list[ClaimCorroboration]:
     """Each claim's own status: contested where it states casualties others contradict,
     corroborated where another voice says the same kind of thing, else single-source."""
     groups_by_kind: dict[str, set[str]] = {}
-    for _, claim, group in said:
-        groups_by_kind.setdefault(claim.kind.value, set()).add(group)
+    for _, claim in said:
+        groups_by_kind.setdefault(claim.kind.value, set()).add(claim.group)
     found = []
-    for report_id, claim, group in said:
+    for report_id, claim in said:
+        group = claim.group
         others = sorted(groups_by_kind[claim.kind.value] - {group})
         disputed = claim.kind is ClaimKind.CASUALTIES and any(group in c for c in contradictions)
         if disputed or claim.certainty is Certainty.DENIED:
@@ -287,11 +333,11 @@ def _claims(
         found.append(
             ClaimCorroboration(
                 report_id=report_id,
-                claim_id=claim.id,
+                claim_id=claim.claim_id,
                 kind=claim.kind.value,
                 certainty=claim.certainty.value,
                 group=group,
-                text=claim.span.text,
+                text=claim.text,
                 also_said_by=others,
                 status=status,
             )

@@ -23,6 +23,8 @@ def test_bench_measures_everything_and_writes_its_report(tmp_path: Path) -> None
         "--queries", "20",
         "--store-size", "40",
         "--added", "3",
+        "--incident-size", "3",
+        "--incident-size", "12",
         "--ray-workers", "1",
         "--work-dir", str(tmp_path / "work"),
         "--output", str(report),
@@ -39,6 +41,9 @@ def test_bench_measures_everything_and_writes_its_report(tmp_path: Path) -> None
     assert figures["latency"]["p95_ms"] >= figures["latency"]["p50_ms"] > 0
     (cost,) = figures["ingest"]
     assert cost["reports_before"] == 40 and cost["reports_added"] == 3
+    small, large = figures["incident"]
+    assert (small["reports_before"], large["reports_before"]) == (3, 12)
+    assert large["reports_after"] == 12 + 3  # each report stored joined the one incident
     (ray,) = figures["ray"]
     assert ray["workers"] == 1 and ray["documents"] == 10  # the texts twice over
 
@@ -51,8 +56,9 @@ def test_bench_measures_everything_and_writes_its_report(tmp_path: Path) -> None
         "## Analysis on one core",
         "## `/events` latency",
         "## Ingest cost",
+        "## Storing cost as an incident grows",
         "## Ray",
     ):
         assert heading in written
     assert re.search(r"takes \d+\.\d\d × the time of the bare spaCy parse", written)
-    assert not list((tmp_path / "work").glob("bench-ingest-trial*"))  # the trial copy is gone
+    assert not list((tmp_path / "work").glob("bench-*-trial*"))  # the trial copies are gone

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import sitreps
-from sitreps.corroboration import Status, corroborate
+from sitreps.corroboration import Status, account, corroborate
 from sitreps.incidents import cluster, compatible, mentions_of
 from tests.conftest import CORPUS, ROOT
 from tests.test_eval_geo import FIXTURES, SHARED, run_eval
@@ -76,7 +76,7 @@ def test_two_outlets_repeating_one_ministry_are_one_voice() -> None:
         "RIA Novosti said Russian forces had struck a fuel depot in Kharkiv on Friday.",
         "Lviv Post",
     )
-    members = [(a, a.events[0]) for a in (tass, ria)]
+    members = [account(a, a.events[0]) for a in (tass, ria)]
     result = corroborate(members)
     assert [v.group for v in result.voices] == ["Government of Russia"]
     assert result.status is Status.SINGLE_SOURCE
@@ -84,7 +84,7 @@ def test_two_outlets_repeating_one_ministry_are_one_voice() -> None:
         "A fuel depot burned in Kharkiv on Friday after a strike, a Reuters photographer saw.",
         "Kharkiv City News",
     )
-    assert corroborate([*members, (wire, wire.events[0])]).status is Status.CORROBORATED
+    assert corroborate([*members, account(wire, wire.events[0])]).status is Status.CORROBORATED
 
 
 def test_a_ministry_named_by_its_role_is_its_governments_voice() -> None:
@@ -98,7 +98,7 @@ def test_a_ministry_named_by_its_role_is_its_governments_voice() -> None:
         "The defence ministry said Ukrainian drones had struck a fuel depot in Bryansk on Friday.",
         "Kyiv Daily Monitor",
     )
-    result = corroborate([(a, a.events[0]) for a in (tass, ministry)])
+    result = corroborate([account(a, a.events[0]) for a in (tass, ministry)])
     assert [v.group for v in result.voices] == ["Government of Russia"]
     assert result.status is Status.SINGLE_SOURCE
 
@@ -109,7 +109,7 @@ def test_one_persons_name_variants_are_one_voice() -> None:
         report("Russian forces shelled Kupiansk on Friday, Sanders said.", "B"),
         report("Russian forces shelled Kupiansk on Friday, Patrick said.", "C"),
     ]
-    result = corroborate([(a, a.events[0]) for a in told])
+    result = corroborate([account(a, a.events[0]) for a in told])
     assert [v.group for v in result.voices] == ["Patrick Sanders"]
     assert result.status is Status.SINGLE_SOURCE
 
@@ -125,7 +125,7 @@ def test_sources_nobody_can_trace_are_the_outlets_own_voice() -> None:
         "Dnipro News",
     )
     for told in (occupiers, residents):
-        result = corroborate([(told, event) for event in told.events])
+        result = corroborate([account(told, event) for event in told.events])
         assert [v.group for v in result.voices] == ["Dnipro News"]
         assert result.status is Status.SINGLE_SOURCE
 
@@ -137,7 +137,7 @@ def test_a_report_naming_its_source_is_no_second_voice_for_its_other_events() ->
         "Dnipro News",
     )
     assert len(told.events) == 2
-    result = corroborate([(told, event) for event in told.events])
+    result = corroborate([account(told, event) for event in told.events])
     assert [v.group for v in result.voices] == ["local authorities of Dnipropetrovska oblast"]
 
 
@@ -147,7 +147,7 @@ def test_a_voice_is_listed_with_the_chain_that_led_to_it() -> None:
         "depot in Kharkiv on Friday.",
         "Northwind Wire",
     )
-    (voice,) = corroborate([(told, told.events[0])]).voices
+    (voice,) = corroborate([account(told, told.events[0])]).voices
     assert voice.sources == {"Russian Defence Ministry via TASS via Northwind Wire"}
 
 
@@ -168,7 +168,7 @@ KHERSON = (
 def test_only_a_denial_of_this_event_contests_it(aside: str, contested: bool) -> None:
     told = report(f"{KHERSON} {aside}", "Kyiv Desk")
     kherson = [e for e in told.events if e.claims == told.events[0].claims]
-    result = corroborate([(told, event) for event in kherson])
+    result = corroborate([account(told, event) for event in kherson])
     assert (result.status is Status.CONTESTED) is contested
     assert bool(result.denials) is contested
 
@@ -180,7 +180,7 @@ def test_counts_of_strikes_on_one_place_that_cannot_both_hold_contest() -> None:
         report("Russian forces launched three missile strikes on Kharkiv on Friday, the Russian "
                "Defence Ministry said.", "B"),
     ]  # fmt: skip
-    result = corroborate([(a, a.events[0]) for a in told])
+    result = corroborate([account(a, a.events[0]) for a in told])
     assert result.status is Status.CONTESTED
     assert result.contradictions == [
         "strikes on Kharkiv: local authorities of Kharkivska oblast says eight, "

@@ -28,6 +28,7 @@ from sitreps.store import Store
 from sitreps.store.schema import Base
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
 
 
 def sitreps_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -228,3 +229,47 @@ def test_check_finds_a_damaged_store(tmp_path: Path, seed) -> None:
     not_a_store.write_bytes(b"this is not a database" * 100)
     unreadable = sitreps_cli("check", "--db", str(not_a_store))
     assert unreadable.returncode == 4 and "cannot read the store" in unreadable.stderr
+
+
+def test_incidents_of_events_stored_before_accounts_are_corroborated_alike(
+    tmp_path: Path,
+) -> None:
+    """A store written before migration 0007 has no `event_accounts`: an incident such an
+    event is in is corroborated from its analysis, once, and its account is kept."""
+    from sqlalchemy import delete, select
+
+    from sitreps.ingest import documents, ingest
+    from sitreps.store.schema import EventAccountRow
+
+    lines = (EXAMPLES / "reports.jsonl").read_text().splitlines()
+    kharkiv = [line for line in lines if "Kharkiv" in line][:4]
+    earlier, later = tmp_path / "earlier.jsonl", tmp_path / "later.jsonl"
+    earlier.write_text("\n".join(kharkiv[:3]) + "\n")
+    later.write_text(kharkiv[3] + "\n")
+    stores = {}
+    for name in ("upgraded", "current"):
+        store = stores[name] = Store.open(tmp_path / f"{name}.db")
+        ingest(store, documents([str(earlier)]))
+        if name == "upgraded":
+            with store.engine.begin() as connection:
+                connection.execute(delete(EventAccountRow))
+        ingest(store, documents([str(later)]))
+    upgraded, current = stores["upgraded"], stores["current"]
+    assert upgraded.incidents() and [
+        {k: v for k, v in incident.items() if k != "updated_at"}
+        for incident in upgraded.incidents()
+    ] == [
+        {k: v for k, v in incident.items() if k != "updated_at"} for incident in current.incidents()
+    ]
+    joined = {
+        event
+        for incident in upgraded.incidents()
+        if len(incident["evidence"]["events"]) > 1
+        for event in incident["evidence"]["events"]
+    }
+    with upgraded.engine.connect() as connection:
+        rows = connection.execute(select(EventAccountRow.report_id, EventAccountRow.event_id))
+        kept = {f"{report_id}:{event_id}" for report_id, event_id in rows}
+    assert joined and joined <= kept  # the earlier reports' accounts were made and kept
+    for store in stores.values():
+        store.close()

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from sitreps.ingest import documents, ingest
+from sitreps.ingest import Prepared, analysed, documents, ingest
+from sitreps.inputs import ReportRecord
 from sitreps.store import EventFilter, Outcome, Store
-from sitreps.store.schema import Base
+from sitreps.store.schema import Base, ReportRow
 from tests import postgres
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +74,56 @@ def test_a_new_version_replaces_the_old_in_views(store: Store, tmp_path: Path) -
     assert ingest(store, documents([str(report)])).counts[Outcome.NEW_VERSION.value] == 1
     assert [row["fatalities"] for row in store.events()] == [2]
     assert len(store.incidents()) == 1
+
+
+def _incidents_as_events(store: Store) -> set[frozenset[str]]:
+    """Each incident as the set of its events ("report:event"), whatever its id."""
+    return {frozenset(incident["evidence"]["events"]) for incident in store.incidents()}
+
+
+def test_two_writers_at_once_give_the_incidents_of_one(postgres_url: str) -> None:
+    """Two writers storing into one PostgreSQL store at the same time, reports of one
+    incident arriving through either: the incidents are those one writer makes of the
+    reports in the order they were stored (incremental clustering depends on order), never
+    a race's (two incidents for one event, where neither writer saw the other's report)."""
+    records = [
+        ReportRecord.model_validate_json(line)
+        for line in (EXAMPLES / "reports.jsonl").read_text().splitlines()
+    ]
+    prepared = [p for p in map(analysed, records) if isinstance(p, Prepared)]
+    assert len(prepared) == len(records)
+    store = Store.open(postgres_url)
+
+    def empty() -> None:
+        with store.engine.begin() as connection:
+            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+
+    def write(share: list[Prepared], start: threading.Barrier) -> None:
+        start.wait()
+        for item in share:
+            store.add(item.analysis, None, "test", item.vectors)
+
+    try:
+        empty()
+        start = threading.Barrier(2)
+        writers = [
+            threading.Thread(target=write, args=(prepared[number::2], start)) for number in (0, 1)
+        ]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join(timeout=600)
+        together = _incidents_as_events(store)
+        with store.engine.connect() as connection:
+            stored = connection.execute(select(ReportRow.id).order_by(ReportRow.ingested_at))
+            order = {report_id: number for number, report_id in enumerate(stored.scalars())}
+        assert len(order) == len(records)
+        empty()
+        for item in sorted(prepared, key=lambda p: order[p.analysis.report.id]):
+            store.add(item.analysis, None, "test", item.vectors)
+        alone = _incidents_as_events(store)
+    finally:
+        store.close()
+    assert together == alone
+    assert any(len(events) > 2 for events in alone)  # incidents told by several reports

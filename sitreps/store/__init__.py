@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 import sitreps
 from sitreps import acled, registry
-from sitreps.corroboration import Voice, corroborate
+from sitreps.corroboration import Account, Voice, account, corroborate
 from sitreps.embeddings import Vectors
 from sitreps.gazetteer import EARTH_RADIUS_KM, country_name
 from sitreps.incidents import RADIUS_KM, Clusterer, Incident, Mention, embed, mentions_of
@@ -55,6 +55,7 @@ from sitreps.store.schema import (
     AnalysisRow,
     ChangeRow,
     ClaimRow,
+    EventAccountRow,
     EventMentionRow,
     EventNumberRow,
     EventRow,
@@ -169,8 +170,9 @@ class Store:
         computed here unless given: a cluster's workers compute them beside the analysis."""
         report = analysis.report
         key = document_key or report.id
-        now = datetime.now(UTC)
         with Session(self.engine) as session, session.begin():
+            _one_writer_at_a_time(session)
+            now = datetime.now(UTC)  # after the wait: writers' reports are stored in this order
             if session.get(ReportRow, report.id) is not None:
                 return Outcome.UNCHANGED
             current = session.scalars(
@@ -285,6 +287,19 @@ class Store:
                 .order_by(ReportRow.ingested_at, ReportRow.id)
             )
             return [Analysis.model_validate_json(row) for row in rows]
+
+
+# Writers to one PostgreSQL store take turns storing (analysis runs in parallel): each
+# report is matched against the incidents as every report stored before it left them, so
+# several ingest processes give the incidents one writer storing the reports in the same
+# order (`ingested_at`) would, never a race's. SQLite has one writer.
+WRITER_LOCK = int.from_bytes(b"sitreps", "big")
+
+
+def _one_writer_at_a_time(session: Session) -> None:
+    """Wait for other writers' transactions to end; held until this one ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
 
 
 def _change(entity: str, entity_id: str, action: str, reason: str, at: datetime) -> ChangeRow:
@@ -443,6 +458,13 @@ def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
             )
         )
         session.add(EventNumberRow(report_id=report_id, event_id=item.id))
+        session.add(
+            EventAccountRow(
+                report_id=report_id,
+                event_id=item.id,
+                account_json=account(analysis, item).model_dump_json(),
+            )
+        )
 
 
 def _original_sources(analysis: Analysis, claims: list[Claim]) -> list[Source]:
@@ -656,45 +678,47 @@ def _update_incidents(session: Session, incident_ids: Iterable[str], now: dateti
             session.delete(row)
             session.add(_change("incident", incident_id, "closed", "no events left", now))
             continue
-        analyses = {
-            report_id: Analysis.model_validate_json(json_text)
-            for report_id, json_text in session.execute(
-                select(AnalysisRow.report_id, AnalysisRow.analysis_json).where(
-                    AnalysisRow.report_id.in_({link.report_id for link in links})
-                )
-            )
-        }
-        members = [
-            (analyses[link.report_id], next(e for e in analyses[link.report_id].events
-                                            if e.id == link.event_id))
-            for link in sorted(links, key=lambda link: (link.report_id, link.event_id))
-        ]  # fmt: skip
-        result = corroborate(members)
-        events = [event for _, event in members]
-        dates = [d for e in events for d in (e.date_start, e.date_end) if d is not None]
-        places = [a.place(e.location) for a, e in members if e.location]
-        point = next((p for p in places if p.lat is not None), None)
+        keys = sorted((link.report_id, link.event_id) for link in links)
+        accounts = _accounts(session, keys)
+        summaries = session.execute(  # rows, not ORM objects: there may be hundreds
+            select(
+                EventRow.report_id,
+                EventRow.event_id,
+                EventRow.event_type,
+                EventRow.sub_event_type,
+                EventRow.event_date_start,
+                EventRow.event_date_end,
+                EventRow.latitude,
+                EventRow.longitude,
+                EventRow.location,
+            ).where(EventRow.report_id.in_({r for r, _ in keys}))
+        )
+        events = {(stored.report_id, stored.event_id): stored for stored in summaries}
+        members = [events[key] for key in keys]
+        result = corroborate([accounts[key] for key in keys])
+        dates = [d for e in members for d in (e.event_date_start, e.event_date_end) if d]
+        point = next((e for e in members if e.latitude is not None), None)
         status = result.status.value
         values: dict[str, Any] = dict(
             status=status,
             first_date=min(dates, default=None),
             last_date=max(dates, default=None),
-            latitude=point.lat if point else None,
-            longitude=point.lon if point else None,
-            location=point.name if point else None,
-            event_type=events[0].event_type,
-            sub_event_type=events[0].sub_event_type,
-            n_events=len(events),
+            latitude=point.latitude if point else None,
+            longitude=point.longitude if point else None,
+            location=point.location if point else None,
+            event_type=members[0].event_type,
+            sub_event_type=members[0].sub_event_type,
+            n_events=len(members),
             n_reports=result.n_reports,
             n_outlets=result.n_outlets,
             n_independent_sources=result.n_independent_sources,
             evidence_json=json.dumps(
                 {
                     "voices": [_voice(v) for v in result.voices],
-                    "claims": [asdict(c) for c in result.claims],
+                    "claims": [vars(c) for c in result.claims],  # flat: no deep copy
                     "contradictions": result.contradictions,
                     "denials": result.denials,
-                    "events": [f"{a.report.id}:{e.id}" for a, e in members],
+                    "events": [f"{report_id}:{event_id}" for report_id, event_id in keys],
                 },
                 ensure_ascii=False,
             ),
@@ -708,6 +732,33 @@ def _update_incidents(session: Session, incident_ids: Iterable[str], now: dateti
             )
         for name, value in values.items():
             setattr(row, name, value)
+
+
+def _accounts(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Account]:
+    """The stored accounts of these events; those of events stored before accounts were
+    (migration 0007) are made from their analysis once, and stored."""
+    reports = {report_id for report_id, _ in keys}
+    found = {
+        (row.report_id, row.event_id): Account.model_validate_json(row.account_json)
+        for row in session.scalars(
+            select(EventAccountRow).where(EventAccountRow.report_id.in_(reports))
+        )
+    }
+    missing = {report_id for report_id, event_id in keys if (report_id, event_id) not in found}
+    for json_text in session.scalars(
+        select(AnalysisRow.analysis_json).where(AnalysisRow.report_id.in_(missing))
+    ):
+        analysis = Analysis.model_validate_json(json_text)
+        for item in analysis.events:
+            told = found[(analysis.report.id, item.id)] = account(analysis, item)
+            session.add(
+                EventAccountRow(
+                    report_id=analysis.report.id,
+                    event_id=item.id,
+                    account_json=told.model_dump_json(),
+                )
+            )
+    return found
 
 
 def _voice(voice: Voice) -> dict[str, Any]:

@@ -156,6 +156,18 @@ class EventRow(Base):
     source_kinds: Mapped[str | None] = mapped_column(Text)  # along its claims' chains, " "-joined
 
 
+class EventAccountRow(Base):
+    """What a report says of one of its events that corroboration needs (who tells it
+    through which chain, its numbers, the claims that deny it): `corroboration.Account`
+    as JSON, so an incident is corroborated without re-reading whole analyses."""
+
+    __tablename__ = "event_accounts"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    account_json: Mapped[str] = mapped_column(Text)
+
+
 class EventNumberRow(Base):
     """The number ACLED's `event_id_cnty` carries ("UKR" + number): given to an event once,
     when its report is stored, and never given again."""
