@@ -189,6 +189,14 @@ def test_a_district_is_the_one_of_the_city_the_sentence_names() -> None:
     assert event.actor1 is not None and event.actor1.name == "Military Forces of Russia"
 
 
+def test_a_shooting_is_an_attack_where_it_happened() -> None:
+    assert _coded(
+        "A school shooting in the central Russian city of Izhevsk on Monday killed 17 people, "
+        "officials said."
+    ) == [("Attack", None, "Izhevsk")]
+    assert _coded("Police said there were no reports of shooting during the protest.") == []
+
+
 def test_another_round_of_strikes_is_a_further_event() -> None:
     coded = _coded(
         "On Monday Russian missiles struck Odesa, the governor said. On Tuesday the Russian "
