@@ -47,6 +47,14 @@ def test_a_bare_capitalised_word_is_no_far_away_village() -> None:
     assert [p.geonameid for p in analysis.places] == [700569]  # not Cargo, New South Wales
 
 
+def test_a_persons_name_said_again_alone_is_no_place() -> None:
+    analysis = sitreps.analyze(
+        "Ukrainian police arrested Bogdan Syrotiuk in Pervomaisk. Supporters in London "
+        "protested on Thursday against the frame-up of Bogdan."
+    )
+    assert [p.surface for p in analysis.places] == ["Pervomaisk", "London"]  # no "Bohdan"
+
+
 def test_places_the_small_tagger_hides_are_found() -> None:
     analysis = sitreps.analyze(
         "The United States expelled diplomats. Tamil Nadu moved the Supreme Court, "

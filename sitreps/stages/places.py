@@ -217,15 +217,18 @@ def _inside_longer_name(doc: Doc, start: int) -> bool:
 
 def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
     """Tokens of person names, and later mentions of the same people by one of their names
-    ("Bogdan Syrotiuk" ... "the frame-up of Bogdan"). A name of several words that is
-    wholly a country's, a first-level division's or a city's is that place, whatever the
-    small model says ("Tamil Nadu", "Kryvyi Rih"), and so is one with a place noun in it
-    ("Capital Kyiv")."""
+    ("Bogdan Syrotiuk" ... "the frame-up of Bogdan"), however the small model labels those.
+    A name of several words that is wholly a country's, a first-level division's or a
+    city's is that place, whatever the small model says ("Tamil Nadu", "Kryvyi Rih"), and
+    so is one with a place noun in it ("Capital Kyiv"); a word of a name that is such a
+    place stays one where it stands alone ("Paris" after "Paris Hilton")."""
     people = [
         ent for ent in doc.ents
         if ent.label_ == "PERSON" and not any(t.lower_ in PLACE_NOUNS for t in ent)
     ]  # fmt: skip
-    known = gazetteer.lookup(normalize_name(ent.text) for ent in people if len(ent) > 1)
+    names = {ent.text for ent in people if len(ent) > 1}
+    surnames = {word.text for ent in people if len(ent) > 1 for word in (ent[0], ent[-1])}
+    known = gazetteer.lookup(normalize_name(name) for name in names | surnames)
     places = {
         norm
         for norm, entries in known.items()
@@ -233,11 +236,18 @@ def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
                for e in entries)
     }  # fmt: skip
     people = [ent for ent in people if normalize_name(ent.text) not in places]
-    surnames = {word.text for ent in people if len(ent) > 1 for word in (ent[0], ent[-1])}
+    surnames = {
+        word.text
+        for ent in people
+        if len(ent) > 1
+        for word in (ent[0], ent[-1])
+        if normalize_name(word.text) not in places
+    }
     excluded: set[int] = set()
     for ent in people:
-        if len(ent) > 1 or ent.text in surnames:
+        if len(ent) > 1:
             excluded.update(range(ent.start, ent.end))
+    excluded.update(token.i for token in doc if token.text in surnames)
     return excluded
 
 
