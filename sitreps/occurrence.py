@@ -172,6 +172,18 @@ def _noun_modifier(noun: Token) -> Occurrence | None:
     return None
 
 
+def _range_of_kinds(trigger: Token) -> Occurrence | None:
+    """ "from shelling in the Belgorod region to assassinations": the ends of a range of
+    kinds of act, examples of a record rather than one event."""
+    start = trigger.head
+    if trigger.dep_ not in {"pobj", "pcomp"} or start.lower_ != "from":
+        return None
+    ends = [*trigger.children, *start.children]  # not "fled from shelling to the west"
+    if any(c.dep_ == "prep" and c.lower_ == "to" and c.i > trigger.i for c in ends):
+        return Occurrence(Status.GENERIC, "a range of kinds", start)
+    return None
+
+
 def assess(trigger: Token) -> Occurrence:
     """Whether the event word `trigger` tells of an event that happened."""
     words = _words()
@@ -189,7 +201,7 @@ def assess(trigger: Token) -> Occurrence:
     for child in trigger.children:  # "test-fired two missiles"
         if child.dep_ in {"npadvmod", "advmod", "compound"} and _lemma(child) in words.not_violence:
             return Occurrence(Status.NOT_OCCURRED, "no violence", child)
-    generic: Occurrence | None = None
+    generic = _range_of_kinds(trigger)
     node = trigger
     while True:
         if node.pos_ in VERBAL or node == trigger:

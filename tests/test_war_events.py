@@ -113,6 +113,16 @@ def test_matching_is_one_to_one_closest_first_and_regional_by_country() -> None:
         ("Helsinki calls it a hybrid attack by Moscow.", "attack", Status.NOT_OCCURRED),
         ("The US then test-fired two ballistic missiles.", "fired", Status.NOT_OCCURRED),
         ("Ukraine has a long record of attacks on Belgorod.", "attacks", Status.NOT_OCCURRED),
+        (
+            "Its services have a record of terror, from shelling in Belgorod to assassinations.",
+            "shelling",
+            Status.GENERIC,
+        ),
+        (
+            "Russian forces shelled Kharkiv from the morning to the evening.",
+            "shelled",
+            Status.OCCURRED,
+        ),
     ],
 )
 def test_what_the_text_says_happened(sentence: str, word: str, status: Status) -> None:
