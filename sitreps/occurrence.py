@@ -234,6 +234,11 @@ def assess(trigger: Token) -> Occurrence:
             predicate = next((c for c in governor.children if c.dep_ in {"acomp", "attr"}), None)
             if predicate is not None and _lemma(predicate) in words.governors:
                 return Occurrence(Status.NOT_OCCURRED, "irrealis", predicate)
+        if node.dep_ == "prep" and _lemma(governor) == "be":
+            # "there was no justification for a strike": the noun the copula states frames it
+            stated = next((c for c in governor.children if c.dep_ == "attr"), None)
+            if stated is not None and _lemma(stated) in words.frames:
+                return Occurrence(Status.NOT_OCCURRED, "framed", stated)
         if node.dep_ in COMPLEMENT_DEPS:
             lemma = _lemma(governor)
             if governor.pos_ in VERBAL | {"ADJ"} and lemma in words.governors:
