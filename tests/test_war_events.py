@@ -118,6 +118,8 @@ def test_matching_is_one_to_one_closest_first_and_regional_by_country() -> None:
             "shelling",
             Status.GENERIC,
         ),
+        ("There was no justification for a strike on civilians.", "strike", Status.NOT_OCCURRED),
+        ("There was a missile strike on Kharkiv on Monday.", "strike", Status.OCCURRED),
         (
             "Russian forces shelled Kharkiv from the morning to the evening.",
             "shelled",
