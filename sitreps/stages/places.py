@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -247,7 +248,8 @@ def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
     for ent in people:
         if len(ent) > 1:
             excluded.update(range(ent.start, ent.end))
-    excluded.update(token.i for token in doc if token.text in surnames)
+    if surnames:
+        excluded.update(token.i for token in doc if token.text in surnames)
     return excluded
 
 
@@ -448,16 +450,21 @@ def _with_context(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
 Ranked = list[tuple[GazetteerEntry, float]]
 
 
-def _view(doc: Doc, mention: _Mention) -> place_ranker.Mention:
-    return place_ranker.Mention(
-        norm=mention.norm,
-        entries=mention.entries,
-        similarity=mention.similarity,
-        context=mention.context,
-        before=tuple(t.lower_ for t in doc[max(0, mention.start - 3) : mention.start]),
-        after=doc[mention.end].lower_ if mention.end < len(doc) else "",
-        sentence=doc[mention.start].sent.start if doc.has_annotation("SENT_START") else -1,
-    )
+def _views(doc: Doc, mentions: list[_Mention]) -> list[place_ranker.Mention]:
+    """What the ranker knows of each mention."""
+    starts = [s.start for s in doc.sents] if doc.has_annotation("SENT_START") else []
+    return [
+        place_ranker.Mention(
+            norm=mention.norm,
+            entries=mention.entries,
+            similarity=mention.similarity,
+            context=mention.context,
+            before=tuple(t.lower_ for t in doc[max(0, mention.start - 3) : mention.start]),
+            after=doc[mention.end].lower_ if mention.end < len(doc) else "",
+            sentence=starts[bisect_right(starts, mention.start) - 1] if starts else -1,
+        )
+        for mention in mentions
+    ]
 
 
 def _ranked(
@@ -467,7 +474,7 @@ def _ranked(
     ranker: place_ranker.Ranker | None = None,
 ) -> list[Ranked]:
     """Each mention's candidates, the likeliest first, with the ranker's probability."""
-    views = [_view(doc, mention) for mention in mentions]
+    views = _views(doc, mentions)
     model = ranker or place_ranker.shipped()
     ranked = []
     for view, matrix in zip(views, place_ranker.features(views, focus), strict=True):
@@ -827,7 +834,7 @@ def ranking_inputs(
     """For training the ranker on given mentions: each span that has candidates, with its
     candidates in the ranker's order and their features."""
     mentions, focus = _given(doc, spans)
-    matrices = place_ranker.features([_view(doc, m) for m in mentions], focus)
+    matrices = place_ranker.features(_views(doc, mentions), focus)
     return [
         ((m.start, m.end), place_ranker.candidates(m.entries), matrix)
         for m, matrix in zip(mentions, matrices, strict=True)
