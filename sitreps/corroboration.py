@@ -284,9 +284,8 @@ def corroborate(accounts: list[Account]) -> Corroboration:
             voice.sources.add(telling.chain)
         first = tellings[0].group if tellings else told_by.outlet
         stated = [("dead", told_by.fatalities), ("injured", told_by.injured)]
-        if (
-            told_by.place is not None
-        ):  # strikes on one place; "eight on the city", "ten in all" agree
+        # strikes on one place; "eight on the city" and "ten in all" agree
+        if told_by.place is not None:
             stated.append((f"strikes on {told_by.place}", told_by.count))
         for label, quantity in stated:
             if quantity is not None:
