@@ -412,16 +412,14 @@ class Gazetteer:
         return self._admin1_names.get((country or "", code or ""))
 
     def continent(self, name: str) -> GazetteerEntry | None:
-        row = self._connection.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM place p WHERE p.name = ? AND p.feature = 'L.CONT'",
-            (name,),
-        ).fetchone()
-        return GazetteerEntry(*row) if row else None
+        return self._first("p.name = ? AND p.feature = 'L.CONT'", name)
 
     def country(self, iso: str) -> GazetteerEntry | None:
+        return self._first("p.country = ? AND p.feature = 'A.PCLI'", iso)
+
+    def _first(self, condition: str, value: str) -> GazetteerEntry | None:
         row = self._connection.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM place p WHERE p.country = ? AND p.feature = 'A.PCLI'",
-            (iso,),
+            f"SELECT {_ENTRY_COLUMNS} FROM place p WHERE {condition}", (value,)
         ).fetchone()
         return GazetteerEntry(*row) if row else None
 

@@ -135,8 +135,10 @@ def ranking_examples(records: Sequence[dict[str, Any]]) -> Iterator[RankingExamp
 
 def trainable(examples: Sequence[RankingExample]) -> tuple[list[Any], list[np.ndarray]]:
     """The matrices and right candidates of the examples the ranker can learn from."""
-    usable = [e for e in examples if e.matrix is not None and e.right().any()]
-    return [e.matrix for e in usable], [e.right() for e in usable]
+    usable = [
+        (e.matrix, right) for e in examples if e.matrix is not None and (right := e.right()).any()
+    ]
+    return [matrix for matrix, _ in usable], [right for _, right in usable]
 
 
 def fold_rankers(examples: Sequence[RankingExample], folds: int) -> dict[int, place_ranker.Ranker]:
