@@ -235,7 +235,7 @@ class ReportIn(BaseModel):
     title: str | None = None
     outlet: str | None = None
     published_at: Annotated[datetime | None, BeforeValidator(_iso_time)] = None
-    language: str = "en"
+    language: str | None = None  # ISO 639-1; detected from the text when not given
 
     @model_validator(mode="after")
     def _text_or_url(self) -> ReportIn:

@@ -393,6 +393,30 @@ def eval_war_events(
     _print_figures(title, figures, as_json)
 
 
+@eval_app.command("entities")
+def eval_entities(
+    file: Annotated[
+        Path, typer.Argument(help="Texts with gold entity spans (the ruuk/*.jsonl format)")
+    ],
+    label: Annotated[str, typer.Option(help="The gold label that names places")] = "LOC",
+    fast: FastOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Place mentions found in each text's own language: precision, recall and F1 on exact
+    spans (and on overlapping ones); where the gold gives lemmas, the share of matched places
+    resolved to the place the lemma names."""
+    from sitreps.evaluation.entities import evaluate_entities
+
+    try:
+        with _progress(quiet):
+            figures = evaluate_entities(_existing_file(file), label, _mode(fast))
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="FILE") from error
+    title = f"sitreps eval entities {file} --label {label}" + (" --fast" if fast else "")
+    _print_figures(title, figures, as_json)
+
+
 gazetteer_app = typer.Typer(help="The offline gazetteer.", no_args_is_help=True)
 app.add_typer(gazetteer_app, name="gazetteer")
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitreps import lexicons
-from sitreps.gazetteer import GazetteerEntry, normalize_name
+from sitreps.gazetteer import GazetteerEntry, normalize_name, translated
 
 # Words that name the kind of division rather than the division ("Kharkivska oblast").
 _KIND_WORDS = {
@@ -201,6 +201,7 @@ def _geonames_divisions(towns: dict[str, list[_Town]], divisions: Divisions) -> 
         taken = cities.get(country, set()).union(*(t.norms for t in largest))
         names = {n for n in names if normalize_name(n) not in taken}
         names |= set(aliases.get(subdivision.iso_code or "", []))
+        names |= _translations(subdivision.iso_code)
         if level == 1:
             names |= _kind_names(subdivision.name, subdivision.type, inside)
             divisions.first_level_names[(country, code)] = names
@@ -218,6 +219,14 @@ def _geonames_divisions(towns: dict[str, list[_Town]], divisions: Divisions) -> 
             admin2=subdivision.name if level == 2 else None,
         )
         divisions.places.append((entry, names))
+
+
+def _translations(iso_code: str | None) -> set[str]:
+    """The division's Russian and Ukrainian names, from ISO 3166-2's translations."""
+    import pycountry
+
+    record = pycountry.subdivisions.get(code=iso_code) if iso_code else None
+    return translated("iso3166-2", [record.name]) if record is not None else set()
 
 
 def _kind_names(name: str, kind: str, inside: list[_Town]) -> set[str]:

@@ -12,6 +12,7 @@ Names are stored normalised (case, diacritics and apostrophes folded) so that lo
 from __future__ import annotations
 
 import dataclasses
+import gettext
 import math
 import os
 import sqlite3
@@ -27,7 +28,7 @@ import platformdirs
 
 from sitreps import lexicons, progress
 
-GAZETTEER_VERSION = "9"
+GAZETTEER_VERSION = "10"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -174,6 +175,26 @@ def _capitals(
             yield capital
 
 
+TRANSLATIONS = ("ru", "uk")  # languages whose ISO 3166 names join the English ones
+
+
+@lru_cache(maxsize=4)
+def _translation(domain: str, language: str) -> gettext.NullTranslations:
+    import pycountry
+
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language])
+
+
+def translated(domain: str, names: Iterable[str]) -> set[str]:
+    """ISO 3166 names (`domain` "iso3166-1" for countries, "iso3166-2" for divisions) in
+    Russian and Ukrainian, from the translations pycountry ships: "Україна", "Харківська
+    область", "Пенсильвания"."""
+    found = {
+        _translation(domain, language).gettext(name) for language in TRANSLATIONS for name in names
+    }
+    return found - set(names)
+
+
 def _countries(
     capitals: dict[tuple[str, str], GazetteerEntry],
 ) -> Iterator[tuple[GazetteerEntry, set[str]]]:
@@ -192,11 +213,12 @@ def _countries(
         names = {country["name"], country["iso3"], *spellings}
         record = pycountry.countries.get(alpha_2=iso)
         if record is not None:
-            names |= {
+            iso_names = {
                 getattr(record, attr)
                 for attr in ("name", "official_name", "common_name")
                 if hasattr(record, attr)
             }
+            names |= iso_names | translated("iso3166-1", iso_names)
         entry = GazetteerEntry(
             geonameid=int(country["geonameid"]),
             name=country["name"],

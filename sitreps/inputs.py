@@ -26,7 +26,7 @@ class ReportRecord(BaseModel):
     outlet: str | None = None
     url: str | None = None
     published_at: datetime | None = None
-    language: str = "en"
+    language: str | None = None  # ISO 639-1; detected from the text when not given
 
     @field_validator("text", "title", "outlet", "url", "language")
     @classmethod

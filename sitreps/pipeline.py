@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from sitreps import languages
 from sitreps.inputs import MAX_CHARS, check_text
 from sitreps.model import Analysis, Mode, Report, content_id
 from sitreps.stages import (
@@ -47,12 +48,13 @@ def analyze(
     outlet: str | None = None,
     url: str | None = None,
     published_at: datetime | None = None,
-    language: str = "en",
+    language: str | None = None,
     max_chars: int = MAX_CHARS,
     mode: Mode = Mode.FULL,
 ) -> Analysis:
-    """Analyse one report: its claims, sources, places and events. Fast mode reads the text
-    with rules instead of spaCy's statistical models (see sitreps/surface.py)."""
+    """Analyse one report: its claims, sources, places and events. Fast mode reads English
+    with rules instead of spaCy's statistical models (see sitreps/surface.py). `language`:
+    an ISO 639-1 code; detected from the text when not given."""
     checked = check_text(text, max_chars=max_chars)
     report = Report(
         id=content_id(checked.text),
@@ -61,7 +63,7 @@ def analyze(
         outlet=outlet,
         url=url,
         published_at=published_at,
-        language=language,
+        language=language or languages.detect(checked.text),
     )
     state = DocumentState(analysis=Analysis(mode=mode, report=report, warnings=checked.warnings))
     for stage in STAGES:

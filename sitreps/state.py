@@ -12,6 +12,7 @@ from sitreps.model import Analysis, AnalysisWarning, Claim, Quantity, Span, Text
 # The parsed text is the title, a blank line, then the report text: the headline often
 # names the event, its place and its attacker, and is read with the text that follows it.
 TITLE_KEY = "sitreps_title"  # Doc.user_data: the title as written, when it was parsed
+LANGUAGE_KEY = "sitreps_language"  # Doc.user_data: the report's language, where not English
 TITLE_SEPARATOR = "\n\n"
 
 
@@ -53,6 +54,10 @@ class DocumentState:
             for token in self.claim_tokens[claim.id]:
                 found.setdefault(token, claim)
         return found
+
+
+def language_of(doc: Doc) -> str:
+    return str(doc.user_data.get(LANGUAGE_KEY, "en"))
 
 
 def body_start(doc: Doc) -> int:

@@ -23,7 +23,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Token
 
-from sitreps import lexicons, place_confidence, place_ranker
+from sitreps import cyrillic, lexicons, place_confidence, place_ranker
 from sitreps.gazetteer import (
     Gazetteer,
     GazetteerEntry,
@@ -31,7 +31,7 @@ from sitreps.gazetteer import (
     open_gazetteer,
 )
 from sitreps.model import DATELINE, IN_AN_ORGANISATION, Mode, Place, PlaceCandidate
-from sitreps.state import DocumentState, span_of, text_span, tokens_of
+from sitreps.state import DocumentState, language_of, span_of, text_span, tokens_of
 
 MAX_NGRAM = 4
 HYPHENS = {"-", "‑"}  # a hyphen and a non-breaking hyphen: inside names, never at their ends
@@ -55,7 +55,10 @@ LOCATIVE = {
     "through",
     "targeting",
     "struck",
-}
+    # Russian and Ukrainian prepositions of place
+    "в", "во", "у", "на", "под", "під", "біля", "возле", "около", "поблизу", "над", "из",
+    "із", "з", "от", "від", "до",
+}  # fmt: skip
 NEAR_WORDS = {
     "near",
     "outside",
@@ -80,11 +83,14 @@ NEAR_WORDS = {
 }
 REGION_WORDS = {
     "oblast", "region", "province", "governorate", "district", "raion", "county", "hromada",
-    "community",
+    "community", "область", "обл", "район", "громада", "округ", "край",
 }  # fmt: skip
 FUZZY_CUTOFF = 80.0
 # Before an unknown name, only these say it is a place, not a person ("according to Kiper").
-FUZZY_LOCATIVE = {"in", "near", "at", "on", "outside", "around", "inside", "within", "towards"}
+FUZZY_LOCATIVE = {
+    "in", "near", "at", "on", "outside", "around", "inside", "within", "towards",
+    "в", "у", "на", "під", "біля", "поблизу", "под", "возле", "около",
+}  # fmt: skip
 
 
 @dataclass
@@ -151,14 +157,31 @@ def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
         return False  # the small model labels some towns TIME ("at Odesa overnight")
     if token.ent_type_ == "ORG" and _alone_in_entity(token) and not _placed(token):
         return False  # a lone organisation that acts ("TASS reported") is no place
-    return token.pos_ == "PROPN" or token.ent_type_ in PLACE_LABELS or _names_a_division(token)
+    return (
+        token.pos_ == "PROPN"
+        or token.ent_type_ in PLACE_LABELS
+        or _names_a_division(token)
+        or _opens_with_a_noun(token)
+    )
+
+
+def _opens_with_a_noun(token: Token) -> bool:
+    """A capitalised noun opening a Ukrainian or Russian sentence, where capitals say nothing
+    ("Київ величезний" or "Час минає"): a candidate that only a major place of the report's
+    countries passes (`_is_weak`)."""
+    return token.pos_ == "NOUN" and language_of(token.doc) in cyrillic.LANGUAGES
 
 
 def _names_a_division(token: Token) -> bool:
     """A capitalised word before "raion", "oblast" ... ("Chuhuiv raion") names a place, even
     where the tagger calls it an adjective."""
     following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
-    return following is not None and following.is_lower and following.lower_ in REGION_WORDS
+    return following is not None and following.is_lower and _is_region_word(following)
+
+
+def _is_region_word(token: Token) -> bool:
+    """ "oblast", "district", "області" (by its lemma) after a place's name."""
+    return token.lower_ in REGION_WORDS or token.lemma_.lower() in REGION_WORDS
 
 
 def _coordinator(token: Token) -> bool:
@@ -227,27 +250,52 @@ def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
         ent for ent in doc.ents
         if ent.label_ == "PERSON" and not any(t.lower_ in PLACE_NOUNS for t in ent)
     ]  # fmt: skip
-    names = {ent.text for ent in people if len(ent) > 1}
-    surnames = {word.text for ent in people if len(ent) > 1 for word in (ent[0], ent[-1])}
-    known = gazetteer.lookup(normalize_name(name) for name in names | surnames)
-    places = {
-        norm
-        for norm, entries in known.items()
-        if any(e.is_region or (e.population >= CITY_POPULATION and not _is_an_area(e))
-               for e in entries)
-    }  # fmt: skip
-    people = [ent for ent in people if normalize_name(ent.text) not in places]
-    surnames = {
-        word.text
+    # spaCy's small model often calls a lone town a person; natasha's does so less, but it
+    # runs a country into the name after it ("канцлер Німеччини Ангела Меркель"): in
+    # Ukrainian and Russian a word of a name that names a country or a region is that place.
+    cyrillic_text = language_of(doc) in cyrillic.LANGUAGES
+    least = 1 if cyrillic_text else 2
+    names = {(ent.start, ent.end) for ent in people if len(ent) >= least}
+    words = {
+        (i, i + 1)
         for ent in people
         if len(ent) > 1
-        for word in (ent[0], ent[-1])
-        if normalize_name(word.text) not in places
+        for i in (range(ent.start, ent.end) if cyrillic_text else (ent.start, ent.end - 1))
+    }
+    keys = {span: _names_of(doc, *span) for span in names | words}
+    known = gazetteer.lookup({key for found in keys.values() for key in found})
+    places = {
+        span
+        for span, found in keys.items()
+        if any(e.is_region or (e.population >= CITY_POPULATION and not _is_an_area(e))
+               for key in found for e in known.get(key, []))
+    }  # fmt: skip
+    regions = {
+        span
+        for span, found in keys.items()
+        if any(e.is_region for k in found for e in known.get(k, []))
+    }
+    # A lone word natasha or pymorphy3 calls a person stays one unless a country or region
+    # bears the name: "Лариса" is a woman, not Larisa in Greece.
+    people = [
+        ent for ent in people
+        if (ent.start, ent.end) not in (regions if cyrillic_text and len(ent) == 1 else places)
+    ]  # fmt: skip
+    surnames = {
+        doc[i].text
+        for ent in people
+        if len(ent) > 1
+        for i in (ent.start, ent.end - 1)
+        if (i, i + 1) not in places
     }
     excluded: set[int] = set()
     for ent in people:
-        if len(ent) > 1:
-            excluded.update(range(ent.start, ent.end))
+        if len(ent) >= least:
+            excluded.update(
+                i
+                for i in range(ent.start, ent.end)
+                if not (cyrillic_text and (i, i + 1) in regions)
+            )
     if surnames:
         excluded.update(token.i for token in doc if token.text in surnames)
     return excluded
@@ -318,7 +366,7 @@ def _without_personal_names(
         for start, end in runs
         if end - start == 2
         and not (start > 0 and doc[start - 1].lower_ in LOCATIVE)
-        and not (end < len(doc) and doc[end].lower_ in REGION_WORDS)
+        and not (end < len(doc) and _is_region_word(doc[end]))
     ]
     known = gazetteer.lookup(_norm(doc, start, end) for start, end in pairs)
     names = [(start, end) for start, end in pairs if _norm(doc, start, end) not in known]
@@ -338,7 +386,7 @@ def _with_region_word(doc: Doc, run: tuple[int, int]) -> tuple[int, int]:
     """A run followed by "oblast", "raion", "hromada" ... takes the word in: "Kharkiv oblast"
     names the division, which the gazetteer knows by that name."""
     start, end = run
-    return (start, end + 1) if end < len(doc) and doc[end].lower_ in REGION_WORDS else run
+    return (start, end + 1) if end < len(doc) and _is_region_word(doc[end]) else run
 
 
 def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer) -> list[_Mention]:
@@ -347,7 +395,7 @@ def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer)
         for run_start, run_end in map(lambda run: _with_region_word(doc, run), runs)
         for start in range(run_start, run_end)
         for end in range(start + 1, min(run_end, start + MAX_NGRAM) + 1)
-        if not (doc[start].is_lower and doc[start].lower_ in REGION_WORDS)
+        if not (doc[start].is_lower and _is_region_word(doc[start]))
         and not _cuts_a_hyphenated_name(doc, start, end)
     ]
     found = _lookup(doc, grams, gazetteer)
@@ -369,19 +417,34 @@ def _lookup(
     doc: Doc, spans: list[tuple[int, int]], gazetteer: Gazetteer
 ) -> dict[tuple[int, int], list[GazetteerEntry]]:
     """The gazetteer's entries for each span: by its normalised name, or, for a written form
-    no name meets ("Ill.", "W.Va."), by `data/place_abbreviations.yaml`."""
+    no name meets ("Ill.", "W.Va."), by `data/place_abbreviations.yaml`; in Ukrainian and
+    Russian, failing the name as written, by its lemmas ("Харкові" -> "харків")."""
     abbreviations: dict[str, int] = lexicons.load("place_abbreviations")
     by_id = gazetteer.get(
         abbreviations[doc[s:e].text] for s, e in spans if doc[s:e].text in abbreviations
     )
-    by_name = gazetteer.lookup(_norm(doc, s, e) for s, e in spans)
+    keys = {span: _names_of(doc, *span) for span in spans}
+    by_name = gazetteer.lookup({key for names in keys.values() for key in names})
     found = {}
     for start, end in spans:
         written = abbreviations.get(doc[start:end].text)
-        entries = [by_id[written]] if written in by_id else by_name.get(_norm(doc, start, end))
+        entries = [by_id[written]] if written in by_id else None
+        for key in keys[(start, end)]:
+            entries = entries or by_name.get(key)
         if entries:
             found[(start, end)] = entries
     return found
+
+
+def _names_of(doc: Doc, start: int, end: int) -> list[str]:
+    """The normalised names a span may stand for: as written, then (Ukrainian, Russian) in
+    the nominative."""
+    written = _norm(doc, start, end)
+    language = language_of(doc)
+    if language not in cyrillic.LANGUAGES:
+        return [written]
+    lemmas = cyrillic.place_keys([t.text for t in doc[start:end]], language)
+    return list(dict.fromkeys([written, *map(normalize_name, lemmas)]))
 
 
 @lru_cache(maxsize=4096)
@@ -417,7 +480,8 @@ def _fuzzy(
     """Match spans to the names of places in the focus countries, by spelling distance."""
     mentions = []
     for start, end in spans:
-        norm = _norm(doc, start, end)
+        names = _names_of(doc, start, end)
+        norm = names[1] if len(names) > 1 else names[0]  # in the nominative, where inflected
         if len(norm) < 5:
             continue
         best_similarity: dict[int, float] = {}
@@ -554,7 +618,7 @@ def _supported(doc: Doc, mention: _Mention) -> bool:
         or _recognised(doc, mention)
         or (before is not None and before.lower_ in LOCATIVE)
         or of_a_place
-        or (after is not None and after.lower_ in REGION_WORDS)
+        or (after is not None and _is_region_word(after))
         or bool(mention.context)
         or any(entry.is_region for entry in mention.entries)
     )
@@ -567,7 +631,7 @@ def _recognised(doc: Doc, mention: _Mention) -> bool:
         return False
     start, end = _entity_bounds(doc, mention.start)
     leading = start < mention.start and doc[start].lower_ != "the"
-    trailing = end > mention.end and doc[mention.end].lower_ not in REGION_WORDS
+    trailing = end > mention.end and not _is_region_word(doc[mention.end])
     return not (leading or trailing)
 
 
@@ -584,7 +648,7 @@ def _inside_a_longer_name(doc: Doc, mention: _Mention, placed: set[int]) -> bool
     of_a_name = (
         after is not None
         and after.lower_ == "of"
-        and doc[mention.end - 1].lower_ not in REGION_WORDS  # "the Chuhuiv raion of Kharkiv"
+        and not _is_region_word(doc[mention.end - 1])  # "the Chuhuiv raion of Kharkiv"
         and mention.end + 1 < len(doc)
         and _capitalised_name_word(doc[mention.end + 1])
     )
@@ -592,7 +656,7 @@ def _inside_a_longer_name(doc: Doc, mention: _Mention, placed: set[int]) -> bool
         any(
             neighbour is not None
             and neighbour.i not in placed
-            and neighbour.lower_ not in REGION_WORDS
+            and not _is_region_word(neighbour)
             and _capitalised_name_word(neighbour)
             for neighbour in (before, after)
         )
@@ -622,6 +686,9 @@ def _is_weak(
     in_a_name = _inside_a_longer_name(doc, mention, placed) or _in_an_organisation(doc, mention)
     if in_a_name and not major:
         return True
+    in_focus = best.country is not None and focus[best.country] > 0
+    if _opens_with_a_noun(doc[mention.start]) and not (major and in_focus):
+        return True  # "Час" (time) opening a sentence is no town in India
     acronym = mention.end - mention.start == 1 and doc[mention.start].text.isupper()
     if acronym and len(doc[mention.start]) <= 5 and not major:
         return True  # "NATO", "EU", "UN": a body, not the small town of that name
@@ -629,7 +696,6 @@ def _is_weak(
         return False
     if _another_name(mention.norm, best):
         return True  # "Molotov" cocktails are not Perm, once named Molotov
-    in_focus = best.country is not None and focus[best.country] > 0
     return not in_focus and best.population < WEAK_POPULATION
 
 
@@ -690,7 +756,7 @@ def _features(doc: Doc, mention: _Mention, ranked: Ranked, focus: Counter[str]) 
         float(_recognised(doc, mention)),
         float(before is not None and before.lower_ in LOCATIVE),
         float(mention.end - mention.start > 1),
-        float(bool(mention.context) or (after is not None and after.lower_ in REGION_WORDS)),
+        float(bool(mention.context) or (after is not None and _is_region_word(after))),
         float(best.is_country),
         float(best.is_region and not best.is_country),
         math.log10(best.population + 10) / 7,

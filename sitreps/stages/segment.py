@@ -19,9 +19,9 @@ from collections import Counter
 
 from spacy.tokens import Doc
 
-from sitreps import nlp, surface
+from sitreps import cyrillic, nlp, surface
 from sitreps.model import Mode, Sentence
-from sitreps.state import TITLE_KEY, TITLE_SEPARATOR, DocumentState, span_of
+from sitreps.state import LANGUAGE_KEY, TITLE_KEY, TITLE_SEPARATOR, DocumentState, span_of
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 MAX_TITLE_CHARS = 1_000
@@ -29,15 +29,19 @@ TITLE_CASE_SHARE = 0.6  # of a title's common words capitalised: the title is in
 
 
 def run(state: DocumentState) -> None:
-    fast = state.analysis.mode is Mode.FAST
-    language = surface.load() if fast else nlp.load()
-    if state.analysis.report.language != "en":
+    report_language = state.analysis.report.language
+    title = _title(state.analysis.report.title)
+    if report_language in cyrillic.LANGUAGES:
+        _read_cyrillic(state, title, report_language)
+        return
+    if report_language != "en":
         state.warn(
             "unsupported_language",
-            f"language {state.analysis.report.language!r} is analysed with the English "
-            "pipeline; expect poor results",
+            f"language {report_language!r} is analysed with the English pipeline; expect "
+            "poor results",
         )
-    title = _title(state.analysis.report.title)
+    fast = state.analysis.mode is Mode.FAST
+    language = surface.load() if fast else nlp.load()
     pieces = _pieces(state.text)
     if title:
         pieces.insert(0, parsed_title(title, state.text) + TITLE_SEPARATOR)
@@ -47,11 +51,25 @@ def run(state: DocumentState) -> None:
     else:
         docs = list(language.pipe(pieces, batch_size=1))
     state.doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
+    _finish(state, title)
+
+
+def _read_cyrillic(state: DocumentState, title: str | None, language: str) -> None:
+    """Ukrainian and Russian are read by `sitreps.cyrillic`, in both modes: it has no slower
+    statistical parse to skip."""
+    text = state.text if title is None else title + TITLE_SEPARATOR + state.text
+    state.doc = cyrillic.read(text, language, nlp.load().vocab)
+    state.doc.user_data[LANGUAGE_KEY] = language
+    _finish(state, title)
+
+
+def _finish(state: DocumentState, title: str | None) -> None:
+    doc = state.parsed
     if title:
-        state.doc.user_data[TITLE_KEY] = title
+        doc.user_data[TITLE_KEY] = title
     state.analysis.sentences = [
         Sentence(index=index, start=span.start, end=span.end, part=span.part)
-        for index, span in enumerate(span_of(sentence) for sentence in state.doc.sents)
+        for index, span in enumerate(span_of(sentence) for sentence in doc.sents)
     ]
 
 
