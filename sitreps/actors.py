@@ -90,7 +90,7 @@ def _country_code(name: str) -> str | None:
 
 def _named_country(tokens: list[Token]) -> str | None:
     demonyms = lexicons.demonyms()
-    codes = [demonyms[t.text] for t in tokens if t.text in demonyms]
+    codes = [c for t in tokens if (c := lexicons.nationality(t, demonyms)) is not None]
     codes += [c for t in tokens if t.ent_type_ == "GPE" and (c := _country_code(t.text))]
     return codes[0] if codes else None
 
@@ -163,7 +163,9 @@ def actor(
     kinds, named, weapons = _table()
     doc = tokens[0].doc
     words = doc[tokens[0].i : tokens[-1].i + 1]
-    text, mention = words.text, span_of(words)
+    # Inflected words (Russian, Ukrainian) are matched by their lemmas too: "військами".
+    text = words.text + " | " + " ".join(t.lemma_ for t in words)
+    mention = span_of(words)
     for pattern, name, inter in named:
         if pattern.search(text):
             return Actor(name=name, inter=inter, mention=mention)

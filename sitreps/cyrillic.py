@@ -19,8 +19,10 @@ surname tags say which are people.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
@@ -37,21 +39,40 @@ _POS = {
     "ADVB": "ADV", "NPRO": "PRON", "PRED": "ADV", "PREP": "ADP", "CONJ": "CCONJ",
     "PRCL": "PART", "INTJ": "INTJ",
 }  # fmt: skip
+_COMMON = {"PROPN": "NOUN", "AUX": "VERB", "DET": "ADJ"}  # UD parts pymorphy3 does not tell
+_COMMON |= {pos: pos for pos in _POS.values()}
 _NAME_TAGS = {"Name", "Surn", "Patr"}
 _PROPER_TAGS = _NAME_TAGS | {"Geox", "Orgn", "Trad", "Abbr"}
 _ENTITY_LABELS = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
-# natasha's model is Russian: on Ukrainian it runs places into people's names ("Львів з
-# Києва" as one person), so there the gazetteer and pymorphy3's name tags find names alone.
-_RECOGNISED = {"ru": {"PER", "LOC", "ORG"}, "uk": set()}
 MAX_LEMMAS = 4  # of a word's parses, the lemmas tried against the gazetteer
 ABBREVIATIONS = {"обл": "область", "р-н": "район", "р-ні": "район"}  # "Донецька обл."
 
 
-@lru_cache(maxsize=1)
-def _natasha() -> tuple[Any, Any]:
-    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+@dataclass(frozen=True)
+class _Natasha:
+    segmenter: Any
+    names: Any
+    morphology: Any
+    syntax: Any
 
-    return Segmenter(), NewsNERTagger(NewsEmbedding())
+
+@lru_cache(maxsize=1)
+def _natasha() -> _Natasha:
+    from natasha import (
+        NewsEmbedding,
+        NewsMorphTagger,
+        NewsNERTagger,
+        NewsSyntaxParser,
+        Segmenter,
+    )
+
+    embedding = NewsEmbedding()
+    return _Natasha(
+        Segmenter(),
+        NewsNERTagger(embedding),
+        NewsMorphTagger(embedding),
+        NewsSyntaxParser(embedding),
+    )
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -67,18 +88,49 @@ def _parses(word: str, language: str) -> tuple[Parse, ...]:
 
 
 def read(text: str, language: str, vocab: Vocab) -> Doc:
-    """The text as a Doc: tokens and sentences (razdel), parts of speech and lemmas
-    (pymorphy3), names (natasha's NER, and pymorphy3's name tags in Ukrainian)."""
+    """The text as a Doc: tokens and sentences (razdel); in Russian, parts of speech,
+    lemmas, the dependency tree and names from natasha's news models; in Ukrainian, parts
+    of speech and lemmas from pymorphy3's dictionary and names from its name tags."""
     from natasha import Doc as NatashaDoc
 
-    segmenter, tagger = _natasha()
+    models = _natasha()
     parsed = NatashaDoc(text)
-    parsed.segment(segmenter)
-    if _RECOGNISED[language]:
-        parsed.tag_ner(tagger)
+    parsed.segment(models.segmenter)
+    russian = language == "ru"
+    if russian:
+        parsed.tag_morph(models.morphology)
+        parsed.parse_syntax(models.syntax)
+        parsed.tag_ner(models.names)
     sentence_starts = {sentence.start for sentence in parsed.sents}
     tokens = _with_apostrophes(text, [(t.start, t.stop) for t in parsed.tokens])
     words, spaces, starts = _words(text, tokens, sentence_starts)
+    if russian:
+        tags = _natasha_tags(parsed, words, spaces)
+        tree: dict[str, Any] = _natasha_tree(parsed, words, spaces)
+    else:
+        tags = _dictionary_tags(words, starts, language)
+        tree = _flat_tree(starts, [pos for pos, _ in tags])
+    doc = Doc(
+        vocab,
+        words=words,
+        spaces=spaces,
+        pos=[pos for pos, _ in tags],
+        lemmas=[lemma for _, lemma in tags],
+        **tree,
+    )
+    entities = [
+        span
+        for found in parsed.spans or []
+        if (span := doc.char_span(found.start, found.stop, _ENTITY_LABELS[found.type],
+                                  alignment_mode="expand")) is not None
+    ]  # fmt: skip
+    if not russian:
+        entities += _people(doc, language)
+    doc.set_ents(_without_overlaps(entities))
+    return doc
+
+
+def _dictionary_tags(words: list[str], starts: list[bool], language: str) -> list[tuple[str, str]]:
     openings = _openings(words, starts)
     # Capitalised inside a sentence somewhere, a word opening a sentence is a name there too.
     named = {
@@ -86,29 +138,123 @@ def read(text: str, language: str, vocab: Vocab) -> Doc:
         for word, first in zip(words, openings, strict=True)
         if not first and word[:1].isupper()
     }
-    tags = [
+    return [
         _tag(word, language, opening=first and word not in named)
         for word, first in zip(words, openings, strict=True)
     ]
-    doc = Doc(
-        vocab,
-        words=words,
-        spaces=spaces,
-        sent_starts=cast("list[bool | int | None]", starts),
-        pos=[pos for pos, _ in tags],
-        lemmas=[lemma for _, lemma in tags],
-    )
-    entities = [
-        span
-        for found in parsed.spans or []
-        if found.type in _RECOGNISED[language]
-        and (span := doc.char_span(found.start, found.stop, _ENTITY_LABELS[found.type],
-                                   alignment_mode="expand")) is not None
-    ]  # fmt: skip
-    if language == "uk":
-        entities += _people(doc, language)
-    doc.set_ents(_without_overlaps(entities))
-    return doc
+
+
+def _offsets(words: list[str], spaces: list[bool]) -> dict[int, int]:
+    """Where each word starts in the text -> its index."""
+    found, position = {}, 0
+    for index, (word, space) in enumerate(zip(words, spaces, strict=True)):
+        found[position] = index
+        position += len(word) + space
+    return found
+
+
+def _natasha_tags(parsed: Any, words: list[str], spaces: list[bool]) -> list[tuple[str, str]]:
+    """natasha's part of speech of each word, with the lemma of pymorphy3's likeliest parse
+    of that part of speech; whitespace and the rare word razdel cut in two (at an
+    apostrophe) as the dictionary reads them."""
+    at = _offsets(words, spaces)
+    tags = [_tag(word, "ru", opening=False) for word in words]
+    for token in parsed.tokens:
+        index = at.get(token.start)
+        if index is not None and words[index] == token.text and token.pos:
+            parses = _parses(token.text, "ru")
+            if token.pos == "PROPN":  # a name's lemma is a name's: "Синегубов", not "синегуб"
+                agreeing = [p for p in parses if _PROPER_TAGS & p.tag.grammemes]
+                lemma = agreeing[0].normal_form if agreeing else token.text.lower()
+            else:
+                agreeing = [p for p in parses if _POS.get(str(p.tag.POS)) == _COMMON.get(token.pos)]
+                lemma = (agreeing or parses)[0].normal_form
+            tags[index] = (token.pos, lemma)
+    return tags
+
+
+def _one_root(heads: list[int], deps: list[str], sentence: list[int]) -> None:
+    """A tree over the sentence's words with one root: natasha chooses each word's head on
+    its own, which can close a cycle or leave two roots; a word on a cycle, or a second
+    root, hangs from the first root instead."""
+    if not sentence:
+        return
+    roots = [i for i in sentence if heads[i] == i]
+    root = roots[0] if roots else sentence[0]
+    heads[root], deps[root] = root, "ROOT"
+    for extra in roots[1:]:  # a second root is a clause beside the first
+        heads[extra], deps[extra] = root, "parataxis"
+    members = set(sentence)
+    for start in sentence:
+        seen = {start}
+        node = start
+        while heads[node] != node:
+            node = heads[node]
+            if node in seen or node not in members:
+                heads[start], deps[start] = root, "dep"
+                break
+            seen.add(node)
+
+
+def _flat_tree(starts: list[bool], parts: list[str]) -> dict[str, Any]:
+    """With no parser for the language, each sentence is one clause: every word hangs from
+    the sentence's first verb (else its first word), so that what the stages look for in
+    an event word's clause (its place, its date) is looked for in its sentence."""
+    heads = list(range(len(starts)))
+    deps = ["ROOT"] * len(starts)
+    bounds = [i for i, start in enumerate(starts) if start] + [len(starts)]
+    for begin, end in pairwise(bounds):
+        verbs = [i for i in range(begin, end) if parts[i] == "VERB"]
+        root = verbs[0] if verbs else begin
+        for i in range(begin, end):
+            if i != root:
+                heads[i], deps[i] = root, "dep"
+    return {"heads": heads, "deps": deps}
+
+
+# natasha's Universal Dependencies relations as spaCy's English model names them, which the
+# stages read ("obj" is "dobj"; a case-marked noun hangs from its preposition, below).
+_RELATIONS = {
+    "root": "ROOT", "obj": "dobj", "nsubj:pass": "nsubjpass", "iobj": "dative",
+    "acl:relcl": "relcl", "flat:name": "compound", "flat": "compound", "aux:pass": "auxpass",
+    "obl": "npadvmod", "obl:agent": "agent", "nummod:gov": "nummod", "nummod:entity": "nummod",
+    "csubj:pass": "csubjpass",
+}  # fmt: skip
+
+
+def _natasha_tree(parsed: Any, words: list[str], spaces: list[bool]) -> dict[str, Any]:
+    """natasha's dependency tree as spaCy's English model draws it: a noun with a preposition
+    ("удар по Харькову") hangs from the preposition ("pobj"), which hangs from the noun's
+    head ("prep"), as "a strike on Kharkiv" does. Whitespace hangs from the word before it."""
+    at = _offsets(words, spaces)
+    heads = list(range(len(words)))
+    deps = ["dep"] * len(words)
+    for sentence in parsed.sents:
+        index_of = {t.id: at[t.start] for t in sentence.tokens if t.start in at}
+        for token in sentence.tokens:
+            index = index_of.get(token.id)
+            if index is None:
+                continue
+            head = index_of.get(token.head_id)
+            heads[index] = index if head is None else head
+            deps[index] = "ROOT" if head is None else _RELATIONS.get(token.rel, token.rel)
+        _one_root(heads, deps, sorted(index_of.values()))
+        cases = {heads[i]: i for i in sorted(index_of.values(), reverse=True) if deps[i] == "case"}
+        for token in sentence.tokens:
+            index = index_of.get(token.id)
+            if index is None or deps[index] not in {"npadvmod", "nmod"}:
+                continue
+            case = cases.get(index)  # its first preposition
+            if case is not None and case < index:
+                heads[case], deps[case] = heads[index], "prep"
+                heads[index], deps[index] = case, "pobj"
+    previous = 0
+    for index, word in enumerate(words):
+        if word.isspace():
+            heads[index] = previous
+        else:
+            previous = index
+    return {"heads": heads, "deps": deps}
 
 
 APOSTROPHES = set("'’ʼ`")
@@ -129,17 +275,20 @@ def _openings(words: list[str], starts: list[bool]) -> list[bool]:
 
 
 def _with_apostrophes(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """razdel cuts Ukrainian words at their apostrophe ("п'ять", "Мар'яна"): joined again
-    where a letter stands on each side of it."""
+    """razdel cuts Ukrainian words at their apostrophe ("п'ять", "Мар'яна") and clock times
+    at their colon ("14:52"): joined again where the two sides touch it."""
     joined: list[tuple[int, int]] = []
     for start, stop in tokens:
+        middle = text[joined[-1][0] : joined[-1][1]] if joined else ""
+        before = text[joined[-2][1] - 1] if len(joined) >= 2 else ""
         if (
             len(joined) >= 2
             and joined[-1][1] == start
-            and text[joined[-1][0] : joined[-1][1]] in APOSTROPHES
             and joined[-2][1] == joined[-1][0]
-            and text[start].isalpha()
-            and text[joined[-2][1] - 1].isalpha()
+            and (
+                (middle in APOSTROPHES and text[start].isalpha() and before.isalpha())
+                or (middle == ":" and text[start].isdigit() and before.isdigit())
+            )
         ):
             first, _ = joined[-2]
             del joined[-2:]
@@ -190,7 +339,8 @@ def _tag(word: str, language: str, opening: bool) -> tuple[str, str]:
     if word[0].isdigit():
         return "NUM", word
     parses = _parses(word, language)
-    best = parses[0]
+    # A number word is one wherever the dictionary allows it: "троє" (three), not Troy.
+    best = next((p for p in parses if p.tag.POS == "NUMR"), parses[0])
     pos = _POS.get(str(best.tag.POS), "X")
     if not word[0].isupper():
         return pos, best.normal_form
@@ -204,6 +354,20 @@ def _tag(word: str, language: str, opening: bool) -> tuple[str, str]:
     else:
         proper = pos == "NOUN" or bool(_PROPER_TAGS & best.tag.grammemes)
     return ("PROPN" if proper or unknown else pos), best.normal_form
+
+
+def lemma(word: str, language: str) -> str:
+    """The lemma of a word's likeliest parse."""
+    return str(_parses(word, language)[0].normal_form)
+
+
+def can_be_subject(word: str, language: str) -> bool:
+    """Whether the dictionary reads the word as a noun in the nominative somewhere (words
+    it does not know are given the benefit of the doubt)."""
+    if language not in LANGUAGES:
+        return False
+    parses = _parses(word, language)
+    return any(p.tag.POS == "NOUN" and "nomn" in p.tag for p in parses) or "UNKN" in parses[0].tag
 
 
 def _people(doc: Doc, language: str) -> list[Span]:

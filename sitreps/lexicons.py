@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 
 @cache
@@ -36,3 +39,12 @@ def demonyms() -> dict[str, str]:
     table = {demonym: next(iter(isos)) for demonym, isos in found.items() if len(isos) == 1}
     edited: dict[str, str] = load("demonyms")
     return table | edited
+
+
+def nationality(token: Token, demonyms: dict[str, str]) -> str | None:
+    """The country a demonym names: by the word as written, or, in Russian and Ukrainian,
+    where adjectives inflect, by its lemma ("російські" -> "російський" -> RU)."""
+    found = demonyms.get(token.text)
+    if found is None and any("\u0400" <= ch <= "\u04ff" for ch in token.text):
+        found = demonyms.get(token.lemma_)
+    return found

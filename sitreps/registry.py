@@ -19,7 +19,7 @@ import platformdirs
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sitreps import lexicons
+from sitreps import cyrillic, lexicons
 from sitreps.model import SourceKind
 
 
@@ -68,13 +68,28 @@ def _key(name: str) -> str:
     return " ".join(words[1:] if words[:1] == ["the"] else words)
 
 
+def _keys(name: str) -> list[str]:
+    """A name's key, and for a Russian or Ukrainian name its words' lemmas in each language,
+    so that inflected mentions meet the entry: "Генштабу ЗСУ" is "Генштаб ЗСУ",
+    "Харківської ОВА" is "Харківська ОВА"."""
+    key = _key(name)
+    if not any("\u0400" <= ch <= "\u04ff" for ch in key):
+        return [key]
+    lemmas = [
+        " ".join(cyrillic.lemma(word, language) for word in key.split())
+        for language in cyrillic.LANGUAGES
+    ]
+    return list(dict.fromkeys([key, *lemmas]))
+
+
 class Registry:
     def __init__(self, entries: list[RegistryEntry]) -> None:
         self.entries = entries
         self._by_key: dict[str, RegistryEntry] = {}
         for entry in reversed(entries):  # earlier entries (the user's) win
             for name in (entry.name, *entry.aliases):
-                self._by_key[_key(name)] = entry
+                for key in _keys(name):
+                    self._by_key[key] = entry
 
     @classmethod
     def load(cls, user_file: Path | None = None) -> Registry:
@@ -94,14 +109,15 @@ class Registry:
         """The entry a source is: by its name, else by an alias of two words or more
         inside its name or descriptor ("the head of the Kharkiv Regional Military
         Administration")."""
-        exact = self._by_key.get(_key(name))
+        keys = _keys(name)
+        exact = next((self._by_key[k] for k in keys if k in self._by_key), None)
         if exact is not None:
             return exact
-        text = f" {_key(name)} {_key(descriptor or '')} "
+        texts = [f" {k} {d} " for k in keys for d in _keys(descriptor or "")]
         contained = [
             (len(key), entry)
             for key, entry in self._by_key.items()
-            if " " in key and f" {key} " in text
+            if " " in key and any(f" {key} " in text for text in texts)
         ]
         return max(contained, key=lambda pair: pair[0])[1] if contained else None
 

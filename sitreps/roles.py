@@ -18,14 +18,19 @@ from functools import cache
 
 from spacy.tokens import Token
 
-from sitreps import lexicons
+from sitreps import cyrillic, lexicons
+from sitreps.state import language_of
 
 VERBAL = {"VERB", "AUX"}
-TARGET_PREPOSITIONS = {"on", "against", "at", "upon", "targeting", "onto", "toward", "towards"}
+# With Russian and Ukrainian ones: "удар по Харькову" (a strike on Kharkiv), "атака на".
+TARGET_PREPOSITIONS = {"on", "against", "at", "upon", "targeting", "onto", "toward", "towards",
+                       "по", "на", "против", "проти"}  # fmt: skip
 LOCATIVE_PREPOSITIONS = {"in", "at", "near", "outside", "around", "across", "over", "into",
                          "inside", "within", "throughout", "along", "off", "on", "beyond",
                          "behind", "between", "by", "close", "towards", "toward", "onto",
-                         "outskirts", "through", "north", "south", "east", "west"}  # fmt: skip
+                         "outskirts", "through", "north", "south", "east", "west",
+                         "в", "во", "у", "на", "по", "под", "під", "возле", "біля", "около",
+                         "поблизу", "над", "вблизи", "неподалеку", "неподалік"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -171,10 +176,31 @@ def _with_complements(verb: Token) -> list[Token]:
         chain.append(complement)
 
 
+def _subject_before(trigger: Token) -> list[Token]:
+    """With no parse of the language (Ukrainian): the last noun before the event word in its
+    sentence that can be a subject (nominative, after no preposition), with the adjectives
+    before it ("російські війська завдали удару"). The place is then looked for in the
+    sentence (the stage's fallback), never in these words."""
+    language = language_of(trigger.doc)
+    for token in reversed(trigger.doc[trigger.sent.start : trigger.i]):
+        before = token.doc[token.i - 1] if token.i > 0 else None
+        if token.pos_ not in {"NOUN", "PROPN"} or (before is not None and before.pos_ == "ADP"):
+            continue
+        if not cyrillic.can_be_subject(token.text, language):
+            continue
+        start = token.i
+        while start > trigger.sent.start and token.doc[start - 1].pos_ in {"ADJ", "PROPN"}:
+            start -= 1
+        return list(token.doc[start : token.i + 1])
+    return []
+
+
 def of(trigger: Token, countries: frozenset[int]) -> Roles:
     """The roles of an event word; `countries`: the tokens that name a country, which as a
     modifier of an event noun name its attacker ("Ukraine drone attack"), where a town
     names its place ("the Kharkiv strike")."""
+    if all(t.dep_ in {"dep", "ROOT"} for t in trigger.sent):
+        return Roles(agent=_subject_before(trigger), patients=[], scope=frozenset())
     if trigger.pos_ in VERBAL:
         agent = _verb_agent(trigger)
         carriers = [trigger]

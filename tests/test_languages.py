@@ -4,6 +4,7 @@ lemmas and names, places found through their inflected forms, and `sitreps eval 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import sitreps
 from sitreps import cyrillic, nlp
 from sitreps.cli import app
 from sitreps.gazetteer import normalize_name, open_gazetteer
+from sitreps.stages.quantities import parse_number
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -153,3 +155,67 @@ def test_real_ukrainian_and_russian_news_hold_their_measured_figures(name: str) 
     figures = _eval_entities(SHARED / "ruuk" / f"{name}.jsonl")
     # docs/quality.md, "Ukrainian and Russian": the floor this round reached.
     assert figures["f1"] >= 0.78
+
+
+def _events(text: str) -> list[tuple[str, str | None, str | None, int | None, int | None]]:
+    analysis = sitreps.analyze(text, published_at=datetime(2024, 7, 3, 9, 0))
+    return [
+        (
+            event.sub_event_type,
+            event.actor1.name if event.actor1 else None,
+            analysis.place(event.location).name if event.location else None,
+            event.fatalities.low if event.fatalities else None,
+            event.injured.low if event.injured else None,
+        )
+        for event in analysis.events
+    ]
+
+
+def test_a_ukrainian_report_gives_one_coded_event_with_its_casualties() -> None:
+    # No parser reads Ukrainian: the sentence is the clause, the subject the noun before the
+    # event word, and "обстрілу" in the next sentence the strike just told of.
+    assert _events(
+        "Уночі російські війська завдали ракетного удару по Харкову, повідомив голова "
+        "Харківської ОВА Олег Синєгубов. Унаслідок обстрілу загинули троє людей, ще 12 поранені."
+    ) == [("Shelling/artillery/missile attack", "Military Forces of Russia", "Kharkiv", 3, 12)]
+
+
+def test_a_russian_report_gives_its_events_from_natashas_parse() -> None:
+    found = _events(
+        "В ночь на 3 июля силы ПВО сбили десять беспилотников над Курской областью, сообщили "
+        "в Минобороны РФ. По словам губернатора, в результате удара по Шебекино погибли два "
+        "человека."
+    )
+    assert [(sub, place, dead) for sub, _, place, dead, _ in found] == [
+        ("Disrupted weapons use", "Kursk", None),
+        ("Shelling/artillery/missile attack", "Shebekino", 2),
+    ]
+
+
+def test_russian_and_ukrainian_attributions_name_their_sources() -> None:
+    analysis = sitreps.analyze(
+        "Вночі ворог атакував Харків дронами, повідомили в Генштабі ЗСУ. За словами "
+        "мера Ігоря Терехова, пошкоджено житловий будинок."
+    )
+    sources = {s.id: s for s in analysis.sources}
+    attributed = [
+        (claim.span.text, sources[claim.attribution[-1]].name) for claim in analysis.claims
+    ]
+    assert attributed == [
+        ("Вночі ворог атакував Харків дронами", "Генштабі ЗСУ"),
+        ("пошкоджено житловий будинок", "Ігоря Терехова"),
+    ]
+    general_staff = sources[analysis.claims[0].attribution[-1]]
+    assert general_staff.affiliation == "Government of Ukraine"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("двадцять п’ять", 25), ("троє", 3), ("тысяча", 1000), ("сто два", 102)]
+)
+def test_numbers_written_in_russian_and_ukrainian_words(text: str, value: int) -> None:
+    assert parse_number(text) == value
+
+
+def test_clock_times_stay_one_word() -> None:
+    doc = cyrillic.read("Станом на 18:00 загинули четверо людей.", "uk", nlp.load().vocab)
+    assert "18:00" in [t.text for t in doc]

@@ -17,7 +17,7 @@ from functools import lru_cache
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
-from sitreps import lexicons, registry
+from sitreps import cyrillic, lexicons, registry
 from sitreps.model import (
     IN_AN_ORGANISATION,
     Certainty,
@@ -28,7 +28,7 @@ from sitreps.model import (
     SourceKind,
     Span,
 )
-from sitreps.state import DocumentState, span_of
+from sitreps.state import DocumentState, language_of, span_of
 
 NAME_DEPS = {"compound", "flat", "amod", "nmod", "poss", "nummod", "case"}
 PRONOUNS = {"he", "she", "they", "it", "we", "i"}
@@ -410,6 +410,72 @@ def _reporting(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
     return _siblings_apart(found)
 
 
+SOURCE_MAX_TOKENS = 8
+# Where a source's name ends in a Russian or Ukrainian sentence.
+_NAME_ENDS = {",", ".", ":", ";", "—", "–", "«", "»", '"', "(", ")", "что", "що", "о", "про"}
+
+
+def _slavic(sentence: TokenSpan, sources: _Sources, taken: set[int]) -> list[_Attribution]:
+    """Russian and Ukrainian attributions the parse does not give: "по словам губернатора X"
+    and "за даними Генштабу" (`according_phrases`), and a reporting verb with its source
+    after it ("…, повідомив голова ОВА Олег Синєгубов", "сообщили в Минобороны") or, in a
+    sentence with no parse, before it. What is attributed is the rest of the sentence, or
+    what a "що"/"что" after the verb introduces."""
+    found = []
+    words = [t for t in sentence if not t.is_space]
+    lowered = [t.lower_ for t in words]
+    for phrase in _lexicon()["according_phrases"]:
+        parts = phrase.split()
+        for k in range(len(words) - len(parts)):
+            if lowered[k : k + len(parts)] == parts and words[k].i not in taken:
+                cue = words[k : k + len(parts)]
+                found += _attributed(sentence, sources, cue, _name_after(words, k + len(parts)))
+    for position, verb in enumerate(words):
+        lemma = verb.lemma_.lower()
+        if verb.i in taken or verb.pos_ != "VERB" or lemma not in _lexicon()["reporting_verbs"]:
+            continue
+        if any(c.dep_ == "nsubj" for c in verb.children):
+            continue  # the parse gave its subject: `_reporting` read it
+        name = _name_after(words, position + 1)
+        found += _attributed(sentence, sources, [verb], name)
+    return found
+
+
+def _name_after(words: list[Token], start: int) -> list[Token]:
+    """The source named from `start`: up to punctuation, "що"/"что" or a verb; a leading
+    "в"/"у" is the body's ("сообщили в Минобороны")."""
+    if start < len(words) and words[start].lower_ in {"в", "у", "во"}:
+        start += 1
+    name: list[Token] = []
+    for token in words[start : start + SOURCE_MAX_TOKENS]:
+        if token.lower_ in _NAME_ENDS or token.pos_ in {"VERB", "PUNCT"}:
+            break
+        name.append(token)
+    return name if any(t.pos_ in {"NOUN", "PROPN"} for t in name) else []
+
+
+def _attributed(
+    sentence: TokenSpan, sources: _Sources, cue: list[Token], name: list[Token]
+) -> list[_Attribution]:
+    if not name:
+        return []
+    # A person's name, with the rest as descriptor ("голова ОВА Олег Синєгубов"); else a
+    # role and what it is of ("голова | Дніпропетровської ОВА"), or a body's name.
+    person = [t for t in name if t.ent_type_ == "PERSON"]
+    role = not person and name[0].is_lower and len(name) > 1
+    named = person or (name[:1] if role else name)
+    rest = [t for t in name if t not in named]
+    descriptor = _text(rest) if rest else None
+    source_id = sources.add(named, descriptor or None, named[-1])
+    after = next((t for t in sentence if t.i > cue[-1].i and t.lower_ in {"что", "що"}), None)
+    own = {t.i for t in (*cue, *name)} | set(range(cue[-1].i, name[0].i))  # "повідомили в"
+    if after is not None:
+        content = {t.i for t in sentence if t.i > after.i and not t.is_punct}
+    else:
+        content = {t.i for t in sentence if t.i not in own and not (t.is_punct or t.is_space)}
+    return [_Attribution(source_id, name, cue, content, None)] if content else []
+
+
 def _siblings_apart(found: list[_Attribution]) -> list[_Attribution]:
     """ "He described the strike as X, noting Y": one speaker, two statements side by side;
     the second is no claim inside the first, so it leaves the first's content."""
@@ -466,6 +532,8 @@ def _pieces(
         + _reporting(sentence, sources)
         + _speaker_colon(sentence, sources)
     )
+    if language_of(sentence.doc) in cyrillic.LANGUAGES:
+        attributions += _slavic(sentence, sources, {a.cue[0].i for a in attributions})
     # A cue inside another attribution's content nests: "RIA reports the ministry said".
     attributions.sort(key=lambda a: len(a.content), reverse=True)
     chains: list[list[str]] = []

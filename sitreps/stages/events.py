@@ -54,7 +54,7 @@ from sitreps.model import (
 )
 from sitreps.occurrence import Status
 from sitreps.stages.quantities import VAGUE, parse_number
-from sitreps.state import DocumentState, span_of
+from sitreps.state import DocumentState, language_of, span_of
 
 log = logging.getLogger(__name__)
 CERTAINTY_WEIGHT = {
@@ -64,7 +64,12 @@ CERTAINTY_WEIGHT = {
     Certainty.DENIED: 0.5,
 }
 DEFINITE = {"the", "these", "this", "those", "that"}
-FURTHER = {"another", "new", "fresh", "further", "renewed", "second", "third", "more"}
+ARTICLELESS = {"ru", "uk"}
+FURTHER = {
+    "another", "new", "fresh", "further", "renewed", "second", "third", "more",
+    "новый", "новий", "очередной", "черговий", "повторный", "повторний", "ещё", "ще",
+    "другой", "інший", "второй", "другий", "третий", "третій",
+}  # fmt: skip
 # How sure the sentence classifier must be to code a generic trigger ("attack"), and to
 # drop a trigger whose sentence it reads as news that is no ACLED event (an industrial blast).
 CLASSIFIER_DECIDES = 0.5
@@ -430,6 +435,23 @@ def _casualties(
                     return state.quantities[token.i]
                 if token.like_num:
                     return _stated_number(token)
+        if all(t.dep_ in {"dep", "ROOT"} for t in word.sent):  # no parse of the language
+            counted = _count_beside(state, word)
+            if counted is not None:
+                return counted
+    return None
+
+
+def _count_beside(state: DocumentState, word: Token) -> Quantity | None:
+    """ "12 поранені", "загинули троє людей": the number just before the casualty word, or
+    the noun it counts just after it."""
+    doc = state.parsed
+    before = doc[word.i - 1] if word.i > 0 else None
+    if before is not None and before.like_num:
+        return _stated_number(before)
+    for token in doc[word.i + 1 : min(len(doc), word.i + 3)]:
+        if token.i in state.quantities:
+            return state.quantities[token.i]
     return None
 
 
@@ -501,8 +523,9 @@ class _Report:
         """The country whose people or things the event hit: "Russian radars"."""
         for i in sorted(scope):
             for word in self.doc[i].children:
-                if word.dep_ in {"amod", "compound", "poss"} and word.text in self.demonyms:
-                    return self.country_place(self.demonyms[word.text], word)
+                country = lexicons.nationality(word, self.demonyms)
+                if word.dep_ in {"amod", "compound", "poss"} and country is not None:
+                    return self.country_place(country, word)
         return None
 
     def country_place(self, iso: str, word: Token) -> Place | None:
@@ -572,10 +595,14 @@ class _Report:
         )
 
     def speaker_country(self, claim: Claim) -> str | None:
-        """The country of who makes the claim (its innermost source), for "the enemy"."""
-        if len(claim.attribution) < 2:
-            return None
+        """The country of who makes the claim (its innermost source), for "the enemy"; in the
+        outlet's own words, only an outlet that is a government's body speaks for a side
+        (a General Staff's or a regional administration's statement)."""
         source = self.state.analysis.source(claim.attribution[-1])
+        if len(claim.attribution) < 2 and not (source.affiliation or "").startswith(
+            "Government of"
+        ):
+            return None
         return actors.country_in(
             " ".join(filter(None, (source.affiliation, source.name, source.descriptor)))
         )
@@ -691,18 +718,15 @@ def _side_hit(report: _Report, patient: Token) -> str | None:
     """The country whose forces or things a patient phrase names, inside its own clause:
     "the Ukrainian armed forces", "positions of Ukrainian air defence"."""
     for word in patient.subtree:
-        if (
-            word.i == patient.i
-            or word.dep_ not in {"amod", "compound", "poss"}
-            or word.text not in report.demonyms
-        ):
+        country = lexicons.nationality(word, report.demonyms)
+        if word.i == patient.i or word.dep_ not in {"amod", "compound", "poss"} or not country:
             continue
         node, in_clause = word.head, True
         while node.i != patient.i:
             in_clause = in_clause and node.pos_ not in {"VERB", "AUX"}
             node = node.head
         if in_clause:
-            return report.demonyms[word.text]
+            return country
     return None
 
 
@@ -977,7 +1001,11 @@ def _draft(
     # where the attacker is never among the victims.
     patients = found.patients if event_type == REMOTE_VIOLENCE else []
     actor1 = _actor1(report, found.agent, patients, claim, place.country if place else None)
-    definite = any(c.lower_ in DEFINITE for c in trigger.children)
+    definite = any(c.lower_ in DEFINITE for c in trigger.children) or (
+        # Russian and Ukrainian mark no definiteness: an event noun that is not "another"
+        # refers to the event just told of ("Унаслідок обстрілу загинули троє людей").
+        language_of(report.doc) in ARTICLELESS and trigger.pos_ == "NOUN"
+    )
     day = " ".join(d.text for d in dates) or None
     # "another round of strikes", "on July 19" after July 18: not the event just told of
     same_event = recent and not _another(trigger) and not (day and event and event.day != day)
@@ -1195,9 +1223,10 @@ def _another(trigger: Token) -> bool:
     carriers = [trigger]
     if trigger.head.lower_ == "of" and trigger.head.head.i != trigger.head.i:
         carriers.append(trigger.head.head)  # "another round of strikes"
+    before = trigger.doc[trigger.i - 1] if trigger.i > 0 else None
     return any(
         c.dep_ in {"det", "amod"} and c.lower_ in FURTHER for w in carriers for c in w.children
-    )
+    ) or (before is not None and before.lemma_.lower() in FURTHER)
 
 
 def _objects_of(word: Token, preposition: str | None = None) -> list[Token]:

@@ -715,7 +715,9 @@ def _listed_with_a_place(doc: Doc, mention: _Mention, placed: set[int]) -> bool:
 
 def _focus(doc: Doc, mentions: list[_Mention], demonyms: dict[str, str]) -> Counter[str]:
     """The countries the report names: by demonym ("Russian") or by name."""
-    focus: Counter[str] = Counter(demonyms[t.text] for t in doc if t.text in demonyms)
+    focus: Counter[str] = Counter(
+        country for t in doc if (country := lexicons.nationality(t, demonyms)) is not None
+    )
     for mention in mentions:
         focus.update({e.country for e in mention.entries if e.is_country and e.country})
     return focus

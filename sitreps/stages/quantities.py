@@ -22,6 +22,21 @@ UNITS = {
     "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1, "single": 1,
 }  # fmt: skip
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "dozen": 12}
+# Russian and Ukrainian number words by lemma ("двух", "трьох" -> 2, 3; "троє", "пятеро":
+# the collective numbers that count people).
+SLAVIC_NUMBERS = {
+    "ноль": 0, "нуль": 0, "один": 1, "одна": 1, "два": 2, "две": 2, "дві": 2, "три": 3,
+    "четыре": 4, "чотири": 4, "пять": 5, "п'ять": 5, "п’ять": 5, "шесть": 6, "шість": 6,
+    "семь": 7, "сім": 7, "восемь": 8, "вісім": 8, "девять": 9, "дев'ять": 9, "дев’ять": 9,
+    "десять": 10, "одиннадцать": 11, "одинадцять": 11, "двенадцать": 12, "дванадцять": 12,
+    "пятнадцать": 15, "п'ятнадцять": 15, "двадцать": 20, "двадцять": 20, "тридцать": 30,
+    "тридцять": 30, "сорок": 40, "пятьдесят": 50, "п'ятдесят": 50, "сто": 100,
+    "двое": 2, "двоє": 2, "трое": 3, "троє": 3, "четверо": 4, "пятеро": 5, "п'ятеро": 5,
+    "шестеро": 6, "семеро": 7, "восьмеро": 8,
+    "тысяча": 1_000, "тисяча": 1_000, "миллион": 1_000_000, "мільйон": 1_000_000,
+}  # fmt: skip
+UNITS |= {word: n for word, n in SLAVIC_NUMBERS.items() if n < 1_000}
+SCALES |= {word: n for word, n in SLAVIC_NUMBERS.items() if n >= 1_000}
 VAGUE: dict[str, tuple[int, int | None]] = {
     "series": (2, None), "number": (2, None), "wave": (2, None), "barrage": (2, None),
     "salvo": (2, None), "volley": (2, None), "multiple": (2, None), "numerous": (2, None),
@@ -30,14 +45,15 @@ VAGUE: dict[str, tuple[int, int | None]] = {
 }  # fmt: skip
 AT_LEAST = {"least", "minimum", "over", "more", "than", "upwards", "exceeding"}
 AT_MOST = {"up", "most", "maximum", "nearly", "almost", "under", "fewer", "less"}
-_NUMBER_WORD = re.compile(r"[a-z]+")
+_NUMBER_WORD = re.compile(r"[^\W\d_][\w'’]*")
 MAX_COUNT = 10**12
 MAX_DIGITS = len(str(MAX_COUNT))
 
 
 def parse_number(text: str) -> int | None:
-    """An integer from digits ("1,200") or English number words ("twenty-five"); None for
-    what is no count of anything (over a trillion), so no absurd number reaches a store."""
+    """An integer from digits ("1,200"), English number words ("twenty-five") or Russian and
+    Ukrainian ones as lemmas ("двадцять п'ять"); None for what is no count of anything (over
+    a trillion), so no absurd number reaches a store."""
     cleaned = text.lower().replace(",", "").strip()
     if re.fullmatch(r"\d+(\.\d+)?", cleaned, re.ASCII):
         if len(cleaned.split(".")[0]) > MAX_DIGITS:  # before int(): it refuses huge strings
@@ -63,12 +79,20 @@ def parse_number(text: str) -> int | None:
 
 
 def _is_number(token: Token) -> bool:
-    return token.like_num or token.lower_ in SCALES
+    return token.like_num or token.lower_ in SCALES or token.lemma_ in SLAVIC_NUMBERS
+
+
+def _word(token: Token) -> str:
+    """A number word as `parse_number` reads it: English as written, others by lemma."""
+    return token.lemma_ if token.lemma_ in SLAVIC_NUMBERS else token.text
 
 
 def _counted_noun(number: Token) -> Token | None:
     if number.dep_ in {"nummod", "quantmod"} and number.head.pos_ in {"NOUN", "PROPN"}:
         return number.head
+    following = number.doc[number.i + 1] if number.i + 1 < len(number.doc) else None
+    if number.dep_ == "dep" and following is not None and following.pos_ == "NOUN":
+        return following  # no parse of the language: a number counts the noun after it
     for child in number.children:
         if child.dep_ == "prep" and child.lower_ == "of":
             objects = [t for t in child.children if t.dep_ == "pobj" and t.pos_ == "NOUN"]
@@ -121,7 +145,7 @@ def run(state: DocumentState) -> None:
             numbers_by_noun.setdefault(noun.i, []).append(group)
 
     for noun_index, groups in numbers_by_noun.items():
-        values = [parse_number(" ".join(t.text for t in g)) for g in groups]
+        values = [parse_number(" ".join(_word(t) for t in g)) for g in groups]
         known = [(g, v) for g, v in zip(groups, values, strict=True) if v is not None]
         if not known:
             continue

@@ -57,8 +57,10 @@ def run(state: DocumentState) -> None:
 def _read_cyrillic(state: DocumentState, title: str | None, language: str) -> None:
     """Ukrainian and Russian are read by `sitreps.cyrillic`, in both modes: it has no slower
     statistical parse to skip."""
-    text = state.text if title is None else title + TITLE_SEPARATOR + state.text
-    state.doc = cyrillic.read(text, language, nlp.load().vocab)
+    vocab = nlp.load().vocab
+    pieces = [state.text] if title is None else [title + TITLE_SEPARATOR, state.text]
+    docs = [cyrillic.read(piece, language, vocab) for piece in pieces]  # the title apart
+    state.doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
     state.doc.user_data[LANGUAGE_KEY] = language
     _finish(state, title)
 
