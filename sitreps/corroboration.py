@@ -103,7 +103,10 @@ def _group(analysis: Analysis, source: Source, event: Event) -> str:
         return source.affiliation
     if source.kind is SourceKind.EYEWITNESS_RESIDENT:
         return outlet_group  # the witnesses an outlet spoke to: only the outlet vouches
-    if source.registry_entry or any(word[:1].isupper() for word in source.name.split()[1:]):
+    # A name of several words ("Oleh Syniehubov"), not a role of a named body ("глава
+    # Днепропетровской ОВА", which is grouped below with the body it speaks for).
+    named = source.name[:1].isupper() and any(w[:1].isupper() for w in source.name.split()[1:])
+    if source.registry_entry or named:
         return source.registry_entry or source.name
     if source.name[:1].isupper() and source.kind not in OFFICIAL | {SourceKind.LOCAL_AUTHORITY}:
         return source.name

@@ -49,6 +49,7 @@ class Mention:
     point: tuple[float, float] | None = None
     radius_km: float = RADIUS_KM[3]
     vector: Vectors | None = None
+    language: str = "en"  # of the report: the embedding compares English texts only
 
 
 @dataclass
@@ -95,6 +96,7 @@ def mentions_of(analysis: Analysis) -> list[Mention]:
                 window=window,
                 point=point,
                 radius_km=RADIUS_KM[event.geo_precision or 3],
+                language=report.language,
             )
         )
     return found
@@ -129,13 +131,15 @@ def compatible(a: Mention, b: Mention) -> bool:
 
 def similarity(a: Mention, b: Mention) -> float:
     """Weighted agreement of text, names, kind and place, over the parts both mentions have:
-    two documents with no event type or point are compared on text and names alone."""
+    two documents with no event type or point are compared on text and names alone, and
+    two reports not both in English on all but their text (the sentence embedding reads
+    English: a Ukrainian post and an English wire story about one strike are as far apart
+    there as two unrelated texts)."""
     assert a.vector is not None and b.vector is not None
     union = a.names | b.names
-    parts = [
-        (TEXT, float(np.dot(a.vector, b.vector))),
-        (NAMES, len(a.names & b.names) / len(union) if union else 0.0),
-    ]
+    parts = [(NAMES, len(a.names & b.names) / len(union) if union else 0.0)]
+    if a.language == b.language == "en":
+        parts.append((TEXT, float(np.dot(a.vector, b.vector))))
     if a.event_type and b.event_type:
         same_sub = a.sub_event_type == b.sub_event_type
         parts.append((KIND, 1.0 if same_sub else 0.5 if a.event_type == b.event_type else 0.0))

@@ -15,6 +15,7 @@ import pytest
 import sitreps
 from sitreps.corroboration import Status, account, corroborate
 from sitreps.incidents import cluster, compatible, mentions_of
+from sitreps.store import Store
 from tests.conftest import CORPUS, ROOT
 from tests.test_eval_geo import FIXTURES, SHARED, run_eval
 
@@ -211,8 +212,8 @@ def example_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_example_incidents_and_their_corroboration(example_store: Path) -> None:
     incidents = incidents_of(example_store)
-    by_place = {}
-    for incident in incidents:
+    by_place: dict[tuple[str, str], dict] = {}
+    for incident in sorted(incidents, key=lambda i: -i["n_reports"]):  # the largest of a day
         by_place.setdefault((incident["location"], incident["first_date"]), incident)
     kharkiv = by_place[("Kharkiv", "2026-10-16")]
     assert kharkiv["status"] == "contested" and kharkiv["n_reports"] >= 4
@@ -222,14 +223,26 @@ def test_the_example_incidents_and_their_corroboration(example_store: Path) -> N
     assert any(c["kind"] == "casualties" and c["status"] == "contested" for c in claims)
     assert any(c["also_said_by"] for c in claims)
     nikopol = next(i for (place, _), i in by_place.items() if place == "Nikopol")
-    # Every Nikopol report rests on the regional administration: one voice, however many.
-    assert nikopol["status"] == "single-source" and nikopol["n_reports"] >= 3
+    # Every Nikopol report rests on the regional administration: one voice, however many,
+    # in English, Ukrainian ("голова Дніпропетровської ОВА") and Russian ("глава ... ОВА").
+    assert nikopol["status"] == "single-source" and nikopol["n_reports"] >= 5
+    languages = _languages(example_store, nikopol["evidence"]["events"])
+    assert languages == {"en", "uk", "ru"}
     odesa = next(i for (place, _), i in by_place.items() if place == "Odesa")
     assert odesa["status"] == "corroborated" and odesa["n_independent_sources"] >= 2
     rows = [json.loads(line) for line in sitreps_cli(
         "events", "--db", str(example_store), "--json", "--status", "contested"
     ).stdout.splitlines()]  # fmt: skip
     assert rows and {r["corroboration"] for r in rows} == {"contested"}
+
+
+def _languages(db: Path, events: list[str]) -> set[str]:
+    store = Store.open(db)
+    try:
+        analyses = [store.analysis(key.split(":")[0]) for key in events]
+        return {analysis.report.language for analysis in analyses if analysis is not None}
+    finally:
+        store.close()
 
 
 def test_ingesting_in_two_batches_gives_the_same_incidents(

@@ -536,6 +536,7 @@ def mention_row(mention: Mention, event_id: str) -> EventMentionRow:
         longitude=mention.point[1] if mention.point else None,
         radius_km=mention.radius_km,
         vector=mention.vector.astype(np.float32).tobytes(),
+        language=mention.language,
     )
 
 
@@ -553,6 +554,7 @@ def _mention(row: Row[Any]) -> Mention:
         point=(row.latitude, row.longitude) if located else None,
         radius_km=row.radius_km,
         vector=np.frombuffer(row.vector, dtype=np.float32),
+        language=row.language,
     )
 
 

@@ -247,3 +247,4 @@ class EventMentionRow(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     radius_km: Mapped[float] = mapped_column(Float)
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, unit length
+    language: Mapped[str] = mapped_column(String(8), server_default="en")
