@@ -361,6 +361,17 @@ def lemma(word: str, language: str) -> str:
     return str(_parses(word, language)[0].normal_form)
 
 
+def person_name(words: list[str], language: str) -> str:
+    """A person's name in the nominative, as a source is listed: "Вячеслава Гладкова" ->
+    "Вячеслав Гладков", so that "Гладкова" later is the same voice."""
+    named = []
+    for word in words:
+        parse = next((p for p in _parses(word, language) if _NAME_TAGS & p.tag.grammemes), None)
+        lemma = str(parse.normal_form) if parse is not None else word
+        named.append("-".join(part[:1].upper() + part[1:] for part in lemma.split("-")))
+    return " ".join(named)
+
+
 def can_be_subject(word: str, language: str) -> bool:
     """Whether the dictionary reads the word as a noun in the nominative somewhere (words
     it does not know are given the benefit of the doubt)."""

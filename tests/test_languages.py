@@ -203,7 +203,7 @@ def test_russian_and_ukrainian_attributions_name_their_sources() -> None:
     ]
     assert attributed == [
         ("Вночі ворог атакував Харків дронами", "Генштабі ЗСУ"),
-        ("пошкоджено житловий будинок", "Ігоря Терехова"),
+        ("пошкоджено житловий будинок", "Ігор Терехов"),
     ]
     general_staff = sources[analysis.claims[0].attribution[-1]]
     assert general_staff.affiliation == "Government of Ukraine"

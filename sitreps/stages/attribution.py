@@ -105,9 +105,16 @@ class _Sources:
         return source.id
 
     def add(
-        self, name_tokens: list[Token], descriptor: str | None, head: Token, unnamed: bool = False
+        self,
+        name_tokens: list[Token],
+        descriptor: str | None,
+        head: Token,
+        unnamed: bool = False,
+        name: str | None = None,
     ) -> str:
-        name = _text(name_tokens)
+        """The id of the source `name_tokens` name (as `name` says, where given: a person's
+        name in the nominative), a new one or one already met."""
+        name = name or _text(name_tokens)
         key = name.lower()
         is_person = head.ent_type_ == "PERSON"
         surname_of = next(
@@ -466,7 +473,9 @@ def _attributed(
     named = person or (name[:1] if role else name)
     rest = [t for t in name if t not in named]
     descriptor = _text(rest) if rest else None
-    source_id = sources.add(named, descriptor or None, named[-1])
+    language = language_of(sentence.doc)
+    nominative = cyrillic.person_name([t.text for t in named], language) if person else None
+    source_id = sources.add(named, descriptor or None, named[-1], name=nominative)
     after = next((t for t in sentence if t.i > cue[-1].i and t.lower_ in {"что", "що"}), None)
     own = {t.i for t in (*cue, *name)} | set(range(cue[-1].i, name[0].i))  # "повідомили в"
     if after is not None:
