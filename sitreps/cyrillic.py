@@ -356,6 +356,15 @@ def _tag(word: str, language: str, opening: bool) -> tuple[str, str]:
     return ("PROPN" if proper or unknown else pos), best.normal_form
 
 
+def in_cyrillic(text: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+def unparsed(sentence: Span) -> bool:
+    """A sentence no parser read (`_flat_tree`): each of its words hangs from one root."""
+    return all(t.dep_ in {"dep", "ROOT"} for t in sentence)
+
+
 def lemma(word: str, language: str) -> str:
     """The lemma of a word's likeliest parse."""
     return str(_parses(word, language)[0].normal_form)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import platformdirs
 
-from sitreps import lexicons, progress
+from sitreps import cyrillic, lexicons, progress
 
 GAZETTEER_VERSION = "10"
 MIN_CITY_POPULATION = 500
@@ -43,15 +43,11 @@ def normalize_name(name: str) -> str:
     kept = "".join(
         ch
         for ch in decomposed
-        if not unicodedata.combining(ch) or (ch == "\u0306" and _is_cyrillic_context(decomposed))
+        if not unicodedata.combining(ch) or (ch == "\u0306" and cyrillic.in_cyrillic(decomposed))
     )
     folded = unicodedata.normalize("NFC", kept).casefold()
     folded = folded.translate(_APOSTROPHES).translate(_SEPARATORS)
     return " ".join(folded.split())
-
-
-def _is_cyrillic_context(text: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from sitreps import cyrillic
+
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
@@ -45,6 +47,6 @@ def nationality(token: Token, demonyms: dict[str, str]) -> str | None:
     """The country a demonym names: by the word as written, or, in Russian and Ukrainian,
     where adjectives inflect, by its lemma ("російські" -> "російський" -> RU)."""
     found = demonyms.get(token.text)
-    if found is None and any("\u0400" <= ch <= "\u04ff" for ch in token.text):
+    if found is None and cyrillic.in_cyrillic(token.text):
         found = demonyms.get(token.lemma_)
     return found

@@ -73,7 +73,7 @@ def _keys(name: str) -> list[str]:
     so that inflected mentions meet the entry: "Генштабу ЗСУ" is "Генштаб ЗСУ",
     "Харківської ОВА" is "Харківська ОВА"."""
     key = _key(name)
-    if not any("\u0400" <= ch <= "\u04ff" for ch in key):
+    if not cyrillic.in_cyrillic(key):
         return [key]
     lemmas = [
         " ".join(cyrillic.lemma(word, language) for word in key.split())

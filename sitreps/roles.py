@@ -199,7 +199,7 @@ def of(trigger: Token, countries: frozenset[int]) -> Roles:
     """The roles of an event word; `countries`: the tokens that name a country, which as a
     modifier of an event noun name its attacker ("Ukraine drone attack"), where a town
     names its place ("the Kharkiv strike")."""
-    if all(t.dep_ in {"dep", "ROOT"} for t in trigger.sent):
+    if cyrillic.unparsed(trigger.sent):
         return Roles(agent=_subject_before(trigger), patients=[], scope=frozenset())
     if trigger.pos_ in VERBAL:
         agent = _verb_agent(trigger)

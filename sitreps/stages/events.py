@@ -32,7 +32,16 @@ from typing import Any
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from sitreps import actors, event_classifier, event_time, lexicons, nlp, occurrence, roles
+from sitreps import (
+    actors,
+    cyrillic,
+    event_classifier,
+    event_time,
+    lexicons,
+    nlp,
+    occurrence,
+    roles,
+)
 from sitreps.event_classifier import Prediction
 from sitreps.gazetteer import distance_km, open_gazetteer
 from sitreps.matching import TermMatch, TermMatcher
@@ -435,7 +444,7 @@ def _casualties(
                     return state.quantities[token.i]
                 if token.like_num:
                     return _stated_number(token)
-        if all(t.dep_ in {"dep", "ROOT"} for t in word.sent):  # no parse of the language
+        if cyrillic.unparsed(word.sent):  # no parse of the language
             counted = _count_beside(state, word)
             if counted is not None:
                 return counted

@@ -702,7 +702,7 @@ def _is_weak(
 def _another_name(norm: str, entry: GazetteerEntry) -> bool:
     """Whether a name is another or an older name of the place ("Molotov" of Perm,
     "Artemovsk" of Bakhmut), not a spelling of its own ("Kharkov", "Kiev", "Харків")."""
-    if any("\u0400" <= ch <= "\u04ff" for ch in norm):
+    if cyrillic.in_cyrillic(norm):
         return False  # the same name in the other script
     return fuzz.ratio(norm, normalize_name(entry.name)) < SPELLING_SIMILARITY
 
