@@ -425,9 +425,9 @@ _NAME_ENDS = {",", ".", ":", ";", "—", "–", "«", "»", '"', "(", ")", "чт
 def _slavic(sentence: TokenSpan, sources: _Sources, taken: set[int]) -> list[_Attribution]:
     """Russian and Ukrainian attributions the parse does not give: "по словам губернатора X"
     and "за даними Генштабу" (`according_phrases`), and a reporting verb with its source
-    after it ("…, повідомив голова ОВА Олег Синєгубов", "сообщили в Минобороны") or, in a
-    sentence with no parse, before it. What is attributed is the rest of the sentence, or
-    what a "що"/"что" after the verb introduces."""
+    after it and no subject in the parse ("…, повідомив голова ОВА Олег Синєгубов",
+    "сообщили в Минобороны"). What is attributed is the rest of the sentence, or what a
+    "що"/"что" after the verb introduces."""
     found = []
     words = [t for t in sentence if not t.is_space]
     lowered = [t.lower_ for t in words]
