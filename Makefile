@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test fuzz lint typecheck postgres chromium event-model place-model vendor clean
+.PHONY: install demo test fuzz lint typecheck postgres chromium event-model place-model attribution-model vendor clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ GEO_GOLD ?= ../shared/data/geo/geowebnews.jsonl ../shared/data/geo/lgl.jsonl
 place-model: install
 	$(BIN)/python scripts/train_place_ranker.py $(GEO_GOLD)
 	$(BIN)/python scripts/train_place_confidence.py $(GEO_GOLD)
+
+# Retrain the attribution tagger (sitreps/data/attribution_model.npz) on PolNeAR train: prints
+# its figures on held-out train articles after each epoch (they pick the epoch), then on
+# PolNeAR dev, never trained on. About 40 minutes on two cores.
+POLNEAR ?= ../shared/data/attribution/polnear_train.jsonl ../shared/data/attribution/polnear_dev.jsonl
+attribution-model: install
+	$(BIN)/python scripts/train_attribution_model.py $(POLNEAR)
 
 # Refresh the vendored front-end libraries (sitreps/static/vendor, committed) from the
 # versions pinned in frontend/package-lock.json, and the town names of the offline map from

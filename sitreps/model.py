@@ -121,6 +121,9 @@ class ClaimKind(StrEnum):
     INTENT_STRATEGY = "intent_strategy"
     ASSESSMENT_PREDICTION = "assessment_prediction"
     RESPONSIBILITY = "responsibility"
+    # A belief, wish, intention or stance the reporter ascribes to a holder, not words the
+    # holder said: never counted as a statement that corroborates or tells of an event.
+    ATTITUDE = "attitude"
     OTHER = "other"
 
 

@@ -17,57 +17,76 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitreps import progress
+from sitreps import nlp, progress
 from sitreps.evaluation.gold import read_jsonl
 from sitreps.evaluation.metrics import PRF
-from sitreps.model import Analysis, Mode, TextPart
+from sitreps.model import Analysis, ClaimKind, Mode, TextPart
 from sitreps.pipeline import analyze
+from sitreps.stages import attribution as attribution_stage
 
 ROLES = ("source", "cue", "content")
 _WORD = re.compile(r"\w+")
 
 _Words = frozenset[int]  # start offsets of the words a span covers
+_STATEMENT, _ATTITUDE = "statement", "attitude"
+_KINDS = (_STATEMENT, _ATTITUDE)
 
 
-def _words(text: str, ranges: Iterable[tuple[int, int]]) -> _Words:
+def words(text: str, ranges: Iterable[tuple[int, int]]) -> _Words:
     """Start offsets of the words in the spans; for a span of punctuation alone (the cue
     ":" of "Graham: ..."), its characters."""
     spans = list(ranges)
-    words = frozenset(m.start() for start, end in spans for m in _WORD.finditer(text, start, end))
-    if words:
-        return words
+    found = frozenset(m.start() for start, end in spans for m in _WORD.finditer(text, start, end))
+    if found:
+        return found
     return frozenset(i for start, end in spans for i in range(start, end) if not text[i].isspace())
 
 
-def _predicted(analysis: Analysis) -> dict[str, set[_Words]]:
+_Found = dict[str, dict[str, list[_Words]]]  # kind ("statement" or "attitude") -> role -> spans
+
+
+def _predicted(analysis: Analysis) -> _Found:
+    """The words of each role per attribution, by kind: the claims one cue introduces (a
+    quote over several sentences is a claim per sentence) are one attribution, one content."""
     text = analysis.report.text
-    found: dict[str, set[_Words]] = {role: set() for role in ROLES}
+    by_cue: dict[tuple[tuple[int, int], ...], dict[str, list[tuple[int, int]]]] = {}
+    kinds: dict[tuple[tuple[int, int], ...], str] = {}
     for claim in analysis.claims:
         if len(claim.attribution) < 2:
             continue  # the outlet's own voice: not an attribution
         if claim.span.part is TextPart.TITLE:
             continue  # the gold annotates the body only
         cues = [(c.start, c.end) for c in claim.cues if c.kind == "attribution"]
-        spans = {
-            "source": [(m.start, m.end)] if (m := claim.source_mention) else [],
-            "cue": cues,
-            "content": [(claim.span.start, claim.span.end)],
-        }
+        spans = by_cue.setdefault(tuple(cues), {"source": [], "cue": cues, "content": []})
+        kinds[tuple(cues)] = _ATTITUDE if claim.kind is ClaimKind.ATTITUDE else _STATEMENT
+        if (mention := claim.source_mention) and not spans["source"]:
+            spans["source"] = [(mention.start, mention.end)]
+        spans["content"].append((claim.span.start, claim.span.end))
+    found: _Found = {kind: {role: [] for role in ROLES} for kind in _KINDS}
+    for key, spans in by_cue.items():
         for role, ranges in spans.items():
-            words = _words(text, ranges)
-            if words:
-                found[role].add(words)
+            spanned = words(text, ranges)
+            if spanned and spanned not in found[kinds[key]][role]:
+                found[kinds[key]][role].append(spanned)
     return found
 
 
-def _gold(record: dict[str, Any]) -> dict[str, list[_Words]]:
+def gold_words(record: dict[str, Any]) -> dict[str, list[_Words]]:
+    return {role: [w for spans in _gold(record).values() for w in spans[role]] for role in ROLES}
+
+
+def _gold(record: dict[str, Any]) -> _Found:
+    """The gold spans of each role, by kind: an attitude where the cue is one of the
+    attitude cues sitreps knows (PolNeAR itself does not tell them apart)."""
     text = record["text"]
-    found: dict[str, list[_Words]] = {role: [] for role in ROLES}
+    found: _Found = {kind: {role: [] for role in ROLES} for kind in _KINDS}
     for attribution in record.get("attributions", []):
+        cue = " ".join(s["text"] for s in attribution.get("cue") or [])
+        attitude = attribution_stage.kind_of(list(nlp.load()(cue))) is ClaimKind.ATTITUDE
         for role in ROLES:
-            words = _words(text, ((s["start"], s["end"]) for s in attribution.get(role) or []))
-            if words:
-                found[role].append(words)
+            ranges = ((s["start"], s["end"]) for s in attribution.get(role) or [])
+            if spanned := words(text, ranges):
+                found[_ATTITUDE if attitude else _STATEMENT][role].append(spanned)
     return found
 
 
@@ -76,7 +95,7 @@ def _overlaps(predicted: _Words, gold: _Words) -> bool:
     return 2 * shared >= len(gold) and 2 * shared >= len(predicted)
 
 
-def _matches(predicted: Iterable[_Words], gold: list[_Words], exact: bool) -> int:
+def matches(predicted: Iterable[_Words], gold: list[_Words], exact: bool) -> int:
     """One-to-one matches, pairs with the most shared words first."""
     pairs = sorted(
         (
@@ -111,16 +130,33 @@ class _Counts:
 
 
 def evaluate_attribution(path: Path, mode: Mode = Mode.FULL) -> dict[str, Any]:
+    """Each role's P/R/F1 over all attributions, exact and overlap; then exact figures for
+    statements and attitudes apart (an attitude predicted for a gold statement misses)."""
     counts = {role: _Counts() for role in ROLES}
+    by_kind = {kind: {role: _Counts() for role in ROLES} for kind in _KINDS}
     n_docs = 0
     for record in progress.track(read_jsonl(path), "evaluating articles"):
         n_docs += 1
         predicted = _predicted(analyze(record["text"], title=record.get("title"), mode=mode))
         gold = _gold(record)
         for role in ROLES:
-            mine = sorted(predicted[role], key=min)
-            counts[role].predicted += len(mine)
-            counts[role].gold += len(gold[role])
-            counts[role].exact += _matches(mine, gold[role], exact=True)
-            counts[role].overlap += _matches(mine, gold[role], exact=False)
-    return {role: counts[role].figures() for role in ROLES} | {"n_docs": n_docs}
+            every = {w for kind in _KINDS for w in predicted[kind][role]}
+            every_gold = [w for kind in _KINDS for w in gold[kind][role]]
+            _count(counts[role], sorted(every, key=min), every_gold)
+            for kind in _KINDS:
+                _count(by_kind[kind][role], predicted[kind][role], gold[kind][role])
+    return (
+        {role: counts[role].figures() for role in ROLES}
+        | {
+            f"{kind}s_exact": {role: by_kind[kind][role].figures()["exact"] for role in ROLES}
+            for kind in _KINDS
+        }
+        | {"n_docs": n_docs}
+    )
+
+
+def _count(counts: _Counts, predicted: list[_Words], gold: list[_Words]) -> None:
+    counts.predicted += len(predicted)
+    counts.gold += len(gold)
+    counts.exact += matches(predicted, gold, exact=True)
+    counts.overlap += matches(predicted, gold, exact=False)

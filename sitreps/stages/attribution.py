@@ -1,29 +1,36 @@
 """Stage: sources and claims, and who asserts each claim through whom.
 
-Attribution is read off the dependency parse: "according to X", the subject or "by" agent
-of a reporting verb ("X said", "was described ... by X"), the antecedent of a relative
-clause ("analysts, who warn that ..."). "He"/"She"/"They" resolve to the last fitting
-source; a bare surname ("Lebedev") to the person named in full before. The report's outlet
-heads every chain, since every claim is at least the outlet's. "X, suggesting that Y" makes
-Y an inference of its own.
+In full mode an English report's sources, cues and contents are the learned tagger's
+(`sitreps/attribution_model.py`, trained on PolNeAR); a content may run over several
+sentences, and each sentence of it is a claim of its own with the same chain. A cue that
+ascribes a belief, wish or stance ("hopes", "support for") makes the claim an attitude, not
+a statement. Fast mode and Russian or Ukrainian reports read attribution off the parse:
+"according to X", the subject or "by" agent of a reporting verb ("X said", "was described
+... by X"), the antecedent of a relative clause ("analysts, who warn that ...").
+
+Either way, "He"/"She"/"They" resolve to the last fitting source; a bare surname
+("Lebedev") to the person named in full before. The report's outlet heads every chain,
+since every claim is at least the outlet's. "X, suggesting that Y" makes Y an inference of
+its own.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
-from sitreps import cyrillic, lexicons, registry
+from sitreps import attribution_model, cyrillic, lexicons, registry
 from sitreps.model import (
     IN_AN_ORGANISATION,
     Certainty,
     Claim,
     ClaimKind,
     Cue,
+    Mode,
     Source,
     SourceKind,
     Span,
@@ -116,16 +123,9 @@ class _Sources:
         name in the nominative), a new one or one already met."""
         name = name or _text(name_tokens)
         key = name.lower()
-        is_person = head.ent_type_ == "PERSON"
-        surname_of = next(
-            (
-                source_id
-                for known, source_id in self.by_key.items()
-                if is_person and len(name_tokens) == 1 and known.split()[-1] == key
-            ),
-            None,
-        )
-        source_id = self.by_key.get(key) or surname_of
+        source_id = self.by_key.get(key)
+        if source_id is None and head.ent_type_ == "PERSON":
+            source_id = self._same_person(key)
         doc = head.doc
         mention = span_of(doc[name_tokens[0].i : name_tokens[-1].i + 1])
         if source_id is None:
@@ -144,6 +144,10 @@ class _Sources:
         else:
             source = self.state.analysis.source(source_id)
             source.mentions.append(mention)
+            fuller = len(name.split()) > len(source.name.split())
+            if fuller and source.kind is not SourceKind.REPORTING_OUTLET:
+                source.name = name  # "Sanders", then "Patrick Sanders"
+                _describe(source)
             if source.descriptor is None and descriptor:
                 source.descriptor = descriptor
                 _describe(source)
@@ -151,6 +155,20 @@ class _Sources:
             self.state.source_tokens[token.i] = source_id
         self.last_id = source_id
         return source_id
+
+    def _same_person(self, key: str) -> str | None:
+        """The source a person's name variant stands for: "Sanders" or "Patrick" after
+        "Patrick Sanders"; "Patrick Sanders" after "Sanders" alone, whose source then takes
+        the full name."""
+        words = key.split()
+        for known, source_id in self.by_key.items():
+            known_words = known.split()
+            if len(words) == 1 and len(known_words) > 1 and words[0] in known_words:
+                return source_id
+            if len(known_words) == 1 and len(words) > 1 and known_words[0] == words[-1]:
+                self.by_key[key] = source_id
+                return source_id
+        return None
 
 
 def _text(tokens: list[Token]) -> str:
@@ -528,14 +546,22 @@ def _span(state: DocumentState, tokens: set[int]) -> Span:
     return span_of(doc[first : last + 1])
 
 
-# content tokens, attribution chain, cues, the words naming the innermost source
-_Piece = tuple[set[int], list[str], list[Cue], list[Token]]
+# content tokens, attribution chain, cues, the words naming the innermost source, and
+# the claim's kind: an attitude, or OTHER until the claim-kinds stage reads it
+_Piece = tuple[set[int], list[str], list[Cue], list[Token], ClaimKind]
 
 
-def _pieces(
-    state: DocumentState, sentence: TokenSpan, sources: _Sources, outlet: str
-) -> list[_Piece]:
-    """The claims of one sentence: attributed contents, inferences, and the outlet's rest."""
+def kind_of(cue: list[Token]) -> ClaimKind:
+    """An attitude where the cue ascribes a belief, wish or stance ("hopes", "support for")
+    rather than words."""
+    attitudes = _lexicon()["attitude_cues"]
+    return (
+        ClaimKind.ATTITUDE if any(t.lemma_.lower() in attitudes for t in cue) else ClaimKind.OTHER
+    )
+
+
+def _ruled(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
+    """The attributions the parse and the lexicons give in one sentence."""
     attributions = (
         _according_to(sentence, sources)
         + _reporting(sentence, sources)
@@ -543,6 +569,129 @@ def _pieces(
     )
     if language_of(sentence.doc) in cyrillic.LANGUAGES:
         attributions += _slavic(sentence, sources, {a.cue[0].i for a in attributions})
+    return attributions
+
+
+def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | None:
+    """The attributions of an English report in full mode, from the learned tagger's spans:
+    each cue takes the nearest source named in its sentence and the nearest content, which
+    may run over several sentences. None where the tagger does not read the report (fast
+    mode runs no neural network; Russian and Ukrainian are read by rules)."""
+    doc = state.parsed
+    if state.analysis.mode is not Mode.FULL or language_of(doc) != "en":
+        return None
+    found = attribution_model.spans(doc)
+    taken: set[tuple[int, int]] = set()
+    pairs = sorted(
+        (_gap(cue, content), cue, content)
+        for cue in found["cue"]
+        for content in found["content"]
+        if _gap(cue, content) <= CONTENT_GAP
+    )
+    # One content per cue and one cue per content, the closest pairs first.
+    content_of: dict[tuple[int, int], tuple[int, int]] = {}
+    for _, cue, content in pairs:
+        if cue not in content_of and content not in taken:
+            content_of[cue] = content
+            taken.add(content)
+    # A cue inside another's content is nested ("TASS reported that the ministry said X"):
+    # the tagger tags one layer of contents, so the inner one says the rest of the outer.
+    for cue in found["cue"]:
+        outer = next((c for c in content_of.values() if c[0] < cue[0] and cue[1] < c[1]), None)
+        if cue not in content_of and outer is not None:
+            content_of[cue] = (cue[1], outer[1])
+    attributions = []
+    for cue in sorted(content_of):
+        sentence = doc[cue[0]].sent
+        named = [s for s in found["source"] if sentence.start <= s[0] < sentence.end]
+        if not named:
+            continue
+        first, end = min(named, key=lambda source: _gap(cue, source))
+        words = [t for t in doc[first:end] if not t.is_space]
+        head = _head_noun(doc[first:end])
+        cue_words = list(doc[cue[0] : cue[1]])
+        verb = next((t for t in cue_words if t.pos_ in {"VERB", "AUX"}), None)
+        if not words or not _may_be_source(head):
+            continue
+        person_only = verb is not None and verb.lemma_.lower() in _lexicon()["person_only_verbs"]
+        if person_only and not _is_agent(head):
+            continue  # "preliminary data indicates": a certainty cue, not a source
+        if cue_words[0].lower_ == "according":
+            # "according to X" attributes the whole clause around it, on both sides
+            phrase = {t.i for t in cue_words} | set(range(first, end))
+            said = {t.i for t in sentence if t.i not in phrase and not t.is_punct}
+        else:
+            start, stop = content_of[cue]
+            said = {i for i in range(start, stop) if not doc[i].is_space}
+        resolved = _resolve(head, sources)
+        if resolved is not None and said:
+            attributions.append(_Attribution(resolved[0], words, cue_words, said, verb))
+    return attributions
+
+
+def _head_noun(words: TokenSpan) -> Token:
+    """The noun a source's words name: the head of their first noun phrase ("Sergei Lebedev"
+    in "Sergei Lebedev, the coordinator of ..."), and for "who" in "analysts, who warn",
+    the analysts."""
+    chunk = next(iter(words.noun_chunks), None)
+    head = chunk.root if chunk is not None else words.root
+    if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":
+        return head.head.head
+    return head
+
+
+CONTENT_GAP = 30  # tokens between a cue and the content it introduces, at most
+SOURCE_POS = {"NOUN", "PROPN", "PRON"}
+
+
+def _may_be_source(root: Token) -> bool:
+    """A person, group, body, document or unnamed source names a source; an event does
+    not ("suspected strikes")."""
+    return (
+        root.pos_ in SOURCE_POS and root.lemma_.lower() not in lexicons.load("events")["triggers"]
+    )
+
+
+def _gap(first: tuple[int, int], second: tuple[int, int]) -> int:
+    """Tokens between two spans, 0 where they touch or overlap."""
+    return max(0, second[0] - first[1], first[0] - second[1])
+
+
+def _in_sentence(attributions: list[_Attribution], sentence: TokenSpan) -> list[_Attribution]:
+    """The learned attributions whose content reaches into the sentence, with that part of it."""
+    inside = set(range(sentence.start, sentence.end))
+    return [replace(a, content=a.content & inside) for a in attributions if a.content & inside]
+
+
+def _with_ruled(
+    learned: list[_Attribution], sentence: TokenSpan, sources: _Sources
+) -> list[_Attribution]:
+    """The tagger's attributions, and those the rules find where the tagger found none.
+    Inside the tagger's contents the rules add a voice of a known kind ("TASS reported that
+    the Russian Defence Ministry said ..."): the tagger rarely tags the inner of two nested
+    attributions, and the chain is what tells whose words reached the outlet through whom."""
+    covered = {i for a in learned for i in a.content | {t.i for t in a.cue}}
+    cues = {t.i for a in learned for t in a.cue}
+
+    def nested(ruled: _Attribution) -> bool:
+        source = sources.state.analysis.source(ruled.source_id)
+        return (
+            ruled.cue[0].i not in cues
+            and any(ruled.cue[0].i in a.content for a in learned)
+            and source.kind not in {SourceKind.UNKNOWN, SourceKind.UNNAMED}
+        )
+
+    return learned + [
+        a
+        for a in _ruled(sentence, sources)
+        if nested(a) or (a.cue[0].i not in covered and not a.content & covered)
+    ]
+
+
+def _pieces(
+    state: DocumentState, sentence: TokenSpan, attributions: list[_Attribution], outlet: str
+) -> list[_Piece]:
+    """The claims of one sentence: attributed contents, inferences, and the outlet's rest."""
     # A cue inside another attribution's content nests: "RIA reports the ministry said".
     attributions.sort(key=lambda a: len(a.content), reverse=True)
     chains: list[list[str]] = []
@@ -555,20 +704,28 @@ def _pieces(
         chains.append((outer[-1] if outer else [outlet]) + [attribution.source_id])
     pieces: list[_Piece] = []
     claimed: set[int] = set()
+    doc = state.parsed
     for attribution, chain in zip(attributions, chains, strict=True):
-        nests_another = any(
-            other is not attribution
+        # What another attribution nested in this one says is that one's claim; this one
+        # keeps the rest: in "TASS reported that the ministry said X", TASS's claim is that
+        # the ministry said so, and X is the ministry's, via TASS.
+        nested = {
+            i
+            for other in attributions
+            if other is not attribution
             and other.cue[0].i in attribution.content
             and other.content < attribution.content
-            for other in attributions
-        )
-        if not nests_another:
+            for i in other.content
+        }
+        own = attribution.content - nested
+        if any(not (doc[i].is_punct or doc[i].is_space) for i in own):
             cues = _cues(attribution.cue, "attribution")
-            pieces.append((attribution.content, chain, cues, attribution.source_words))
-            claimed |= attribution.content
+            kind = kind_of(attribution.cue)
+            pieces.append((own, chain, cues, attribution.source_words, kind))
+            claimed |= own
     for cue, content in _inferences(sentence):
         if not content & claimed:
-            pieces.append((content, [outlet], _cues([cue], "inference"), []))
+            pieces.append((content, [outlet], _cues([cue], "inference"), [], ClaimKind.OTHER))
             claimed |= content
     covers_root = sentence.root.i in claimed or any(
         a.verb is None or a.verb.i == sentence.root.i for a in attributions
@@ -583,8 +740,7 @@ def _pieces(
         # warn that the city could fall", the warning is the analysts' claim alone.
         later = [min(p[0]) for p in pieces if rest and min(p[0]) > min(rest)]
         rest = {i for i in rest if not later or i < min(later)}
-        pieces.append((rest, [outlet], [], []))
-    doc = state.parsed
+        pieces.append((rest, [outlet], [], [], ClaimKind.OTHER))
     return sorted(
         (p for p in pieces if any(not (doc[i].is_punct or doc[i].is_space) for i in p[0])),
         key=lambda p: min(p[0]),
@@ -594,8 +750,16 @@ def _pieces(
 def run(state: DocumentState) -> None:
     sources = _Sources(state)
     outlet = sources.outlet()
+    learned = _learned(state, sources)
     for index, sentence in enumerate(state.parsed.sents):
-        for tokens, chain, cues, source_words in _pieces(state, sentence, sources, outlet):
+        attributions = (
+            _ruled(sentence, sources)
+            if learned is None
+            else _with_ruled(_in_sentence(learned, sentence), sentence, sources)
+        )
+        for tokens, chain, cues, source_words, kind in _pieces(
+            state, sentence, attributions, outlet
+        ):
             claim_id = f"c{len(state.analysis.claims) + 1}"
             state.analysis.claims.append(
                 Claim(
@@ -606,7 +770,7 @@ def run(state: DocumentState) -> None:
                     source_mention=_words_span(source_words),
                     certainty=Certainty.REPORTED if len(chain) > 1 else Certainty.ASSERTED,
                     cues=cues,
-                    kind=ClaimKind.OTHER,
+                    kind=kind,
                 )
             )
             state.claim_tokens[claim_id] = tokens

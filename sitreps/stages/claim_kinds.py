@@ -1,4 +1,5 @@
-"""Stage: what each claim is about (occurrence, damage, casualties, intent, ...)."""
+"""Stage: what each claim is about (occurrence, damage, casualties, intent, ...); an attitude
+the attribution stage found stays one."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def run(state: DocumentState) -> None:
     doc = state.parsed
     found = [(kind, {m.start for m in matcher.find(doc)}) for kind, matcher in _matchers()]
     for claim in state.analysis.claims:
+        if claim.kind is ClaimKind.ATTITUDE:
+            continue  # what a holder wants or believes, told as such (attribution stage)
         tokens = state.claim_tokens[claim.id]
         kinds = [kind for kind, starts in found if not starts.isdisjoint(tokens)]
         if claim.certainty is Certainty.SPECULATIVE:

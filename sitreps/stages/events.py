@@ -27,7 +27,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
@@ -51,6 +51,7 @@ from sitreps.model import (
     Actor,
     Certainty,
     Claim,
+    ClaimKind,
     CodedBy,
     Damage,
     Event,
@@ -420,14 +421,23 @@ def _stated_number(token: Token) -> Quantity | None:
     return Quantity(low=min(values), high=max(values), text=stated.text, span=span_of(stated))
 
 
+def _tells_of_fact(claim: Claim | None) -> TypeGuard[Claim]:
+    """A claim that may tell of an event: neither speculative nor an attitude ascribed to
+    someone ("they hope to retake the town")."""
+    return (
+        claim is not None
+        and claim.certainty is not Certainty.SPECULATIVE
+        and claim.kind is not ClaimKind.ATTITUDE
+    )
+
+
 def _casualties(
     state: DocumentState, matches: list[TermMatch], claim_at: dict[int, Claim]
 ) -> Quantity | None:
     doc = state.parsed
     for match in matches:
         word = doc[match.start]
-        claim = claim_at.get(word.i)
-        if claim is None or claim.certainty is Certainty.SPECULATIVE:
+        if not _tells_of_fact(claim_at.get(word.i)):
             continue
         if not occurrence.assess(word).occurred:
             continue  # "could kill thousands"
@@ -886,7 +896,7 @@ def run(state: DocumentState) -> None:
         if event is not None:
             for target, verb in _targets(state, targets[index]):
                 claim = claim_at.get(verb.i)
-                if claim is not None and claim.certainty is not Certainty.SPECULATIVE:
+                if _tells_of_fact(claim):
                     event.targets.append(target)
                     event.cite(claim.id, index)
                     report.last_event_sentence = index  # the report goes on about it
@@ -943,8 +953,8 @@ def _draft(
 ) -> _Draft | None:
     """The event one event word tells of, or None where it tells of none."""
     claim = claim_at.get(trigger.i) or _nearest_claim(trigger, sentence, claim_at)
-    if claim is None or claim.certainty is Certainty.SPECULATIVE:
-        return _dropped(trigger, "no claim or a speculative one")
+    if not _tells_of_fact(claim):
+        return _dropped(trigger, "no claim, a speculative one or an attitude")
     said = occurrence.assess(trigger)
     if said.status is Status.NOT_OCCURRED:
         return _dropped(trigger, f"{said.reason} ({said.cue})")
@@ -1134,9 +1144,7 @@ def _damage_elsewhere(
     found: list[_Draft] = []
     for target, verb in damaged:
         claim = claim_at.get(verb.i)
-        if target.damage is Damage.HIT or claim is None:
-            continue
-        if claim.certainty is Certainty.SPECULATIVE:
+        if target.damage is Damage.HIT or not _tells_of_fact(claim):
             continue
         place = _most_precise(report, frozenset(t.i for t in verb.subtree))
         if place is None or _is_country(place) or _same_place(place, event.place):

@@ -1,0 +1,346 @@
+"""The learned attribution tagger: which words of an English report name a source, which are
+the attribution cue, and which are the content attributed (PolNeAR's three roles).
+
+Each word is read through the bundled all-MiniLM-L6-v2 encoder (a learned mix of its layers,
+the encoder itself frozen), spaCy's own token vectors, its part of speech, dependency and
+entity labels, and a few flags (a quote mark, a reporting verb of the lexicon). A
+bidirectional LSTM reads the words of the whole report in order, and one layer per role
+scores begin / inside / outside; a constrained Viterbi pass turns the scores into spans, so
+a content may run over several sentences. Trained by `scripts/train_attribution_model.py`
+(`make attribution-model`) on PolNeAR train, measured on PolNeAR dev. The weights ship as
+plain arrays in an .npz file, never as a pickle, so loading them runs no code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from spacy.tokens import Doc
+
+from sitreps import embeddings, lexicons
+
+SHIPPED = "attribution_model.npz"
+ROLES = ("source", "cue", "content")
+TAGS = ("O", "B", "I")
+LAYERS = 7  # the encoder's embedding layer and its six transformer layers
+WINDOW = 254  # word pieces per encoder pass, besides [CLS] and [SEP]
+POS_TAGS = [
+    "ADJ",
+    "ADP",
+    "ADV",
+    "AUX",
+    "CCONJ",
+    "DET",
+    "INTJ",
+    "NOUN",
+    "NUM",
+    "PART",
+    "PRON",
+    "PROPN",
+    "PUNCT",
+    "SCONJ",
+    "SYM",
+    "VERB",
+    "X",
+    "SPACE",
+]
+DEPS = [
+    "ROOT",
+    "acl",
+    "acomp",
+    "advcl",
+    "advmod",
+    "agent",
+    "amod",
+    "appos",
+    "attr",
+    "aux",
+    "auxpass",
+    "case",
+    "cc",
+    "ccomp",
+    "compound",
+    "conj",
+    "csubj",
+    "csubjpass",
+    "dative",
+    "dep",
+    "det",
+    "dobj",
+    "expl",
+    "intj",
+    "mark",
+    "meta",
+    "neg",
+    "nmod",
+    "npadvmod",
+    "nsubj",
+    "nsubjpass",
+    "nummod",
+    "oprd",
+    "parataxis",
+    "pcomp",
+    "pobj",
+    "poss",
+    "preconj",
+    "predet",
+    "prep",
+    "prt",
+    "punct",
+    "quantmod",
+    "relcl",
+    "xcomp",
+]
+ENTITIES = [
+    "CARDINAL",
+    "DATE",
+    "EVENT",
+    "FAC",
+    "GPE",
+    "LANGUAGE",
+    "LAW",
+    "LOC",
+    "MONEY",
+    "NORP",
+    "ORDINAL",
+    "ORG",
+    "PERCENT",
+    "PERSON",
+    "PRODUCT",
+    "QUANTITY",
+    "TIME",
+    "WORK_OF_ART",
+]
+FLAGS = 6
+
+Array = npt.NDArray[Any]
+
+
+@dataclass
+class Features:
+    """One report's words as the tagger reads them."""
+
+    encoder: Array  # float32 [words, LAYERS, 384]
+    vectors: Array  # float32 [words, spaCy's token vector width]
+    labels: Array  # int64 [words, 3]: part of speech, dependency, entity type (0 = other)
+    flags: Array  # float32 [words, FLAGS]
+
+
+def _index(names: Sequence[str], name: str) -> int:
+    try:
+        return names.index(name) + 1
+    except ValueError:
+        return 0
+
+
+@cache
+def _reporting_verbs() -> frozenset[str]:
+    return frozenset(lexicons.load("attribution")["reporting_verbs"])
+
+
+def encoder_states(doc: Doc) -> Array:
+    """Every layer of the encoder for each spaCy token: the mean over its word pieces. The
+    text is read in windows of whole sentences where they fit."""
+    model = embeddings.model()[0]
+    tokenizer, encoder = model.tokenizer, model.auto_model
+    pieces = tokenizer(doc.text, add_special_tokens=False, return_offsets_mapping=True)
+    ids: list[int] = pieces["input_ids"]
+    offsets: list[tuple[int, int]] = pieces["offset_mapping"]
+    states = np.zeros((len(ids), LAYERS, embeddings.DIMENSIONS), dtype=np.float32)
+    sentence_starts = {sentence.start_char for sentence in doc.sents}
+    breaks = [i for i, (start, _) in enumerate(offsets) if start in sentence_starts] + [len(ids)]
+    windows: list[tuple[int, int]] = []
+    start = 0
+    for end in breaks[1:]:
+        while end - start > WINDOW:  # one sentence longer than a window: cut it
+            windows.append((start, start + WINDOW))
+            start += WINDOW
+        if windows and windows[-1][1] == start and end - windows[-1][0] <= WINDOW:
+            windows[-1] = (windows[-1][0], end)
+        elif end > start:
+            windows.append((start, end))
+        start = end
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    with torch.inference_mode():
+        for first, last in windows:
+            batch = torch.tensor([[cls, *ids[first:last], sep]])
+            output = encoder(input_ids=batch, output_hidden_states=True)
+            layers = torch.stack(output.hidden_states, dim=2)[0, 1:-1]
+            states[first:last] = layers.numpy()
+    words = np.zeros((len(doc), LAYERS, embeddings.DIMENSIONS), dtype=np.float32)
+    piece = 0
+    for token in doc:
+        start, end = token.idx, token.idx + len(token.text)
+        while piece < len(offsets) and offsets[piece][1] <= start:
+            piece += 1
+        last = piece
+        while last < len(offsets) and offsets[last][0] < end:
+            last += 1
+        if last > piece:
+            words[token.i] = states[piece:last].mean(axis=0)
+    return words
+
+
+def features(doc: Doc) -> Features:
+    verbs = _reporting_verbs()
+    labels = np.array(
+        [
+            (_index(POS_TAGS, t.pos_), _index(DEPS, t.dep_), _index(ENTITIES, t.ent_type_))
+            for t in doc
+        ],
+        dtype=np.int64,
+    ).reshape(len(doc), 3)
+    flags = np.array(
+        [
+            (
+                t.is_quote,
+                t.is_punct,
+                t.lemma_.lower() in verbs,
+                t.is_sent_start,
+                t.is_title,
+                t.is_space,
+            )
+            for t in doc
+        ],
+        dtype=np.float32,
+    ).reshape(len(doc), FLAGS)
+    vectors = doc.tensor if doc.tensor.shape[0] == len(doc) else np.zeros((len(doc), 96))
+    return Features(encoder_states(doc), vectors.astype(np.float32), labels, flags)
+
+
+class Tagger(torch.nn.Module):
+    def __init__(self, vector_width: int = 96, hidden: int = 128, dropout: float = 0.2):
+        super().__init__()
+        self.config = {"vector_width": vector_width, "hidden": hidden, "dropout": dropout}
+        self.layer_mix = torch.nn.Parameter(torch.zeros(LAYERS))
+        self.pos = torch.nn.Embedding(len(POS_TAGS) + 1, 16)
+        self.dep = torch.nn.Embedding(len(DEPS) + 1, 16)
+        self.entity = torch.nn.Embedding(len(ENTITIES) + 1, 8)
+        width = embeddings.DIMENSIONS + vector_width + 16 + 16 + 8 + FLAGS
+        self.project = torch.nn.Sequential(
+            torch.nn.Dropout(dropout), torch.nn.Linear(width, 2 * hidden), torch.nn.GELU()
+        )
+        self.lstm = torch.nn.LSTM(2 * hidden, hidden, batch_first=True, bidirectional=True)
+        self.out = torch.nn.Sequential(
+            torch.nn.Dropout(dropout), torch.nn.Linear(2 * hidden, len(ROLES) * len(TAGS))
+        )
+
+    def forward(
+        self,
+        encoder: torch.Tensor,
+        vectors: torch.Tensor,
+        labels: torch.Tensor,
+        flags: torch.Tensor,
+    ) -> torch.Tensor:
+        """Scores [batch, words, roles, tags] from the features of a batch of reports."""
+        mixed = (encoder * torch.softmax(self.layer_mix, 0)[:, None]).sum(dim=-2)
+        inputs = torch.cat(
+            [
+                mixed,
+                vectors,
+                self.pos(labels[..., 0]),
+                self.dep(labels[..., 1]),
+                self.entity(labels[..., 2]),
+                flags,
+            ],
+            dim=-1,
+        )
+        hidden, _ = self.lstm(self.project(inputs))
+        scores: torch.Tensor = self.out(hidden)
+        return scores.view(*scores.shape[:-1], len(ROLES), len(TAGS))
+
+    def save(self, path: Path) -> None:
+        arrays = {name: value.detach().numpy() for name, value in self.state_dict().items()}
+        np.savez_compressed(path, config=np.array(json.dumps(self.config)), **arrays)
+
+    @classmethod
+    def load(cls, path: Path | Any) -> Tagger:
+        with np.load(path, allow_pickle=False) as arrays:
+            tagger = cls(**json.loads(str(arrays["config"])))
+            state = {
+                name: torch.from_numpy(arrays[name]) for name in arrays.files if name != "config"
+            }
+        tagger.load_state_dict(state)
+        return tagger.eval()
+
+
+def tensors(batch: Sequence[Features]) -> tuple[torch.Tensor, ...]:
+    """The features of several reports, padded to the longest."""
+    longest = max(len(f.labels) for f in batch)
+
+    def padded(arrays: list[Array]) -> torch.Tensor:
+        shape = (len(arrays), longest, *arrays[0].shape[1:])
+        out = np.zeros(shape, dtype=arrays[0].dtype)
+        for row, array in enumerate(arrays):
+            out[row, : len(array)] = array
+        return torch.from_numpy(out)
+
+    return (
+        padded([f.encoder.astype(np.float32) for f in batch]),
+        padded([f.vectors for f in batch]),
+        padded([f.labels for f in batch]),
+        padded([f.flags for f in batch]),
+    )
+
+
+# Tag transitions a span allows: an inside tag follows a begin or an inside tag.
+_ALLOWED = np.array([[1, 1, 0], [1, 1, 1], [1, 1, 1]], dtype=bool)  # from (row) -> to
+
+
+def decode(log_probabilities: Array) -> list[tuple[int, int]]:
+    """The best tag sequence without an inside tag after an outside one (Viterbi over
+    [words, tags] log-probabilities), as (start, end) word spans."""
+    n = len(log_probabilities)
+    if n == 0:
+        return []
+    transition = np.where(_ALLOWED, 0.0, -np.inf)
+    score = log_probabilities[0] + np.array([0.0, 0.0, -np.inf])
+    back = np.zeros((n, len(TAGS)), dtype=np.int64)
+    for i in range(1, n):
+        candidates = score[:, None] + transition
+        back[i] = candidates.argmax(axis=0)
+        score = candidates.max(axis=0) + log_probabilities[i]
+    tags = [int(score.argmax())]
+    for i in range(n - 1, 0, -1):
+        tags.append(int(back[i, tags[-1]]))
+    tags.reverse()
+    spans: list[tuple[int, int]] = []
+    for i, tag in enumerate(tags):
+        if TAGS[tag] == "B":
+            spans.append((i, i + 1))
+        elif TAGS[tag] == "I":
+            spans[-1] = (spans[-1][0], i + 1)
+    return spans
+
+
+def predict(tagger: Tagger, batch: Sequence[Features]) -> list[dict[str, list[tuple[int, int]]]]:
+    """The spans of each role, per report, as (first word, word after the last)."""
+    with torch.inference_mode():
+        scores = torch.log_softmax(tagger(*tensors(batch)), dim=-1).numpy()
+    return [
+        {role: decode(scores[row, : len(f.labels), r]) for r, role in enumerate(ROLES)}
+        for row, f in enumerate(batch)
+    ]
+
+
+@cache
+def shipped() -> Tagger:
+    """The tagger shipped with the package (`make attribution-model` retrains it)."""
+    with resources.as_file(resources.files("sitreps") / "data" / SHIPPED) as file:
+        return Tagger.load(file)
+
+
+def spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
+    """The shipped tagger's spans of each role in a parsed English report."""
+    if len(doc) == 0:
+        return {role: [] for role in ROLES}
+    return predict(shipped(), [features(doc)])[0]

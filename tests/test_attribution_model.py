@@ -1,0 +1,81 @@
+"""The learned attribution tagger: its decoding, its weights on disk, and what the shipped
+model finds in plain reports (through `sitreps.analyze`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sitreps
+from sitreps import attribution_model, nlp
+from sitreps.model import ClaimKind
+from tests.conftest import claims_of, source_names
+
+
+def _log(probabilities: list[list[float]]) -> np.ndarray:
+    return np.log(np.array(probabilities))
+
+
+def test_decoding_never_starts_a_span_inside() -> None:
+    # O, then a word most likely "inside": with no begin before it, the best path opens a span
+    # there (B) or stays outside; a lone I is never produced.
+    spans = attribution_model.decode(_log([[0.9, 0.05, 0.05], [0.3, 0.3, 0.4], [0.1, 0.1, 0.8]]))
+    assert spans == [(1, 3)]
+
+
+def test_decoding_splits_two_adjacent_spans_at_a_begin() -> None:
+    spans = attribution_model.decode(_log([[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1]]))
+    assert spans == [(0, 2), (2, 3)]
+
+
+def test_weights_round_trip_without_pickle(tmp_path: Path) -> None:
+    doc = nlp.load()("The governor said that two drones hit a substation in Sumy.")
+    features = attribution_model.features(doc)
+    shipped = attribution_model.shipped()
+    shipped.save(tmp_path / "tagger.npz")
+    loaded = attribution_model.Tagger.load(tmp_path / "tagger.npz")
+    assert attribution_model.predict(loaded, [features]) == attribution_model.predict(
+        shipped, [features]
+    )
+    with np.load(tmp_path / "tagger.npz", allow_pickle=False) as arrays:
+        assert all(arrays[name].dtype != object for name in arrays.files)
+
+
+def test_the_shipped_tagger_finds_source_cue_and_content() -> None:
+    doc = nlp.load()("The governor said that two drones hit a substation in Sumy.")
+    found = attribution_model.spans(doc)
+    assert [doc[s:e].text for s, e in found["source"]] == ["The governor"]
+    assert [doc[s:e].text for s, e in found["cue"]] == ["said"]
+    (content,) = found["content"]
+    assert "two drones hit a substation in Sumy" in doc[content[0] : content[1]].text
+
+
+def test_a_quote_over_two_sentences_keeps_its_speaker() -> None:
+    analysis = sitreps.analyze(
+        "“The drones came in at dawn. Three houses burned down,” said Ihor Terekhov, the mayor."
+    )
+    for words in ("The drones came in at dawn", "Three houses burned down"):
+        (claim,) = claims_of(analysis, words)
+        assert source_names(analysis, claim)[-1] == "Ihor Terekhov"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Residents hope the power returns soon.", "the power returns soon"),
+        ("Kyiv wants the West to send more air defence.", "send more air defence"),
+    ],
+)
+def test_a_wish_or_belief_is_an_attitude_not_a_statement(text: str, words: str) -> None:
+    (claim,) = claims_of(sitreps.analyze(text), words)
+    assert claim.kind is ClaimKind.ATTITUDE
+    assert len(claim.attribution) == 2  # ascribed to its holder, through the outlet
+
+
+def test_an_attitude_tells_of_no_event() -> None:
+    analysis = sitreps.analyze(
+        "Ukrainian commanders hope to shell the Russian positions at Bakhmut."
+    )
+    assert analysis.events == []
