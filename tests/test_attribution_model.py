@@ -79,3 +79,26 @@ def test_an_attitude_tells_of_no_event() -> None:
         "Ukrainian commanders hope to shell the Russian positions at Bakhmut."
     )
     assert analysis.events == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "General Patrick Sanders said the army was too small. Sanders added that recruitment "
+        "had fallen. Later, Patrick warned that the war would be long.",
+        "Sanders said the army was too small. Patrick Sanders, the former army chief, added "
+        "that recruitment had fallen.",
+    ],
+)
+def test_a_persons_name_variants_are_one_voice(text: str) -> None:
+    analysis = sitreps.analyze(text)
+    (person,) = [s for s in analysis.sources if "Sanders" in s.name]
+    assert person.name == "Patrick Sanders"
+    for claim in analysis.claims:
+        if len(claim.attribution) > 1:
+            assert claim.attribution[-1] == person.id
+
+
+def test_an_event_is_no_source() -> None:
+    analysis = sitreps.analyze("Suspected strikes hit the port overnight, officials said.")
+    assert {s.name for s in analysis.sources} == {"the reporting outlet", "officials"}

@@ -95,6 +95,7 @@ class _Attribution:
 class _Sources:
     state: DocumentState
     by_key: dict[str, str] = field(default_factory=dict)
+    people: set[str] = field(default_factory=set)  # keys of the names of people
     last_id: str | None = None
 
     def outlet(self) -> str:
@@ -124,7 +125,10 @@ class _Sources:
         name = name or _text(name_tokens)
         key = name.lower()
         source_id = self.by_key.get(key)
-        if source_id is None and head.ent_type_ == "PERSON":
+        # The small model tags a surname alone as a person only now and then ("Sanders"
+        # opening a sentence is a noun to it): a lone capitalised word may be one too.
+        is_person = head.ent_type_ == "PERSON" or (len(key.split()) == 1 and head.is_title)
+        if source_id is None and is_person:
             source_id = self._same_person(key)
         doc = head.doc
         mention = span_of(doc[name_tokens[0].i : name_tokens[-1].i + 1])
@@ -141,6 +145,8 @@ class _Sources:
             _describe(source, unnamed)
             self.state.analysis.sources.append(source)
             self.by_key[key] = source_id
+            if is_person:
+                self.people.add(key)
         else:
             source = self.state.analysis.source(source_id)
             source.mentions.append(mention)
@@ -161,12 +167,13 @@ class _Sources:
         "Patrick Sanders"; "Patrick Sanders" after "Sanders" alone, whose source then takes
         the full name."""
         words = key.split()
-        for known, source_id in self.by_key.items():
-            known_words = known.split()
+        for known in self.people:
+            source_id, known_words = self.by_key[known], known.split()
             if len(words) == 1 and len(known_words) > 1 and words[0] in known_words:
                 return source_id
             if len(known_words) == 1 and len(words) > 1 and known_words[0] == words[-1]:
                 self.by_key[key] = source_id
+                self.people.add(key)
                 return source_id
         return None
 
