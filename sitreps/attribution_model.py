@@ -147,15 +147,18 @@ def _reporting_verbs() -> frozenset[str]:
     return frozenset(lexicons.load("attribution")["reporting_verbs"])
 
 
-def encoder_states(doc: Doc) -> Array:
-    """Every layer of the encoder for each spaCy token: the mean over its word pieces. The
-    text is read in windows of whole sentences where they fit."""
+def encoder_states(doc: Doc, mix: Array | None = None) -> Array:
+    """Every layer of the encoder for each spaCy token ([words, LAYERS, 384]): the mean over
+    its word pieces; with `mix` (a weight per layer), their weighted sum ([words, 1, 384]),
+    which is all the tagger reads and a seventh of the memory. The text is read in windows
+    of whole sentences where they fit."""
     model = embeddings.model()[0]
     tokenizer, encoder = model.tokenizer, model.auto_model
     pieces = tokenizer(doc.text, add_special_tokens=False, return_offsets_mapping=True)
     ids: list[int] = pieces["input_ids"]
     offsets: list[tuple[int, int]] = pieces["offset_mapping"]
-    states = np.zeros((len(ids), LAYERS, embeddings.DIMENSIONS), dtype=np.float32)
+    depth = LAYERS if mix is None else 1
+    states = np.zeros((len(ids), depth, embeddings.DIMENSIONS), dtype=np.float32)
     sentence_starts = {sentence.start_char for sentence in doc.sents}
     breaks = [i for i, (start, _) in enumerate(offsets) if start in sentence_starts] + [len(ids)]
     windows: list[tuple[int, int]] = []
@@ -170,13 +173,16 @@ def encoder_states(doc: Doc) -> Array:
             windows.append((start, end))
         start = end
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    weights = None if mix is None else torch.from_numpy(mix.astype(np.float32))[:, None]
     with torch.inference_mode():
         for first, last in windows:
             batch = torch.tensor([[cls, *ids[first:last], sep]])
             output = encoder(input_ids=batch, output_hidden_states=True)
             layers = torch.stack(output.hidden_states, dim=2)[0, 1:-1]
+            if weights is not None:
+                layers = (layers * weights).sum(dim=1, keepdim=True)
             states[first:last] = layers.numpy()
-    words = np.zeros((len(doc), LAYERS, embeddings.DIMENSIONS), dtype=np.float32)
+    words = np.zeros((len(doc), depth, embeddings.DIMENSIONS), dtype=np.float32)
     piece = 0
     for token in doc:
         start, end = token.idx, token.idx + len(token.text)
@@ -190,7 +196,8 @@ def encoder_states(doc: Doc) -> Array:
     return words
 
 
-def features(doc: Doc) -> Features:
+def features(doc: Doc, mix: Array | None = None) -> Features:
+    """The words of a parsed report as the tagger reads them; `mix`: see `encoder_states`."""
     verbs = _reporting_verbs()
     labels = np.array(
         [
@@ -214,7 +221,7 @@ def features(doc: Doc) -> Features:
         dtype=np.float32,
     ).reshape(len(doc), FLAGS)
     vectors = doc.tensor if doc.tensor.shape[0] == len(doc) else np.zeros((len(doc), 96))
-    return Features(encoder_states(doc), vectors.astype(np.float32), labels, flags)
+    return Features(encoder_states(doc, mix), vectors.astype(np.float32), labels, flags)
 
 
 class Tagger(torch.nn.Module):
@@ -241,8 +248,12 @@ class Tagger(torch.nn.Module):
         labels: torch.Tensor,
         flags: torch.Tensor,
     ) -> torch.Tensor:
-        """Scores [batch, words, roles, tags] from the features of a batch of reports."""
-        mixed = (encoder * torch.softmax(self.layer_mix, 0)[:, None]).sum(dim=-2)
+        """Scores [batch, words, roles, tags] from the features of a batch of reports, their
+        encoder states of every layer or already mixed by `mix()`."""
+        if encoder.shape[-2] == LAYERS:
+            mixed = (encoder * self.mix()[:, None]).sum(dim=-2)
+        else:
+            mixed = encoder[..., 0, :]
         inputs = torch.cat(
             [
                 mixed,
@@ -257,6 +268,10 @@ class Tagger(torch.nn.Module):
         hidden, _ = self.lstm(self.project(inputs))
         scores: torch.Tensor = self.out(hidden)
         return scores.view(*scores.shape[:-1], len(ROLES), len(TAGS))
+
+    def mix(self) -> torch.Tensor:
+        """The weight of each of the encoder's layers."""
+        return torch.softmax(self.layer_mix, 0)
 
     def save(self, path: Path) -> None:
         arrays = {name: value.detach().numpy() for name, value in self.state_dict().items()}
@@ -343,4 +358,6 @@ def spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
     """The shipped tagger's spans of each role in a parsed English report."""
     if len(doc) == 0:
         return {role: [] for role in ROLES}
-    return predict(shipped(), [features(doc)])[0]
+    tagger = shipped()
+    mix = tagger.mix().detach().numpy()
+    return predict(tagger, [features(doc, mix)])[0]
