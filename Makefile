@@ -48,7 +48,7 @@ place-model: install
 
 # Retrain the attribution tagger (sitreps/data/attribution_model.npz) on PolNeAR train: prints
 # its figures on held-out train articles after each epoch (they pick the epoch), then on
-# PolNeAR dev, never trained on. About 40 minutes on two cores.
+# PolNeAR dev, never trained on. About 30 minutes on two cores.
 POLNEAR ?= ../shared/data/attribution/polnear_train.jsonl ../shared/data/attribution/polnear_dev.jsonl
 attribution-model: install
 	$(BIN)/python scripts/train_attribution_model.py $(POLNEAR)

@@ -56,7 +56,8 @@ def read(path: Path, cache: Path) -> tuple[list[dict[str, Any]], list[Features],
         with np.load(cache, allow_pickle=False) as saved:
             items = [
                 Features(
-                    saved[f"encoder{i}"],
+                    # (a cache written when the tagger read more layers serves too)
+                    saved[f"encoder{i}"][:, : attribution_model.LAYERS],
                     saved[f"vectors{i}"],
                     saved[f"labels{i}"],
                     saved[f"flags{i}"],
@@ -180,7 +181,7 @@ def main() -> None:
     parser.add_argument("dev", type=Path, help="PolNeAR dev JSONL: measured, never trained on")
     parser.add_argument("--output", type=Path, default=PACKAGE_DATA / attribution_model.SHIPPED)
     parser.add_argument("--cache", type=Path, default=Path("build/attribution"))
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=7)
     arguments = parser.parse_args()
     if arguments.epochs < 1:
         parser.error("--epochs must be at least 1")

@@ -1,9 +1,11 @@
 """Attribution evaluation over the PolNeAR JSONL format: who (source) says (cue) what
 (content), each role scored on its own with exact and overlap span matching.
 
-A predicted attribution is a claim sitreps attributes to a source other than the outlet:
-its source is the words naming that source in the claim, its cue the attribution cue
-words, its content the claim's span. Spans are compared as sets of word tokens
+A predicted attribution is what one attribution cue introduces in the claims sitreps
+attributes to a source other than the outlet: its source is the words naming that source
+there, its cue the cue's words, its content the words of those claims (a quote over several
+sentences is a claim per sentence). Statements and attitudes are also scored apart. Spans
+are compared as sets of word tokens
 (punctuation ignored); a gold span may be discontinuous. Exact: the same words. Overlap:
 at least half of the gold span's words and half of the predicted span's words shared.
 Matching is one to one within a document, best overlap first.
@@ -72,7 +74,16 @@ def _predicted(analysis: Analysis) -> _Found:
 
 
 def gold_words(record: dict[str, Any]) -> dict[str, list[_Words]]:
-    return {role: [w for spans in _gold(record).values() for w in spans[role]] for role in ROLES}
+    """The gold spans of each role."""
+    text = record["text"]
+    return {
+        role: [w for a in record.get("attributions", []) if (w := words(text, _ranges(a, role)))]
+        for role in ROLES
+    }
+
+
+def _ranges(attribution: dict[str, Any], role: str) -> list[tuple[int, int]]:
+    return [(s["start"], s["end"]) for s in attribution.get(role) or []]
 
 
 def _gold(record: dict[str, Any]) -> _Found:
@@ -84,8 +95,7 @@ def _gold(record: dict[str, Any]) -> _Found:
         cue = " ".join(s["text"] for s in attribution.get("cue") or [])
         attitude = attribution_stage.kind_of(list(nlp.load()(cue))) is ClaimKind.ATTITUDE
         for role in ROLES:
-            ranges = ((s["start"], s["end"]) for s in attribution.get(role) or [])
-            if spanned := words(text, ranges):
+            if spanned := words(text, _ranges(attribution, role)):
                 found[_ATTITUDE if attitude else _STATEMENT][role].append(spanned)
     return found
 

@@ -654,9 +654,12 @@ SOURCE_POS = {"NOUN", "PROPN", "PRON"}
 def _may_be_source(root: Token) -> bool:
     """A person, group, body, document or unnamed source names a source; an event does
     not ("suspected strikes")."""
-    return (
-        root.pos_ in SOURCE_POS and root.lemma_.lower() not in lexicons.load("events")["triggers"]
-    )
+    return root.pos_ in SOURCE_POS and root.lemma_.lower() not in _event_words()
+
+
+@lru_cache(maxsize=1)
+def _event_words() -> frozenset[str]:
+    return frozenset(lexicons.load("events")["triggers"])
 
 
 def _gap(first: tuple[int, int], second: tuple[int, int]) -> int:
