@@ -150,10 +150,10 @@ def _reporting_verbs() -> frozenset[str]:
 
 
 def encoder_states(doc: Doc, mix: Array | None = None) -> Array:
-    """The encoder's first LAYERS layers for each spaCy token ([words, LAYERS, 384]): the mean over
-    its word pieces; with `mix` (a weight per layer), their weighted sum ([words, 1, 384]),
-    which is all the tagger reads and a seventh of the memory. The text is read in windows
-    of whole sentences where they fit."""
+    """The encoder's first LAYERS layers for each spaCy token ([words, LAYERS, 384]): the
+    mean over its word pieces; with `mix` (a weight per layer), their weighted sum ([words,
+    1, 384]), all the tagger reads, in a fifth of the memory. The text is read in windows of
+    whole sentences where they fit."""
     model = embeddings.model()[0]
     tokenizer, encoder = model.tokenizer, model.auto_model
     pieces = tokenizer(doc.text, add_special_tokens=False, return_offsets_mapping=True)
