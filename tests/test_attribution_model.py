@@ -102,3 +102,14 @@ def test_a_persons_name_variants_are_one_voice(text: str) -> None:
 def test_an_event_is_no_source() -> None:
     analysis = sitreps.analyze("Suspected strikes hit the port overnight, officials said.")
     assert {s.name for s in analysis.sources} == {"the reporting outlet", "officials"}
+
+
+def test_what_is_said_runs_up_to_who_says_it() -> None:
+    analysis = sitreps.analyze(
+        "A Russian drone strike hit the port of Odesa overnight, injuring three workers, "
+        "Mayor Hennadiy Trukhanov said."
+    )
+    (claim,) = claims_of(analysis, "injuring three workers")
+    assert source_names(analysis, claim)[-1] == "Hennadiy Trukhanov"
+    (event,) = analysis.events
+    assert event.injured is not None and event.injured.low == 3

@@ -629,6 +629,10 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
             said = {t.i for t in sentence if t.i not in phrase and not t.is_punct}
         else:
             start, stop = content_of[cue]
+            if stop <= min(cue[0], first) and sentence.start <= stop:
+                # "X hit the port, injuring three, the mayor said": what is said runs up to
+                # who says it
+                stop = min(cue[0], first)
             said = {i for i in range(start, stop) if not doc[i].is_space}
         resolved = _resolve(head, sources)
         if resolved is not None and said:
