@@ -132,6 +132,17 @@ def police_of(iso: str) -> Actor:
     return Actor(name=f"Police Forces of {in_actor_name(iso)}", inter=1)
 
 
+def crowd_of(crowd: tuple[str, int], iso: str) -> Actor:
+    """Protesters or rioters (ACLED's name and inter code) of the country they are in."""
+    name, inter = crowd
+    return Actor(name=f"{name} ({in_actor_name(iso)})", inter=inter)
+
+
+def unidentified_of(iso: str) -> Actor:
+    """Armed hands of no named side, in the country the act happens in (ACLED's name)."""
+    return Actor(name=f"Unidentified Armed Group ({in_actor_name(iso)})", inter=3)
+
+
 def opponent_of(country: str) -> Actor | None:
     """The forces of the side a country fights in the conflicts `data/actors.yaml` names."""
     _, opponents, _ = _sides()

@@ -30,6 +30,9 @@ DAY_WORDS = {"today", "yesterday", "tonight", "overnight", "this morning", "this
              "this evening", "last night", "earlier today", "late last night",
              "over the weekend", "this weekend", "last weekend", "this week", "last week",
              "earlier this week"}  # fmt: skip
+# "a year after the arrest", "two months since the strike": the event is that much older.
+LONG_SPANS = {"year", "month", "decade"}
+SINCE = {"after", "since", "following"}
 _DAY_OF_MONTH = re.compile(r"\b([1-9]|[12]\d|3[01])(st|nd|rd|th)?\b")
 VERBAL = {"VERB", "AUX"}
 
@@ -125,11 +128,45 @@ def before_the_news(
     return next((phrase for phrase in relative if f" {phrase} " in f" {said} "), None)
 
 
+def long_after(trigger: Token) -> Token | None:
+    """The span of months or years the sentence counts from the event ("marks a year behind
+    bars following his arrest", "two years after the invasion"): an event that old is
+    background to the news, however it is dated."""
+    since = trigger.head
+    if trigger.dep_ != "pobj" or since.lower_ not in SINCE:
+        return None
+    own = {t.i for t in trigger.subtree}
+    for word in [*since.children, *since.head.subtree]:
+        counted = any(
+            c.dep_ in {"det", "nummod"} and (c.lower_ in {"a", "an", "one"} or c.pos_ == "NUM")
+            for c in word.children
+        )
+        if word.i not in own and word.lemma_.lower() in LONG_SPANS and counted:
+            return word
+    return None
+
+
 def over_a_period(words: Iterable[Token]) -> str | None:
-    """The phrase that spreads the clause over a period ("in recent weeks"), if any."""
+    """The phrase that spreads the clause over a period ("in recent weeks", "since 2014"),
+    if any."""
+    words = list(words)
     said = f" {' '.join(t.lower_ for t in words)} "
     periods = lexicons.load("occurrence")["over_a_period"]
-    return next((p for p in periods if f" {p.lower()} " in said), None)
+    found = next((p for p in periods if f" {p.lower()} " in said), None)
+    if found is not None or not words:
+        return found
+    inside = range(words[0].i, words[-1].i + 1)
+    return next(
+        (
+            f"since {entity.text}"
+            for entity in words[0].sent.ents
+            if entity.label_ == "DATE"
+            and entity.start in inside
+            and _preceding(entity) == "since"
+            and _years(entity)
+        ),
+        None,
+    )
 
 
 def anchored(dates: list[TokenSpan], words: Iterable[Token]) -> bool:

@@ -435,6 +435,9 @@ class Gazetteer:
     def country(self, iso: str) -> GazetteerEntry | None:
         return self._first("p.country = ? AND p.feature = 'A.PCLI'", iso)
 
+    def capital(self, iso: str) -> GazetteerEntry | None:
+        return self._first("p.country = ? AND p.feature = 'P.PPLC'", iso)
+
     def _first(self, condition: str, value: str) -> GazetteerEntry | None:
         row = self._connection.execute(
             f"SELECT {_ENTRY_COLUMNS} FROM place p WHERE {condition}", (value,)

@@ -143,6 +143,11 @@ def _habitual(verb: Token) -> Token | None:
     return None
 
 
+def _past_perfect(verb: Token) -> bool:
+    """ "had fought", "had been shelled": what came before the story's own time."""
+    return verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ == "had" for c in verb.children)
+
+
 def _purpose(verb: Token) -> Token | None:
     """ "redeploying to attack", "in order to strike": a "to" infinitive after a verb or noun
     that does not say it happened ("managed to strike", "were used to strike")."""
@@ -224,6 +229,9 @@ def assess(trigger: Token) -> Occurrence:
             habit = _habitual(node)
             if habit is not None and generic is None:
                 generic = Occurrence(Status.GENERIC, "habitual", habit)
+            if node.dep_ == "relcl" and _past_perfect(node) and generic is None:
+                # "a Georgian who had fought Russian troops in Chechnya": a life told
+                generic = Occurrence(Status.GENERIC, "background (past perfect)", node)
             if node.dep_ in {"relcl", "advcl"} or node.dep_ == "ROOT":
                 break
         governor = node.head

@@ -46,6 +46,13 @@ def _perpetration_verbs() -> frozenset[str]:
     return frozenset(w.lower() for w in lexicons.load("events")["perpetration_verbs"])
 
 
+@cache
+def _weapon_words() -> frozenset[str]:
+    """The weapons of the events lexicon, one word each: "drone", "missile"."""
+    weapons = lexicons.load("events")["weapons"].values()
+    return frozenset(w.lower() for words in weapons for w in words if " " not in w)
+
+
 # Heads that count or gather who acts: "hundreds of protesters", "a group of soldiers".
 COLLECTIVES = {"hundred", "hundreds", "thousand", "thousands", "dozen", "dozens", "scores",
                "million", "millions", "group", "crowd", "crowds", "number", "unit", "units",
@@ -136,6 +143,17 @@ def _noun_agent_of(noun: Token, countries: frozenset[int]) -> list[Token]:
             child.ent_type_ == "NORP" or child.i in countries
         ):
             return [child]  # "Russian strikes", "an Israeli airstrike", "Ukraine drone attack"
+    for weapon in noun.children:
+        if weapon.dep_ == "compound" and weapon.lemma_.lower() in _weapon_words():
+            # the weapon's nationality: "a suspected Ukrainian drone strike"
+            sides = [c for c in weapon.children if c.dep_ == "amod" and c.ent_type_ == "NORP"]
+            if sides:
+                return sides[:1]
+    for clause in noun.children:
+        if clause.dep_ == "acl" and clause.tag_ == "VBN":
+            by = _by_agent(clause)  # "attacks carried out by gunmen", "strikes launched by"
+            if by:
+                return by
     governor = noun.head
     if noun.dep_ == "dobj" and governor.lemma_.lower() in _perpetration_verbs():
         return _verb_agent(governor)  # "Iran launched an attack"
@@ -154,7 +172,7 @@ def _objects(word: Token, prepositions: set[str]) -> list[Token]:
     return found
 
 
-def _locatives(word: Token) -> list[Token]:
+def locatives(word: Token) -> list[Token]:
     """Locative phrases on a word: "in Kharkiv", "near the village of Dragunskoe"."""
     return [
         child
@@ -247,7 +265,7 @@ def of(trigger: Token, countries: frozenset[int]) -> Roles:
     for patient in patients:
         scope |= {t.i for t in patient.subtree}
     for carrier in carriers:
-        for phrase in _locatives(carrier):
+        for phrase in locatives(carrier):
             scope |= {t.i for t in phrase.subtree}
     for child in trigger.children:
         if child.dep_ in {"compound", "amod", "nmod"} and child.i not in countries:

@@ -125,6 +125,8 @@ def test_matching_is_one_to_one_closest_first_and_regional_by_country() -> None:
             "shelled",
             Status.OCCURRED,
         ),
+        # a life told in a relative clause: background to the news
+        ("A Georgian who had fought Russian troops in Chechnya fled.", "fought", Status.GENERIC),
     ],
 )
 def test_what_the_text_says_happened(sentence: str, word: str, status: Status) -> None:
@@ -149,6 +151,11 @@ def test_what_the_text_says_happened(sentence: str, word: str, status: Status) -
         "Tuesday.",
         # places that qualify people are affiliations, not where anything happened
         "On Tuesday he backed those fighting against the Washington and Brussels elite.",
+        # what has gone on since a year, and what a year has passed since
+        "A war has raged in Donbas since 2014, with separatists attacking Ukrainian positions "
+        "in Donetsk, the report said.",
+        "The reporter marks a year behind bars on Friday following his arrest by Russian "
+        "authorities in Yekaterinburg.",
     ],
 )
 def test_threats_possibilities_denials_and_history_are_no_events(text: str) -> None:
@@ -205,8 +212,25 @@ def test_a_shooting_is_an_attack_where_it_happened() -> None:
     assert _coded(
         "A school shooting in the central Russian city of Izhevsk on Monday killed 17 people, "
         "officials said."
-    ) == [("Attack", None, "Izhevsk")]
+    ) == [("Attack", "Unidentified Armed Group (Russia)", "Izhevsk")]
     assert _coded("Police said there were no reports of shooting during the protest.") == []
+
+
+def test_hands_of_no_named_side_are_an_unidentified_armed_group() -> None:
+    assert _coded(
+        "On Sunday attacks carried out by gunmen hit a police post in Dagestan, officials said."
+    ) == [("Armed clash", "Unidentified Armed Group (Russia)", "Makhachkala")]
+    # shelling with no attacker named stays unattributed: no side is guessed
+    assert _coded("Shelling hit Kupiansk on Tuesday, the governor said.") == [
+        ("Shelling/artillery/missile attack", None, "Kupyansk")
+    ]
+
+
+def test_the_nationality_of_the_weapon_is_the_attacker() -> None:
+    assert _coded(
+        "Explosions rocked two power stations in Belgorod on Monday in a suspected Ukrainian "
+        "drone strike, the governor said."
+    ) == [("Air/drone strike", "Military Forces of Ukraine", "Belgorod")]
 
 
 def test_another_round_of_strikes_is_a_further_event() -> None:
@@ -270,11 +294,31 @@ def test_taking_what_is_no_ground_is_no_territorial_event(text: str) -> None:
     assert _coded(text) == []
 
 
-def test_a_clash_with_a_crowd_is_a_riot() -> None:
-    coded = _coded("Russian riot police clashed with protesters in Baymak on Wednesday.")
-    assert coded == [("Violent demonstration", "Police Forces of Russia", "Baymak")]
+def test_a_clash_with_a_crowd_is_a_riot_by_the_crowd() -> None:
+    analysis = sitreps.analyze(
+        "Russian riot police clashed with protesters in Baymak on Wednesday.",
+        published_at=PUBLISHED,
+    )
+    (event,) = analysis.events
+    assert event.sub_event_type == "Violent demonstration"
+    assert event.actor1 is not None and event.actor1.name == "Rioters (Russia)"
+    assert event.actor2 is not None and event.actor2.name == "Police Forces of Russia"
     coded = _coded("Ukrainian troops clashed with Russian forces near Bakhmut on Monday.")
     assert coded == [("Armed clash", "Military Forces of Ukraine", "Bakhmut")]
+
+
+def test_a_crowd_in_the_streets_protests_where_it_is() -> None:
+    assert _coded("Protesters in Peru have taken to the streets on Monday.") == [
+        ("Peaceful protest", "Protesters (Peru)", "Lima")
+    ]
+    assert _coded("Thousands of people took to the streets in Tbilisi on Monday.") == [
+        ("Peaceful protest", "Protesters (Georgia)", "Tbilisi")
+    ]
+
+
+def test_what_is_shot_down_does_not_place_the_interception_in_its_country() -> None:
+    coded = _coded("Zelenskiy said Ukraine on Friday shot down the 200th Russian aircraft.")
+    assert all(place != "Moscow" for _, _, place in coded)
 
 
 def test_the_west_is_no_town() -> None:
@@ -295,8 +339,20 @@ def test_it_that_acts_is_who_says_so() -> None:
 
 def test_a_capital_that_acts_is_its_state_not_the_place() -> None:
     assert _coded("Moscow launched 57 missiles at Ukraine overnight, the air force said.") == [
-        ("Shelling/artillery/missile attack", "Military Forces of Russia", "Ukraine")
+        ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kyiv")
     ]
+
+
+def test_an_event_placed_only_in_a_country_is_put_at_its_capital_as_acled_does() -> None:
+    analysis = sitreps.analyze(
+        "Moscow launched 57 missiles at Ukraine overnight, the air force said.",
+        published_at=PUBLISHED,
+    )
+    (event,) = analysis.events
+    assert event.location is not None and event.geo_precision == 3
+    point = analysis.place(event.location)
+    assert (point.name, point.method, point.qualifier) == ("Kyiv", "seat", "capital, for Ukraine")
+    assert point.admin1 is None and point.span.text == "Ukraine"
 
 
 def test_the_enemy_is_the_other_side_of_who_says_it() -> None:
@@ -317,8 +373,8 @@ def test_an_interception_is_an_act_of_its_own() -> None:
         "Iran launched over 300 drones and missiles into Israel on Saturday. Almost all the "
         "strikes were intercepted by Israeli forces."
     )
-    assert ("Disrupted weapons use", "Military Forces of Israel", "Israel") in coded
-    assert ("Air/drone strike", "Military Forces of Iran", "Israel") in coded
+    assert ("Disrupted weapons use", "Military Forces of Israel", "Jerusalem") in coded
+    assert ("Air/drone strike", "Military Forces of Iran", "Jerusalem") in coded
 
 
 def test_the_headline_is_analysed_with_the_text() -> None:

@@ -94,7 +94,11 @@ REMOTE_VIOLENCE = "Explosions/Remote violence"
 REGAINS_TERRITORY = "Government regains territory"
 TERRITORIAL = {REGAINS_TERRITORY, "Non-state actor overtakes territory"}
 ARMED_CLASH = "Armed clash"
+ATTACK = "Attack"
 ARRESTS = "Arrests"
+# Who protests or riots unnamed, with ACLED's inter code: the crowd of the country it is in.
+CROWDS = {"Protests": ("Protesters", 6), "Riots": ("Rioters", 5)}
+EXCESSIVE_FORCE = "Excessive force against protesters"  # the state acts, not the crowd
 NEARBY_KM = 50.0
 # ACLED places strikes on a city's districts at the city: a place this near a capital or a
 # division's seat is one of its parts ("Kyiv" and "Kyiv's Podilskyi district").
@@ -574,15 +578,22 @@ class _Report:
         return place
 
     def acled_point(self, place: Place) -> Place:
-        """Where ACLED puts an event it can place only in a first-level division: at the
-        division's centre town (geo_precision 3 all the same), not at the centre of its
-        area, which may be no town at all. A country stays a country: its capital would
-        read as the place hit."""
-        if not place.country or place.feature != DIVISION or not place.admin1_code:
+        """Where ACLED puts an event it can place only in a first-level division or a
+        country: at the division's centre town or the country's capital (geo_precision 3 all
+        the same, the qualifier saying so), not at the centre of its area, which may be no
+        town at all."""
+        if not place.country or place.id in self.points:
+            return self.points.get(place.id, place)
+        gazetteer = open_gazetteer()
+        if _is_country(place):
+            seat, qualifier = gazetteer.capital(place.country), f"capital, for {place.name}"
+        elif place.feature == DIVISION and place.admin1_code:
+            seat, qualifier = (
+                gazetteer.seat(place.country, place.admin1_code),
+                f"centre of {place.name}",
+            )
+        else:
             return place
-        if place.id in self.points:
-            return self.points[place.id]
-        seat = open_gazetteer().seat(place.country, place.admin1_code)
         if seat is None:
             return place
         point = place.model_copy(
@@ -594,7 +605,7 @@ class _Report:
                 "lon": seat.lon,
                 "feature": seat.feature,
                 "geo_precision": REGION,
-                "qualifier": f"centre of {place.name}",
+                "qualifier": qualifier,
                 "method": "seat",
                 "alternatives": [],
             }
@@ -658,13 +669,13 @@ def _place(report: _Report, scope: frozenset[int], trigger: Token) -> tuple[Plac
 
 
 def _place_around(
-    report: _Report, scope: frozenset[int], clause: frozenset[int], index: int
+    report: _Report, scope: frozenset[int], clause: frozenset[int], index: int, hits: bool
 ) -> tuple[Place | None, int]:
     """For an event whose own words name no place: a place its clause names ("strikes on
     objects placed within the Odesa port"); else the place of the event told of in the
     sentence before, at ACLED's "near" precision (a place merely written of there, such as
-    a plane crash's, places nothing after it); else the country of what was hit ("struck
-    Russian radars")."""
+    a plane crash's, places nothing after it); else, for an act that `hits` something, the
+    country of what was hit ("struck Russian radars"; not "shot down a Russian aircraft")."""
     # A country only after a word of place: "in Yemen", not "with help from the US".
     countries = report.countries
     located = frozenset(
@@ -679,7 +690,7 @@ def _place_around(
     just_told = event is not None and index - report.last_event_sentence <= PLACE_WINDOW
     if just_told and event is not None and event.place is not None and event.anchored:
         return event.place, max(event.geo_precision or event.place.geo_precision, 2)
-    hit = report.country_hit(scope)
+    hit = report.country_hit(scope) if hits else None
     return (hit, REGION) if hit is not None else (None, 0)
 
 
@@ -866,7 +877,7 @@ def run(state: DocumentState) -> None:
             m.term for m in weapons[index]
         }
         victims = bool(fatalities[index] or injured[index])
-        acts = _acts([(m, doc[m.end - 1]) for m in triggers[index]])
+        acts = _acts([(m, doc[m.start : m.end].root) for m in triggers[index]])
         found: list[_Draft] = []
         for match, trigger in acts:
             draft = _draft(
@@ -962,7 +973,9 @@ def _draft(
     carriers = [trigger, *(t for t in (trigger.head,) if t.pos_ in {"VERB", "AUX"})]
     dates = event_time.attached_dates(carriers)
     clause = [t for c in carriers for t in c.subtree]
-    earlier = event_time.before_the_news(dates, clause, report.news)
+    earlier = event_time.before_the_news(dates, clause, report.news) or event_time.long_after(
+        trigger
+    )
     if earlier is not None:
         return _dropped(trigger, f"before the news ({earlier})")
     day_anchored = event_time.anchored(dates, sentence)
@@ -999,7 +1012,6 @@ def _draft(
         for t in c.subtree
         if t.i not in agent_words and not any(o.is_ancestor(t) or o.i == t.i for o in elsewhere)
     )
-    place, precision = _place(report, scope, trigger)
     event = report.last_event
     recent = event is not None and index - report.last_event_sentence <= REFERENCE_WINDOW
     civilian = _words(_lexicon()["civilian_objects"])
@@ -1016,6 +1028,10 @@ def _draft(
     if sub_event_type == ARMED_CLASH and _with_a_crowd(trigger, found, report.sentences, index):
         riot = _lexicon()["riot"]
         event_type, sub_event_type = riot["type"], riot["sub"]
+    if event_type in CROWDS:
+        # a crowd gathers where it is: "Protesters in Peru have taken to the streets"
+        scope |= {t.i for a in found.agent for p in roles.locatives(a) for t in p.subtree}
+    place, precision = _place(report, scope, trigger)
     # Who fires at one side's forces or things is the other side: only for remote violence,
     # where the attacker is never among the victims.
     patients = found.patients if event_type == REMOTE_VIOLENCE else []
@@ -1036,7 +1052,8 @@ def _draft(
         return _told_again(report, event, claim, index, trigger, weapons_named, actor1)
     placed_by_context = place is None
     if place is None:
-        place, precision = _place_around(report, scope, clause_words, index)
+        hits = event_type == REMOTE_VIOLENCE
+        place, precision = _place_around(report, scope, clause_words, index, hits)
     if place is not None and place.country is None:
         place = None  # "Europe": ACLED places an event in a country
     if place is None and sub_event_type == REGAINS_TERRITORY and actor1 is not None:
@@ -1063,6 +1080,14 @@ def _draft(
     if actor1 is None and sub_event_type == ARRESTS and country:
         # Who arrests unnamed ("a man was detained"): the police of the country it is in.
         actor1 = actors.police_of(country)
+    crowd_acts = event_type in CROWDS and sub_event_type != EXCESSIVE_FORCE
+    if crowd_acts and country and (actor1 is None or actor1.inter != CROWDS[event_type][1]):
+        # ACLED's first actor of a protest or a riot is the crowd, of the country it is in,
+        # and the police it met the second: "Thousands of people took to the streets",
+        # "riot police clashed with protesters"
+        actor1 = actors.crowd_of(CROWDS[event_type], country)
+    if actor1 is None and country and _unidentified_hands(sub_event_type, found.agent):
+        actor1 = actors.unidentified_of(country)
     certainty = CERTAINTY_WEIGHT.get(claim.certainty, 1.0)
     needs_a_day = _is_country(place)
     many = trigger.tag_ in {"NNS", "NNPS"}
@@ -1090,6 +1115,17 @@ def _draft(
         sentences=[index],
         weapons=weapons_named,
     )
+
+
+def _unidentified_hands(sub_event_type: str, agent: list[Token]) -> bool:
+    """Whether who attacks is told of but not who they are: an attack on civilians by no
+    side named ("a school shooting", "the shooting at the concert hall"), or a clash by a
+    lone person ("a young man shot an officer"). ACLED codes both to the unidentified armed
+    group of the country it happens in."""
+    if sub_event_type == ATTACK:
+        return True
+    lone = _words(_lexicon()["lone_perpetrators"])
+    return sub_event_type == ARMED_CLASH and bool(agent) and agent[-1].lemma_.lower() in lone
 
 
 def _also_at(report: _Report, draft: _Draft, trigger: Token) -> list[_Draft]:
