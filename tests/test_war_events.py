@@ -233,6 +233,20 @@ def test_the_nationality_of_the_weapon_is_the_attacker() -> None:
     ) == [("Air/drone strike", "Military Forces of Ukraine", "Belgorod")]
 
 
+def test_a_place_written_as_its_adjective_before_a_kind_of_place_is_that_place() -> None:
+    coded = _coded(
+        "On Monday long-range weapons attacked training centres in the village of Starichi "
+        "and at the Yavorovsky military training ground, the ministry said."
+    )
+    assert [place for _, _, place in coded] == ["Starychi", "Yavoriv"]
+    # the place a district lies in is not where it happened
+    coded = _coded(
+        "Russian forces abducted 280 children from the Antratsytiv district in Luhansk on "
+        "Monday, officials said."
+    )
+    assert coded == [("Abduction/forced disappearance", "Military Forces of Russia", "Antratsyt")]
+
+
 def test_another_round_of_strikes_is_a_further_event() -> None:
     coded = _coded(
         "On Monday Russian missiles struck Odesa, the governor said. On Tuesday the Russian "

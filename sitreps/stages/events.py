@@ -695,12 +695,30 @@ def _place_around(
 
 
 def _most_precise(report: _Report, words: frozenset[int]) -> Place | None:
-    named = [
-        p
+    named = {
+        i: p
         for i in sorted(words)
         if (p := report.place_of(report.doc[i])) is not None and not _affiliation(report, i)
-    ]
-    return min(named, key=lambda p: (_is_country(p), p.geo_precision), default=None)
+    }
+    inner = [p for i, p in named.items() if not _contains_another(report, i, named)]
+    return min(inner, key=lambda p: (_is_country(p), p.geo_precision), default=None)
+
+
+def _contains_another(report: _Report, index: int, named: dict[int, Place]) -> bool:
+    """Whether a place word only says where another named place lies: Luhansk in "the
+    Antratsytiv district in Luhansk", the region in "the village of Dragunskoe in the
+    Belgorod region"."""
+    word = report.doc[index]
+    preposition = word.head
+    if word.dep_ != "pobj" or preposition.lower_ != "in" or preposition.head.i in named:
+        return False
+    outside = {t.i for t in preposition.subtree}
+    return any(
+        i not in outside and place.id != named[index].id
+        for i, place in named.items()
+        if report.doc[i].is_ancestor(report.doc[index])
+        or preposition.head.is_ancestor(report.doc[i])
+    )
 
 
 def _affiliation(report: _Report, index: int) -> bool:
@@ -1137,7 +1155,7 @@ def _also_at(report: _Report, draft: _Draft, trigger: Token) -> list[_Draft]:
     for word in trigger.subtree:
         if report.place_of(word) is not draft.place:
             continue
-        for joined in word.conjuncts:
+        for joined in (*word.conjuncts, *_joined_phrases(word)):
             place = report.place_of(joined)
             if (
                 place is not None
@@ -1161,6 +1179,17 @@ def _also_at(report: _Report, draft: _Draft, trigger: Token) -> list[_Draft]:
         )
         for place in places
     ]
+
+
+def _joined_phrases(word: Token) -> list[Token]:
+    """The words of the phrases joined by "and" to the phrase a place word is in: "in the
+    village of Starichi and at the Yavoriv training ground"."""
+    for ancestor in word.ancestors:
+        if ancestor.pos_ in {"VERB", "AUX"}:
+            break
+        if ancestor.pos_ == "ADP" and ancestor.conjuncts:
+            return [t for joined in ancestor.conjuncts for t in joined.subtree]
+    return []
 
 
 def _damage_elsewhere(

@@ -438,13 +438,30 @@ def _lookup(
 
 def _names_of(doc: Doc, start: int, end: int) -> list[str]:
     """The normalised names a span may stand for: as written, then (Ukrainian, Russian) in
-    the nominative."""
+    the nominative, or (English) the name an adjective before a kind of place stands for
+    ("Antratsytiv district" -> Antratsyt)."""
     written = _norm(doc, start, end)
     language = language_of(doc)
     if language not in cyrillic.LANGUAGES:
-        return [written]
+        return [written, *_adjective_names(doc, start, end)]
     lemmas = cyrillic.place_keys([t.text for t in doc[start:end]], language)
     return list(dict.fromkeys([written, *map(normalize_name, lemmas)]))
+
+
+def _adjective_names(doc: Doc, start: int, end: int) -> list[str]:
+    """The names a capitalised adjective may be made from, where a kind of place follows it
+    within three words (`data/place_adjectives.yaml`)."""
+    data = lexicons.load("place_adjectives")
+    word = doc[start]
+    following = {t.lower_ for t in doc[end : end + 3]}
+    if end - start != 1 or not word.text[:1].isupper() or not following & set(data["kind_words"]):
+        return []
+    written = normalize_name(word.text)
+    for ending in sorted(data["endings"], key=len, reverse=True):
+        if written.endswith(ending) and len(written) - len(ending) >= 3:
+            stem = written.removesuffix(ending)
+            return [stem + other for other in data["endings"][ending]]
+    return []
 
 
 @lru_cache(maxsize=4096)
