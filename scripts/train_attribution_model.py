@@ -186,8 +186,13 @@ def main() -> None:
     if arguments.epochs < 1:
         parser.error("--epochs must be at least 1")
     arguments.cache.mkdir(parents=True, exist_ok=True)
-    train_records, train_items, train_extra = read(arguments.train, arguments.cache / "train.npz")
-    dev_records, dev_items, dev_extra = read(arguments.dev, arguments.cache / "dev.npz")
+    precision = attribution_model.ENCODER_PRECISION
+    train_records, train_items, train_extra = read(
+        arguments.train, arguments.cache / f"train-{precision}.npz"
+    )
+    dev_records, dev_items, dev_extra = read(
+        arguments.dev, arguments.cache / f"dev-{precision}.npz"
+    )
     # The epoch is chosen on the last tenth of train's articles, held out of fitting.
     cut = len(train_items) - len(train_items) // 10
     tagger = train(

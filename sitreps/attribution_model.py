@@ -2,7 +2,8 @@
 the attribution cue, and which are the content attributed (PolNeAR's three roles).
 
 Each word is read through the bundled all-MiniLM-L6-v2 encoder (a learned mix of its first
-layers, the encoder itself frozen), spaCy's own token vectors, its part of speech, dependency and
+layers, the encoder itself frozen, its linear layers in 8-bit integers), spaCy's own token
+vectors, its part of speech, dependency and
 entity labels, and a few flags (a quote mark, a reporting verb of the lexicon). A
 bidirectional LSTM reads the words of the whole report in order, and one layer per role
 scores begin / inside / outside; a constrained Viterbi pass turns the scores into spans, so
@@ -13,7 +14,9 @@ plain arrays in an .npz file, never as a pickle, so loading them runs no code.
 
 from __future__ import annotations
 
+import copy
 import json
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -24,9 +27,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import torch
+from scipy import sparse
 from spacy.tokens import Doc
 
 from sitreps import embeddings, lexicons
+from sitreps.state import parsed_text
 
 SHIPPED = "attribution_model.npz"
 ROLES = ("source", "cue", "content")
@@ -35,6 +40,9 @@ TAGS = ("O", "B", "I")
 # the tagger gave the last two a fifth of its weight, and they cost a third of its time.
 LAYERS = 5
 WINDOW = 254  # word pieces per encoder pass, besides [CLS] and [SEP]
+# How the encoder's linear layers compute: the tagger is trained on what they give, so a cache
+# of features names it (`scripts/train_attribution_model.py`).
+ENCODER_PRECISION = "int8"
 POS_TAGS = [
     "ADJ",
     "ADP",
@@ -149,6 +157,23 @@ def _reporting_verbs() -> frozenset[str]:
     return frozenset(lexicons.load("attribution")["reporting_verbs"])
 
 
+@cache
+def _encoder_layers() -> torch.nn.ModuleList:
+    """The transformer layers the tagger reads, a copy of the shared encoder's with their
+    linear layers in 8-bit integers (torch's dynamic quantization): a third of the time on
+    one core, which keeps full mode within twice spaCy's parse. The event classifier keeps
+    the 32-bit encoder."""
+    layers = embeddings.model()[0].auto_model.encoder.layer[: LAYERS - 1]
+    with warnings.catch_warnings():
+        # torch 2.13 announces a successor (torchao) for this API; the pinned torch has it
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        quantized: torch.nn.ModuleList = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+            copy.deepcopy(layers), {torch.nn.Linear}, dtype=torch.qint8
+        )
+    return quantized
+
+
 def encoder_states(doc: Doc, mix: Array | None = None) -> Array:
     """The encoder's first LAYERS layers for each spaCy token ([words, LAYERS, 384]): the
     mean over its word pieces; with `mix` (a weight per layer), their weighted sum ([words,
@@ -156,7 +181,7 @@ def encoder_states(doc: Doc, mix: Array | None = None) -> Array:
     whole sentences where they fit."""
     model = embeddings.model()[0]
     tokenizer, encoder = model.tokenizer, model.auto_model
-    pieces = tokenizer(doc.text, add_special_tokens=False, return_offsets_mapping=True)
+    pieces = tokenizer(parsed_text(doc), add_special_tokens=False, return_offsets_mapping=True)
     ids: list[int] = pieces["input_ids"]
     offsets: list[tuple[int, int]] = pieces["offset_mapping"]
     depth = LAYERS if mix is None else 1
@@ -180,7 +205,7 @@ def encoder_states(doc: Doc, mix: Array | None = None) -> Array:
         for first, last in windows:
             hidden = encoder.embeddings(input_ids=torch.tensor([[cls, *ids[first:last], sep]]))
             read = [hidden]
-            for layer in encoder.encoder.layer[: LAYERS - 1]:
+            for layer in _encoder_layers():
                 output = layer(hidden)
                 hidden = output[0] if isinstance(output, tuple) else output
                 read.append(hidden)
@@ -188,18 +213,26 @@ def encoder_states(doc: Doc, mix: Array | None = None) -> Array:
             if weights is not None:
                 layers = (layers * weights).sum(dim=1, keepdim=True)
             states[first:last] = layers.numpy()
-    words = np.zeros((len(doc), depth, embeddings.DIMENSIONS), dtype=np.float32)
-    piece = 0
-    for token in doc:
-        start, end = token.idx, token.idx + len(token.text)
-        while piece < len(offsets) and offsets[piece][1] <= start:
-            piece += 1
-        last = piece
-        while last < len(offsets) and offsets[last][0] < end:
-            last += 1
-        if last > piece:
-            words[token.i] = states[piece:last].mean(axis=0)
-    return words
+    return _word_means(doc, offsets, states)
+
+
+def _word_means(doc: Doc, offsets: Sequence[tuple[int, int]], states: Array) -> Array:
+    """Each word's mean of the states of its pieces (those that end after it starts and
+    start before it ends), as one sparse product: a loop over the words cost as much as
+    the encoder."""
+    starts = doc.to_array("IDX").astype(np.int64)
+    ends = starts + np.array([len(t) for t in doc], dtype=np.int64)
+    first = np.searchsorted(np.array([e for _, e in offsets], dtype=np.int64), starts, "right")
+    last = np.searchsorted(np.array([s for s, _ in offsets], dtype=np.int64), ends, "left")
+    lengths = np.maximum(last - first, 0)
+    rows = np.repeat(np.arange(len(doc)), lengths)
+    columns = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths - first, lengths)
+    means = sparse.csr_matrix(
+        (np.repeat(1 / np.maximum(lengths, 1), lengths).astype(np.float32), (rows, columns)),
+        shape=(len(doc), len(offsets)),
+    )
+    words = means @ states.reshape(len(offsets), int(np.prod(states.shape[1:])))
+    return np.asarray(words, dtype=np.float32).reshape(len(doc), *states.shape[1:])
 
 
 def features(doc: Doc, mix: Array | None = None) -> Features:

@@ -18,6 +18,7 @@ surname tags say which are people.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -356,8 +357,11 @@ def _tag(word: str, language: str, opening: bool) -> tuple[str, str]:
     return ("PROPN" if proper or unknown else pos), best.normal_form
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
 def in_cyrillic(text: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+    return _CYRILLIC.search(text) is not None
 
 
 def unparsed(sentence: Span) -> bool:

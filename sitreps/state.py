@@ -13,6 +13,7 @@ from sitreps.model import Analysis, AnalysisWarning, Claim, Quantity, Span, Text
 # names the event, its place and its attacker, and is read with the text that follows it.
 TITLE_KEY = "sitreps_title"  # Doc.user_data: the title as written, when it was parsed
 LANGUAGE_KEY = "sitreps_language"  # Doc.user_data: the report's language, where not English
+TEXT_KEY = "sitreps_text"  # Doc.user_data: the text parsed, kept once (see `parsed_text`)
 TITLE_SEPARATOR = "\n\n"
 
 
@@ -66,12 +67,19 @@ def body_start(doc: Doc) -> int:
     return 0 if title is None else len(title) + len(TITLE_SEPARATOR)
 
 
+def parsed_text(doc: Doc) -> str:
+    """The text a Doc was parsed from: `Doc.text` joins every token of the document at each
+    call, so the segment stage keeps it."""
+    kept = doc.user_data.get(TEXT_KEY)
+    return kept if isinstance(kept, str) else doc.text
+
+
 def text_span(doc: Doc, start: int, end: int) -> Span:
     """Characters of the parsed text as a span of the report: offsets into the text, or into
     the title as written (its parse may have changed the case of some words)."""
     body = body_start(doc)
     if start >= body:
-        return Span(start=start - body, end=end - body, text=doc.text[start:end])
+        return Span(start=start - body, end=end - body, text=parsed_text(doc)[start:end])
     title: str = doc.user_data[TITLE_KEY]
     end = min(end, len(title))
     return Span(start=start, end=end, text=title[start:end], part=TextPart.TITLE)

@@ -588,13 +588,12 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
     if state.analysis.mode is not Mode.FULL or language_of(doc) != "en":
         return None
     found = attribution_model.spans(doc)
+    chunks = list(doc.noun_chunks)  # once: a span's own noun_chunks walks the whole doc
     taken: set[tuple[int, int]] = set()
-    pairs = sorted(
-        (_gap(cue, content), cue, content)
-        for cue in found["cue"]
-        for content in found["content"]
-        if _gap(cue, content) <= CONTENT_GAP
+    gaps = (
+        (_gap(cue, content), cue, content) for cue in found["cue"] for content in found["content"]
     )
+    pairs = sorted(pair for pair in gaps if pair[0] <= CONTENT_GAP)
     # One content per cue and one cue per content, the closest pairs first.
     content_of: dict[tuple[int, int], tuple[int, int]] = {}
     for _, cue, content in pairs:
@@ -615,7 +614,7 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
             continue
         first, end = min(named, key=lambda source: _gap(cue, source))
         words = [t for t in doc[first:end] if not t.is_space]
-        head = _head_noun(doc[first:end])
+        head = _head_noun(doc[first:end], chunks)
         cue_words = list(doc[cue[0] : cue[1]])
         verb = next((t for t in cue_words if t.pos_ in {"VERB", "AUX"}), None)
         if not words or not _may_be_source(head):
@@ -640,11 +639,11 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
     return attributions
 
 
-def _head_noun(words: TokenSpan) -> Token:
-    """The noun a source's words name: the head of their first noun phrase ("Sergei Lebedev"
-    in "Sergei Lebedev, the coordinator of ..."), and for "who" in "analysts, who warn",
-    the analysts."""
-    chunk = next(iter(words.noun_chunks), None)
+def _head_noun(words: TokenSpan, chunks: list[TokenSpan]) -> Token:
+    """The noun a source's words name: the head of their first noun phrase (of the report's
+    `chunks`: "Sergei Lebedev" in "Sergei Lebedev, the coordinator of ..."), and for "who"
+    in "analysts, who warn", the analysts."""
+    chunk = next((c for c in chunks if words.start <= c.start and c.end <= words.end), None)
     head = chunk.root if chunk is not None else words.root
     if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":
         return head.head.head

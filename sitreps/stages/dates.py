@@ -19,7 +19,7 @@ from spacy.tokens import Span
 from sitreps import lexicons, nlp
 from sitreps.matching import TermMatcher
 from sitreps.model import Event
-from sitreps.state import DocumentState
+from sitreps.state import DocumentState, parsed_text
 
 _YEAR = re.compile(r"\b(1[89]|20)\d{2}\b")
 PRECISION_OF_PERIOD = {"time": 1, "day": 1, "week": 2, "month": 3, "year": 3}
@@ -57,8 +57,8 @@ def _dateline(state: DocumentState) -> Span | None:
     first = next(state.parsed.sents, None)
     if first is None:
         return None
+    text = parsed_text(state.parsed)
     for entity in first.ents:
-        text = state.parsed.text
         before = text[first.start_char : entity.start_char]
         after = text[entity.end_char : entity.end_char + 3].lstrip()
         if (

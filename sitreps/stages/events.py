@@ -290,6 +290,16 @@ def _separate_act(term: str, word: Token) -> bool:
     return isinstance(spec, dict) and spec["sub"] in SEPARATE_ACTS
 
 
+def _spec(trigger: TermMatch, doc: Doc) -> str | dict[str, str]:
+    """How the lexicon codes an event word: a type and sub-type, or "remote" or "generic"
+    (decided by the weapons, the classifier or the context)."""
+    triggers = _lexicon()["triggers"]
+    spec: str | dict[str, str] | None = triggers.get(trigger.term)
+    if spec is None:  # weapon verbs: "launched drones"
+        spec = triggers.get(doc[trigger.start].lemma_.lower(), "remote")
+    return spec
+
+
 def _code(
     trigger: TermMatch,
     sentence: TokenSpan,
@@ -307,10 +317,7 @@ def _code(
     (`on_civilians`), where no one fights back and the weapon is only untold.
     """
     lexicon = _lexicon()
-    spec = lexicon["triggers"].get(trigger.term)
-    if spec is None:
-        lemma = sentence.doc[trigger.start].lemma_.lower()
-        spec = lexicon["triggers"].get(lemma, "remote")  # weapon verbs: "launched drones"
+    spec = _spec(trigger, sentence.doc)
     if isinstance(spec, dict):
         return spec["type"], spec["sub"], 0.8, CodedBy.TRIGGER
     for sub, words in lexicon["weapons"].items():
@@ -353,14 +360,25 @@ def _by_sentence(starts: list[int], matches: list[TermMatch]) -> defaultdict[int
 
 
 def _sentence_types(
-    sentences: list[TokenSpan], triggers: dict[int, list[TermMatch]], fast: bool
+    sentences: list[TokenSpan],
+    triggers: dict[int, list[TermMatch]],
+    weapons: dict[int, list[TermMatch]],
+    fast: bool,
 ) -> dict[int, Prediction]:
-    """The classifier's event type of each sentence holding a trigger word, in one batch;
-    fast mode's classifier does without the sentence embedding."""
-    with_trigger = sorted(index for index, found in triggers.items() if found)
-    texts = [sentences[i].text for i in with_trigger]
+    """The classifier's event type of each sentence it may code, in one batch: one with an
+    event word that does not code itself ("attack", "strike") and no weapon named (see
+    `_code`). Fast mode's classifier does without the sentence embedding."""
+    doc = sentences[0].doc if sentences else None
+    undecided = sorted(
+        index
+        for index, found in triggers.items()
+        if doc is not None
+        and not weapons[index]
+        and any(not isinstance(_spec(m, doc), dict) for m in found)
+    )
+    texts = [sentences[i].text for i in undecided]
     classifier = event_classifier.shipped(embedded=not fast)
-    return dict(zip(with_trigger, classifier.predict(texts), strict=True))
+    return dict(zip(undecided, classifier.predict(texts), strict=True))
 
 
 def _target_phrase(head: Token) -> TokenSpan:
@@ -879,7 +897,8 @@ def run(state: DocumentState) -> None:
         _by_sentence(starts, _matchers()[kind].find(doc))
         for kind in ("trigger", "weapon", "target", "fatalities", "injured")
     )
-    sentence_types = _sentence_types(sentences, triggers, state.analysis.mode is Mode.FAST)
+    fast = state.analysis.mode is Mode.FAST
+    sentence_types = _sentence_types(sentences, triggers, weapons, fast)
     claim_at = state.claims_by_token()
     countries = report.countries
     for index, sentence in enumerate(sentences):

@@ -31,7 +31,14 @@ from sitreps.gazetteer import (
     open_gazetteer,
 )
 from sitreps.model import DATELINE, IN_AN_ORGANISATION, Mode, Place, PlaceCandidate
-from sitreps.state import DocumentState, language_of, span_of, text_span, tokens_of
+from sitreps.state import (
+    DocumentState,
+    language_of,
+    parsed_text,
+    span_of,
+    text_span,
+    tokens_of,
+)
 
 MAX_NGRAM = 4
 HYPHENS = {"-", "‑"}  # a hyphen and a non-breaking hyphen: inside names, never at their ends
@@ -951,7 +958,7 @@ _COORDINATES = re.compile(r"(?<![\d.])(-?\d{1,2}\.\d{3,})\s*[,;]\s*(-?\d{1,3}\.\
 def _coordinates(doc: Doc, gazetteer: Gazetteer, first_number: int) -> list[Place]:
     """Points written in the text, named after the nearest populated place."""
     places: list[Place] = []
-    for match in _COORDINATES.finditer(doc.text):
+    for match in _COORDINATES.finditer(parsed_text(doc)):
         lat, lon = float(match.group(1)), float(match.group(2))
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             continue

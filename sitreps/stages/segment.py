@@ -21,7 +21,14 @@ from spacy.tokens import Doc
 
 from sitreps import cyrillic, nlp, surface
 from sitreps.model import Mode, Sentence
-from sitreps.state import LANGUAGE_KEY, TITLE_KEY, TITLE_SEPARATOR, DocumentState, span_of
+from sitreps.state import (
+    LANGUAGE_KEY,
+    TEXT_KEY,
+    TITLE_KEY,
+    TITLE_SEPARATOR,
+    DocumentState,
+    span_of,
+)
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 MAX_TITLE_CHARS = 1_000
@@ -67,6 +74,7 @@ def _read_cyrillic(state: DocumentState, title: str | None, language: str) -> No
 
 def _finish(state: DocumentState, title: str | None) -> None:
     doc = state.parsed
+    doc.user_data[TEXT_KEY] = doc.text
     if title:
         doc.user_data[TITLE_KEY] = title
     state.analysis.sentences = [
