@@ -3,8 +3,8 @@ the attribution cue, and which are the content attributed (PolNeAR's three roles
 
 Each word is read through the bundled all-MiniLM-L6-v2 encoder (a learned mix of its first
 layers, the encoder itself frozen, its linear layers in 8-bit integers), spaCy's own token
-vectors, its part of speech, dependency and
-entity labels, and a few flags (a quote mark, a reporting verb of the lexicon). A
+vectors, its part of speech, dependency and entity labels, and a few flags (a quote mark, a
+reporting verb of the lexicon). A
 bidirectional LSTM reads the words of the whole report in order, and one layer per role
 scores begin / inside / outside; a constrained Viterbi pass turns the scores into spans, so
 a content may run over several sentences. Trained by `scripts/train_attribution_model.py`
@@ -161,7 +161,7 @@ def _reporting_verbs() -> frozenset[str]:
 def _encoder_layers() -> torch.nn.ModuleList:
     """The transformer layers the tagger reads, a copy of the shared encoder's with their
     linear layers in 8-bit integers (torch's dynamic quantization): a third of the time on
-    one core, which keeps full mode within twice spaCy's parse. The event classifier keeps
+    one core, for about 0.005 of PolNeAR F1 (docs/quality.md). The event classifier keeps
     the 32-bit encoder."""
     layers = embeddings.model()[0].auto_model.encoder.layer[: LAYERS - 1]
     with warnings.catch_warnings():
