@@ -4,12 +4,12 @@ the attribution cue, and which are the content attributed (PolNeAR's three roles
 Each word is read through the bundled all-MiniLM-L6-v2 encoder (a learned mix of its first
 layers, the encoder itself frozen, its linear layers in 8-bit integers), spaCy's own token
 vectors, its part of speech, dependency and entity labels, and a few flags (a quote mark, a
-reporting verb of the lexicon). A
-bidirectional LSTM reads the words of the whole report in order, and one layer per role
-scores begin / inside / outside; a constrained Viterbi pass turns the scores into spans, so
-a content may run over several sentences. Trained by `scripts/train_attribution_model.py`
-(`make attribution-model`) on PolNeAR train, measured on PolNeAR dev. The weights ship as
-plain arrays in an .npz file, never as a pickle, so loading them runs no code.
+reporting verb of the lexicon). A bidirectional LSTM reads the words of the whole report in
+order, and one layer per role scores begin / inside / outside; a constrained Viterbi pass
+turns the scores into spans, so a content may run over several sentences. Trained by
+`scripts/train_attribution_model.py` (`make attribution-model`) on PolNeAR train, measured
+on PolNeAR dev. The weights ship as plain arrays in an .npz file, never as a pickle, so
+loading them runs no code.
 """
 
 from __future__ import annotations
