@@ -12,7 +12,7 @@ import pytest
 import sitreps
 from sitreps import nlp, occurrence, render
 from sitreps.evaluation.war_events import GoldEvent, PredictedEvent, match
-from sitreps.model import Analysis
+from sitreps.model import Analysis, Place
 from sitreps.occurrence import Status
 from sitreps.store import Store
 from tests.test_cli import sitreps as run_sitreps
@@ -255,14 +255,19 @@ def test_another_round_of_strikes_is_a_further_event() -> None:
     assert len(coded) == 2
 
 
-def test_an_event_in_a_region_is_put_at_its_centre_town_as_acled_does() -> None:
-    analysis = sitreps.analyze(
-        "Ukrainian drones struck the Belgorod region on Tuesday, the governor said.",
-        published_at=PUBLISHED,
-    )
+def _acled_point(text: str) -> Place:
+    """The place of the one event of a text, which ACLED can place only in a region or a
+    country (geo_precision 3)."""
+    analysis = sitreps.analyze(text, published_at=PUBLISHED)
     (event,) = analysis.events
     assert event.location is not None and event.geo_precision == 3
-    point = analysis.place(event.location)
+    return analysis.place(event.location)
+
+
+def test_an_event_in_a_region_is_put_at_its_centre_town_as_acled_does() -> None:
+    point = _acled_point(
+        "Ukrainian drones struck the Belgorod region on Tuesday, the governor said."
+    )
     assert (point.name, point.method, point.geo_precision) == ("Belgorod", "seat", 3)
     assert point.admin1 is not None and "Belgorod" in point.admin1
     assert point.span.text == "Belgorod region"
@@ -358,13 +363,7 @@ def test_a_capital_that_acts_is_its_state_not_the_place() -> None:
 
 
 def test_an_event_placed_only_in_a_country_is_put_at_its_capital_as_acled_does() -> None:
-    analysis = sitreps.analyze(
-        "Moscow launched 57 missiles at Ukraine overnight, the air force said.",
-        published_at=PUBLISHED,
-    )
-    (event,) = analysis.events
-    assert event.location is not None and event.geo_precision == 3
-    point = analysis.place(event.location)
+    point = _acled_point("Moscow launched 57 missiles at Ukraine overnight, the air force said.")
     assert (point.name, point.method, point.qualifier) == ("Kyiv", "seat", "capital, for Ukraine")
     assert point.admin1 is None and point.span.text == "Ukraine"
 

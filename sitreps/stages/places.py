@@ -455,19 +455,27 @@ def _names_of(doc: Doc, start: int, end: int) -> list[str]:
     return list(dict.fromkeys([written, *map(normalize_name, lemmas)]))
 
 
+@lru_cache(maxsize=1)
+def _place_adjectives() -> tuple[frozenset[str], list[tuple[str, list[str]]]]:
+    """The kind words and the endings (the longest first) of `data/place_adjectives.yaml`."""
+    data = lexicons.load("place_adjectives")
+    endings = sorted(data["endings"].items(), key=lambda item: len(item[0]), reverse=True)
+    return frozenset(data["kind_words"]), endings
+
+
 def _adjective_names(doc: Doc, start: int, end: int) -> list[str]:
     """The names a capitalised adjective may be made from, where a kind of place follows it
     within three words (`data/place_adjectives.yaml`)."""
-    data = lexicons.load("place_adjectives")
+    kind_words, endings = _place_adjectives()
     word = doc[start]
-    following = {t.lower_ for t in doc[end : end + 3]}
-    if end - start != 1 or not word.text[:1].isupper() or not following & set(data["kind_words"]):
+    if end - start != 1 or not word.text[:1].isupper():
+        return []
+    if not any(t.lower_ in kind_words for t in doc[end : end + 3]):
         return []
     written = normalize_name(word.text)
-    for ending in sorted(data["endings"], key=len, reverse=True):
+    for ending, instead in endings:
         if written.endswith(ending) and len(written) - len(ending) >= 3:
-            stem = written.removesuffix(ending)
-            return [stem + other for other in data["endings"][ending]]
+            return [written.removesuffix(ending) + other for other in instead]
     return []
 
 
