@@ -359,26 +359,38 @@ def _by_sentence(starts: list[int], matches: list[TermMatch]) -> defaultdict[int
     return grouped
 
 
-def _sentence_types(
-    sentences: list[TokenSpan],
-    triggers: dict[int, list[TermMatch]],
-    weapons: dict[int, list[TermMatch]],
-    fast: bool,
-) -> dict[int, Prediction]:
-    """The classifier's event type of each sentence it may code, in one batch: one with an
-    event word that does not code itself ("attack", "strike") and no weapon named (see
-    `_code`). Fast mode's classifier does without the sentence embedding."""
-    doc = sentences[0].doc if sentences else None
-    undecided = sorted(
-        index
-        for index, found in triggers.items()
-        if doc is not None
-        and not weapons[index]
-        and any(not isinstance(_spec(m, doc), dict) for m in found)
-    )
-    texts = [sentences[i].text for i in undecided]
-    classifier = event_classifier.shipped(embedded=not fast)
-    return dict(zip(undecided, classifier.predict(texts), strict=True))
+class _SentenceTypes:
+    """The classifier's event type of each sentence it may code: one with an event word that
+    does not code itself ("attack", "strike") and no weapon named (see `_code`). Asked for
+    only when an event word there has passed every other test, as most never do: the
+    classifier's encoder costs more than the rest of the stage. Fast mode's classifier does
+    without the sentence embedding."""
+
+    def __init__(
+        self,
+        sentences: list[TokenSpan],
+        triggers: dict[int, list[TermMatch]],
+        weapons: dict[int, list[TermMatch]],
+        fast: bool,
+    ) -> None:
+        self._sentences = sentences
+        self._undecided = {
+            index
+            for index, found in triggers.items()
+            if not weapons[index]
+            and any(not isinstance(_spec(m, sentences[index].doc), dict) for m in found)
+        }
+        self._classifier = event_classifier.shipped(embedded=not fast)
+        self._known: dict[int, Prediction | None] = {}
+
+    def of(self, index: int) -> Prediction | None:
+        if index not in self._known:
+            self._known[index] = (
+                self._classifier.predict([self._sentences[index].text])[0]
+                if index in self._undecided
+                else None
+            )
+        return self._known[index]
 
 
 def _target_phrase(head: Token) -> TokenSpan:
@@ -898,7 +910,7 @@ def run(state: DocumentState) -> None:
         for kind in ("trigger", "weapon", "target", "fatalities", "injured")
     )
     fast = state.analysis.mode is Mode.FAST
-    sentence_types = _sentence_types(sentences, triggers, weapons, fast)
+    sentence_types = _SentenceTypes(sentences, triggers, weapons, fast)
     claim_at = state.claims_by_token()
     countries = report.countries
     for index, sentence in enumerate(sentences):
@@ -919,7 +931,7 @@ def run(state: DocumentState) -> None:
         for match, trigger in acts:
             draft = _draft(
                 report, match, trigger, sentence, index, acts, claim_at, countries,
-                named_weapons, weapons_named, victims, sentence_types.get(index),
+                named_weapons, weapons_named, victims, sentence_types,
             )  # fmt: skip
             if draft is not None:
                 found += [draft, *_also_at(report, draft, trigger)]
@@ -997,7 +1009,7 @@ def _draft(
     named_weapons: set[str],
     weapons_named: list[Weapon],
     victims: bool,
-    prediction: Prediction | None,
+    sentence_types: _SentenceTypes,
 ) -> _Draft | None:
     """The event one event word tells of, or None where it tells of none."""
     claim = claim_at.get(trigger.i) or _nearest_claim(trigger, sentence, claim_at)
@@ -1055,6 +1067,7 @@ def _draft(
     on_civilians = any(
         w.lemma_.lower() in civilian for p in found.patients for w in p.subtree if w.i <= p.i
     )
+    prediction = sentence_types.of(index)
     event_type, sub_event_type, base, coded_by = _code(
         match, sentence, named_weapons, prediction, event if recent else None, on_civilians
     )
