@@ -3,6 +3,7 @@ model finds in plain reports (through `sitreps.analyze`)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,27 @@ def test_decoding_never_starts_a_span_inside() -> None:
 def test_decoding_splits_two_adjacent_spans_at_a_begin() -> None:
     spans = attribution_model.decode(_log([[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1]]))
     assert spans == [(0, 2), (2, 3)]
+
+
+def test_decoding_finds_the_best_sequence_an_outside_tag_allows() -> None:
+    # Against every sequence of four tags with no inside tag after an outside one or first.
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        scores = np.log(rng.dirichlet([1.0, 1.0, 1.0], size=4))
+        allowed = [
+            tags
+            for tags in itertools.product(range(3), repeat=4)
+            if tags[0] != 2 and all(not (a == 0 and b == 2) for a, b in itertools.pairwise(tags))
+        ]
+        best = max(allowed, key=lambda tags: sum(scores[i, t] for i, t in enumerate(tags)))
+        spans, start = [], None
+        for i, tag in enumerate([*best, 0]):
+            if tag != 2 and start is not None:
+                spans.append((start, i))
+                start = None
+            if tag == 1:
+                start = i
+        assert attribution_model.decode(scores) == spans
 
 
 def test_weights_round_trip_without_pickle(tmp_path: Path) -> None:
@@ -59,6 +81,18 @@ def test_a_quote_over_two_sentences_keeps_its_speaker() -> None:
     for words in ("The drones came in at dawn", "Three houses burned down"):
         (claim,) = claims_of(analysis, words)
         assert source_names(analysis, claim)[-1] == "Ihor Terekhov"
+
+
+def test_a_quote_split_by_its_speaker_is_one_content() -> None:
+    analysis = sitreps.analyze(
+        "“It just came out of my mouth,” Olena Petrenko told reporters on Monday. “It wasn’t "
+        "like I thought about it.” The mayor, Ihor Terekhov, said the drones came in at dawn."
+    )
+    first, second = (claims_of(analysis, w)[0] for w in ("came out of my", "thought about it"))
+    assert (
+        source_names(analysis, first)[-1] == source_names(analysis, second)[-1] == "Olena Petrenko"
+    )
+    assert [c.text for c in second.cues] == ["told"]
 
 
 @pytest.mark.parametrize(

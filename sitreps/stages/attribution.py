@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
-from spacy.tokens import Token
 
 from sitreps import attribution_model, cyrillic, lexicons, registry
 from sitreps.model import (
@@ -600,6 +600,14 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
         if cue not in content_of and content not in taken:
             content_of[cue] = content
             taken.add(content)
+    # A quote split by its speaker ("It came out," she said. "I never thought about it.") is
+    # one content: the part after takes the cue of the part before.
+    continued: dict[tuple[int, int], tuple[int, int]] = {}
+    for cue, content in content_of.items():
+        after = _continuation(doc, cue, found, taken) if content[1] <= cue[0] else None
+        if after is not None:
+            continued[cue] = after
+            taken.add(after)
     # A cue inside another's content is nested ("TASS reported that the ministry said X"):
     # the tagger tags one layer of contents, so the inner one says the rest of the outer.
     for cue in found["cue"]:
@@ -633,10 +641,31 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
                 # who says it
                 stop = min(cue[0], first)
             said = {i for i in range(start, stop) if not doc[i].is_space}
+            if cue in continued:
+                said |= {i for i in range(*continued[cue]) if not doc[i].is_space}
         resolved = _resolve(head, sources)
         if resolved is not None and said:
             attributions.append(_Attribution(resolved[0], words, cue_words, said, verb))
     return attributions
+
+
+def _continuation(
+    doc: Doc,
+    cue: tuple[int, int],
+    found: dict[str, list[tuple[int, int]]],
+    taken: set[tuple[int, int]],
+) -> tuple[int, int] | None:
+    """The content right after a cue that follows its own content, with nothing but the rest
+    of the cue's sentence and punctuation between: the rest of a quote its speaker splits
+    ("It came out," she told reporters. "I never thought about it.")."""
+    after = next((c for c in found["content"] if c[0] >= cue[1] and c not in taken), None)
+    if after is None:
+        return None
+    said_in = doc[cue[0]].sent
+    between = doc[max(cue[1], said_in.end) : after[0]]
+    if all(t.is_punct or t.is_space for t in between):
+        return after
+    return None
 
 
 def _head_noun(words: TokenSpan, chunks: list[TokenSpan]) -> Token:
