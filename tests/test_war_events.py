@@ -276,6 +276,18 @@ def test_an_event_in_a_region_is_put_at_its_centre_town_as_acled_does() -> None:
 def test_an_attack_on_a_civilian_place_with_no_weapon_named_is_no_battle() -> None:
     coded = _coded("Troops attacked a shopping mall in Kyiv on Monday, killing eight civilians.")
     assert [sub for sub, _, _ in coded] == ["Shelling/artillery/missile attack"]
+    # gunmen who attack a synagogue and a church fire from no distance: an attack on civilians
+    assert _coded(
+        "She compared it to attacks carried out by gunmen on Sunday against a mosque and a "
+        "police post in Derbent."
+    ) == [("Attack", "Unidentified Armed Group (Russia)", "Derbent")]
+
+
+def test_an_assassination_attempt_is_an_attack() -> None:
+    assert _coded(
+        "On Monday the politician Oleg Tsarev was targeted with an assassination attempt in "
+        "Luhansk. He was shot and hospitalised."
+    ) == [("Attack", "Unidentified Armed Group (Ukraine)", "Luhansk")]
 
 
 def test_a_clash_is_placed_by_the_clause_that_tells_where_it_occurred() -> None:

@@ -91,6 +91,7 @@ REFERENCE_WINDOW = 3
 PLACE_WINDOW = 1
 REGION = 3  # ACLED geo_precision of a region or a country
 REMOTE_VIOLENCE = "Explosions/Remote violence"
+VIOLENCE_AGAINST_CIVILIANS = "Violence against civilians"
 REGAINS_TERRITORY = "Government regains territory"
 TERRITORIAL = {REGAINS_TERRITORY, "Non-state actor overtakes territory"}
 ARMED_CLASH = "Armed clash"
@@ -307,6 +308,7 @@ def _code(
     prediction: Prediction | None,
     previous: _Draft | None,
     on_civilians: bool = False,
+    by_a_person: bool = False,
 ) -> tuple[str, str, float, CodedBy]:
     """ACLED event type, sub-event type, how sure the coding is, and what decided it.
 
@@ -314,7 +316,9 @@ def _code(
     "strike" with no weapon named), a confident sentence classifier does, then the remote
     violence the report has just told of ("eight strikes ... two additional attacks"), then
     the default: an armed clash, but for an attack on a civilian place or on civilians
-    (`on_civilians`), where no one fights back and the weapon is only untold.
+    (`on_civilians`), where no one fights back and the weapon is only untold; by people who
+    act alone or as gunmen (`by_a_person`: "gunmen attacked a synagogue"), ACLED's attack on
+    civilians, before any remote violence just told of.
     """
     lexicon = _lexicon()
     spec = _spec(trigger, sentence.doc)
@@ -332,6 +336,8 @@ def _code(
                 prediction.probability,
                 CodedBy.CLASSIFIER,
             )
+    if spec == "generic" and on_civilians and by_a_person:
+        return VIOLENCE_AGAINST_CIVILIANS, ATTACK, 0.6, CodedBy.CONTEXT
     if previous is not None and previous.event_type == REMOTE_VIOLENCE:
         return previous.event_type, previous.sub_event_type, CONTEXT_CODED, CodedBy.CONTEXT
     if spec == "generic" and not on_civilians:
@@ -1064,13 +1070,18 @@ def _draft(
     event = report.last_event
     recent = event is not None and index - report.last_event_sentence <= REFERENCE_WINDOW
     civilian = _words(_lexicon()["civilian_objects"])
-    on_civilians = any(
-        w.lemma_.lower() in civilian for p in found.patients for w in p.subtree if w.i <= p.i
+    on_civilians = any(  # "a synagogue, a church and a police post": each of them
+        w.lemma_.lower() in civilian
+        for p in found.patients
+        for one in (p, *p.conjuncts)
+        for w in one.subtree
+        if w.i <= one.i
     )
     prediction = sentence_types.of(index)
     event_type, sub_event_type, base, coded_by = _code(
-        match, sentence, named_weapons, prediction, event if recent else None, on_civilians
-    )
+        match, sentence, named_weapons, prediction, event if recent else None, on_civilians,
+        _by_a_person(found.agent),
+    )  # fmt: skip
     if coded_by is not CodedBy.TRIGGER and _not_an_event(prediction):
         return _dropped(trigger, f"the classifier reads no event ({prediction})")
     if sub_event_type in TERRITORIAL and not _takes_ground(report, trigger):
@@ -1174,8 +1185,12 @@ def _unidentified_hands(sub_event_type: str, agent: list[Token]) -> bool:
     group of the country it happens in."""
     if sub_event_type == ATTACK:
         return True
-    lone = _words(_lexicon()["lone_perpetrators"])
-    return sub_event_type == ARMED_CLASH and bool(agent) and agent[-1].lemma_.lower() in lone
+    return sub_event_type == ARMED_CLASH and _by_a_person(agent)
+
+
+def _by_a_person(agent: list[Token]) -> bool:
+    """ "a young man", "gunmen": people who act alone or with no side named."""
+    return bool(agent) and agent[-1].lemma_.lower() in _words(_lexicon()["lone_perpetrators"])
 
 
 def _also_at(report: _Report, draft: _Draft, trigger: Token) -> list[_Draft]:
