@@ -325,6 +325,18 @@ def test_taking_what_is_no_ground_is_no_territorial_event(text: str) -> None:
     assert _coded(text) == []
 
 
+def test_a_recapture_is_coded_where_it_names_the_place_it_retakes() -> None:
+    # a village the gazetteer lacks was retaken in the country whose forces retook it
+    assert _coded(
+        "Ukrainian forces recaptured Zhabokrychky on Friday, the General Staff said."
+    ) == [("Government regains territory", "Military Forces of Ukraine", "Kyiv")]
+    # "towns and villages" name no place to code
+    assert (
+        _coded("Zelenskiy said on Friday that Ukrainian forces had retaken towns and villages.")
+        == []
+    )
+
+
 def test_a_clash_with_a_crowd_is_a_riot_by_the_crowd() -> None:
     analysis = sitreps.analyze(
         "Russian riot police clashed with protesters in Baymak on Wednesday.",

@@ -1119,9 +1119,10 @@ def _draft(
         place = None  # "Europe": ACLED places an event in a country
     if place is None and sub_event_type == REGAINS_TERRITORY and actor1 is not None:
         # A government regains its own territory: "Ukrainian forces recaptured <a village
-        # the gazetteer lacks>" happened in Ukraine.
+        # the gazetteer lacks>" happened in Ukraine; "retook towns and villages" names no
+        # place to code.
         own = actors.country_in(actor1.name) if actor1.inter == 1 else None
-        if own is not None:
+        if own is not None and any(w.pos_ == "PROPN" for w in _taken(trigger)):
             word = found.agent[0] if found.agent else trigger
             place, precision = report.country_place(own, word), REGION
             day_anchored = place is not None  # a named place, if one the gazetteer lacks
@@ -1317,18 +1318,13 @@ def _with_a_crowd(
     return any(t.lower_ in crowds for t in around)
 
 
-def _takes_ground(report: _Report, trigger: Token) -> bool:
-    """Whether what a territorial word takes is ground: a name, a place or a word for land
-    ("captured the village", "the capture of Avdiivka"), not "seized assets" or "footage
-    captured the confrontations"; where it names nothing taken, the word alone decides."""
+def _taken(trigger: Token) -> list[Token]:
+    """The words that say what a territorial word takes: each thing taken and what names it
+    ("the village of Robotyne", "the Zaporizhzhia plant"), not its other phrases ("the
+    confrontations near the court in Baymak")."""
     taken = [c for c in trigger.children if c.dep_ in {"dobj", "nsubjpass"}]
     taken += _objects_of(trigger, "of")
-    if not taken:
-        return True
-    land = _words(_lexicon()["territory"])
-    # the head and what names it ("the village of Robotyne", "the Zaporizhzhia plant"), not
-    # its other phrases ("the confrontations near the court in Baymak")
-    named = [
+    return [
         w
         for head in taken
         for w in (
@@ -1337,13 +1333,23 @@ def _takes_ground(report: _Report, trigger: Token) -> bool:
             *_objects_of(head, "of"),
         )
     ]
+
+
+def _takes_ground(report: _Report, trigger: Token) -> bool:
+    """Whether what a territorial word takes is ground: a name, a place or a word for land
+    ("captured the village", "the capture of Avdiivka"), not "seized assets" or "footage
+    captured the confrontations"; where it names nothing taken, the word alone decides."""
+    taken = _taken(trigger)
+    if not taken:
+        return True
+    land = _words(_lexicon()["territory"])
     # a name may be a place the gazetteer or the tagger missed ("captured Avdiivka")
     return any(
         w.pos_ == "PROPN"
         or report.place_of(w) is not None
         or w.lemma_.lower() in land
         or w.lower_ in land
-        for w in named
+        for w in taken
     )
 
 
