@@ -95,6 +95,17 @@ def test_a_quote_split_by_its_speaker_is_one_content() -> None:
     assert [c.text for c in second.cues] == ["told"]
 
 
+def test_no_content_runs_from_the_headline_into_the_report() -> None:
+    analysis = sitreps.analyze(
+        "Russian drones hit the port overnight, the governor said.",
+        title="Zelensky: Russia must pay for its crimes",
+    )
+    (headline,) = claims_of(analysis, "Russia must pay")
+    (report,) = claims_of(analysis, "Russian drones hit the port")
+    assert source_names(analysis, headline)[-1] == "Zelensky"
+    assert source_names(analysis, report)[-1] == "governor"
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [

@@ -35,7 +35,7 @@ from sitreps.model import (
     SourceKind,
     Span,
 )
-from sitreps.state import DocumentState, language_of, span_of
+from sitreps.state import DocumentState, body_start, language_of, span_of
 
 NAME_DEPS = {"compound", "flat", "amod", "nmod", "poss", "nummod", "case"}
 PRONOUNS = {"he", "she", "they", "it", "we", "i"}
@@ -587,7 +587,9 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
     doc = state.parsed
     if state.analysis.mode is not Mode.FULL or language_of(doc) != "en":
         return None
-    found = attribution_model.spans(doc)
+    # The headline is a text of its own: no span runs from it into the report
+    body = next((t.i for t in doc if t.idx >= body_start(doc)), len(doc))
+    found = {role: _cut(spans, body) for role, spans in attribution_model.spans(doc).items()}
     chunks = list(doc.noun_chunks)  # once: a span's own noun_chunks walks the whole doc
     taken: set[tuple[int, int]] = set()
     gaps = (
@@ -647,6 +649,11 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
         if resolved is not None and said:
             attributions.append(_Attribution(resolved[0], words, cue_words, said, verb))
     return attributions
+
+
+def _cut(spans: list[tuple[int, int]], at: int) -> list[tuple[int, int]]:
+    """The spans, those that run across the word `at` in two."""
+    return [piece for s, e in spans for piece in (((s, at), (at, e)) if s < at < e else ((s, e),))]
 
 
 def _continuation(
