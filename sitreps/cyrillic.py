@@ -449,6 +449,18 @@ def place_keys(words: list[str], language: str) -> Iterator[str]:
             yield " ".join([*modifiers, head])
 
 
+# Ukrainian letters as Russian writes the same sounds in foreign names: "Пенсильванія" is
+# "Пенсильвания", "Вісконсін" "Висконсин".
+_RUSSIAN_LETTERS = str.maketrans(
+    {"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": None, "’": None, "ʼ": None}
+)
+
+
+def russian_spelling(name: str) -> str:
+    """A lower-case Ukrainian name spelled with Russian letters."""
+    return name.translate(_RUSSIAN_LETTERS)
+
+
 def _distinct_lemmas(word: str, language: str) -> list[Parse]:
     """A word's parses with lemmas of their own, most likely first: "Донецьку" is first an
     adjective (донецький), then the town (донецьк)."""
@@ -459,9 +471,10 @@ def _distinct_lemmas(word: str, language: str) -> list[Parse]:
 
 
 def _agreeing(word: str, language: str, agreement: set[str]) -> str:
-    """An adjective in the nominative of the noun it qualifies; another word as written."""
+    """An adjective or participle in the nominative of the noun it qualifies ("Соединенных
+    Штатов" -> "соединенные штаты"); another word as written."""
     for parse in _parses(word, language):
-        if parse.tag.POS == "ADJF":
+        if parse.tag.POS in {"ADJF", "PRTF"}:
             inflected = parse.inflect(agreement)
             if inflected is not None:
                 return str(inflected.word)

@@ -28,7 +28,7 @@ import platformdirs
 
 from sitreps import cyrillic, lexicons, progress
 
-GAZETTEER_VERSION = "10"
+GAZETTEER_VERSION = "11"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 

@@ -14,6 +14,7 @@ import sitreps
 from sitreps import cyrillic, nlp
 from sitreps.cli import app
 from sitreps.gazetteer import normalize_name, open_gazetteer
+from sitreps.model import IN_AN_ORGANISATION
 from sitreps.stages.quantities import parse_number
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -84,6 +85,7 @@ def test_the_reader_keeps_the_text_and_ukrainian_words_with_apostrophes() -> Non
         (["Донецька", "обл"], "uk", "донецька область"),
         (["Белгородской", "области"], "ru", "белгородская область"),
         (["Харькове"], "ru", "харьков"),
+        (["Соединенных", "Штатов"], "ru", "соединённые штаты"),  # a participle agrees too
     ],
 )
 def test_inflected_names_are_read_in_the_nominative(
@@ -109,6 +111,25 @@ def test_places_are_found_through_their_inflected_forms() -> None:
     assert russian == [("Шебекино", "Shebekino"), ("Белгородской области", "Belgorodskaya oblast'")]
 
 
+def test_a_ukrainian_name_the_gazetteer_holds_in_russian_only_is_found() -> None:
+    found = _places("Виборці у Пенсильванії та Вісконсіні чекали на результати.", "uk")
+    assert found == [("Пенсильванії", "Pennsylvania"), ("Вісконсіні", "Wisconsin")]
+
+
+def test_a_country_qualifying_an_organisation_is_part_of_its_name() -> None:
+    # natasha tags "МИД" and "Верховный суд" as organisations and the countries apart.
+    analysis = sitreps.analyze(
+        "Официальный представитель МИД России Мария Захарова заявила, что Верховный суд "
+        "Пакистана отменил приговор. Выборы прошли в Пакистане.",
+        language="ru",
+    )
+    assert [(p.surface, p.qualifier) for p in analysis.places] == [
+        ("России", IN_AN_ORGANISATION),
+        ("Пакистана", IN_AN_ORGANISATION),
+        ("Пакистане", None),
+    ]
+
+
 def test_common_words_and_first_names_are_no_places() -> None:
     # "Час" (time) opening a sentence is a town in India only by its spelling; "Лариса" is a
     # woman, not Larisa in Greece; "Усі" (all) is not Wuxi.
@@ -117,7 +138,10 @@ def test_common_words_and_first_names_are_no_places() -> None:
 
 
 def test_countries_and_oblasts_have_their_russian_and_ukrainian_names() -> None:
-    names = ["Україна", "Россия", "Німеччина", "Харківщина", "Пенсільванія", "Сполучені Штати"]
+    names = [
+        "Україна", "Россия", "Німеччина", "Харківщина", "Пенсільванія", "Сполучені Штати",
+        "ДНР", "Луганская Народная Республика", "Подмосковье",
+    ]  # fmt: skip
     found = open_gazetteer().lookup(normalize_name(n) for n in names)
     assert [found[normalize_name(n)][0].name for n in names] == [
         "Ukraine",
@@ -126,6 +150,9 @@ def test_countries_and_oblasts_have_their_russian_and_ukrainian_names() -> None:
         "Kharkivska oblast",
         "Pennsylvania",
         "United States",
+        "Donetska oblast",
+        "Luhanska oblast",
+        "Moskovskaya oblast'",
     ]
 
 
@@ -135,6 +162,25 @@ def test_eval_entities_scores_the_fixture() -> None:
     assert (figures["gold_mentions"], figures["predicted_mentions"]) == (8, 8)
     assert figures["f1"] == 1.0
     assert figures["resolved_to_gold_lemma"] == 1.0 and figures["lemma_mentions"] == 3
+
+
+def test_eval_entities_follows_the_gold_on_places_inside_organisations(tmp_path: Path) -> None:
+    text = "Представитель МИД России выступил в Москве."
+    organisation = {"start": 14, "end": 24, "text": "МИД России", "label": "ORG"}
+    country = {"start": 18, "end": 24, "text": "России", "label": "LOC"}
+    city = {"start": 36, "end": 42, "text": "Москве", "label": "LOC"}
+    outermost, nested = tmp_path / "outermost.jsonl", tmp_path / "nested.jsonl"
+    for path, entities in (
+        (outermost, [organisation, city]),
+        (nested, [organisation, country, city]),
+    ):
+        record = {"text": text, "lang": "ru", "entities": entities}
+        path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    # SlavicNER annotates the organisation only: "России" in it is no place mention there.
+    assert _eval_entities(outermost)["predicted_mentions"] == 1
+    # factRuEval annotates the country inside it too.
+    figures = _eval_entities(nested)
+    assert (figures["predicted_mentions"], figures["f1"]) == (2, 1.0)
 
 
 def test_eval_entities_refuses_a_file_without_entities(tmp_path: Path) -> None:
@@ -154,7 +200,7 @@ def test_eval_entities_refuses_a_file_without_entities(tmp_path: Path) -> None:
 def test_real_ukrainian_and_russian_news_hold_their_measured_figures(name: str) -> None:
     figures = _eval_entities(SHARED / "ruuk" / f"{name}.jsonl")
     # docs/quality.md, "Ukrainian and Russian": the floor this round reached.
-    assert figures["f1"] >= 0.78
+    assert figures["f1"] >= 0.80
 
 
 def _events(text: str) -> list[tuple[str, str | None, str | None, int | None, int | None]]:

@@ -216,9 +216,12 @@ def _placed(token: Token) -> bool:
 
 def _in_an_organisation(doc: Doc, mention: _Mention) -> bool:
     """A place named inside an organisation's name: "Kharkiv" of "the Kharkiv Regional
-    Military Administration", "Gainesville" of "the Gainesville Police Department"."""
+    Military Administration", "Gainesville" of "the Gainesville Police Department"; and
+    a name in the genitive qualifying an organisation's ("МИД России", "Верховный суд
+    Пакистана": natasha tags the body and the country as two names)."""
     if doc[mention.start].ent_type_ != "ORG":
-        return False
+        root = doc[mention.start : mention.end].root
+        return root.dep_ == "nmod" and root.head.ent_type_ == "ORG"
     start, end = _entity_bounds(doc, mention.start)
     if any(_coordinator(t) for t in doc[start:end]):
         return False  # "Kharkiv, Izium and Kupiansk" tagged as one organisation is a list
@@ -451,8 +454,12 @@ def _names_of(doc: Doc, start: int, end: int) -> list[str]:
     language = language_of(doc)
     if language not in cyrillic.LANGUAGES:
         return [written, *_adjective_names(doc, start, end)]
-    lemmas = cyrillic.place_keys([t.text for t in doc[start:end]], language)
-    return list(dict.fromkeys([written, *map(normalize_name, lemmas)]))
+    lemmas = [
+        normalize_name(k) for k in cyrillic.place_keys([t.text for t in doc[start:end]], language)
+    ]
+    if language == "uk":  # last, names the gazetteer holds in Russian only ("Пенсильванія")
+        lemmas += [cyrillic.russian_spelling(k) for k in lemmas]
+    return list(dict.fromkeys([written, *lemmas]))
 
 
 @lru_cache(maxsize=1)
