@@ -396,15 +396,24 @@ def can_be_subject(word: str, language: str) -> bool:
 
 def _people(doc: Doc, language: str) -> list[Span]:
     """Runs of capitalised words that pymorphy3 reads as a first name with a surname or a
-    patronymic ("Віктора Рогатіна"), and single words it can read as nothing but a
-    person's name ("Лариса", "Шевченка"): natasha's NER misses most Ukrainian names."""
+    patronymic ("Віктора Рогатіна"), a first name with any capitalised word after it (a
+    surname the dictionary reads otherwise: "Андрій Зеленський"), and single words it
+    can read as nothing but a person's name ("Лариса", "Шевченка"): natasha's NER misses
+    most Ukrainian names."""
     people = []
     start = None
     for token in [*doc, None]:
         named = (
             token is not None
             and token.text[:1].isupper()
-            and bool(_NAME_TAGS & _parses(token.text, language)[0].tag.grammemes)
+            and (
+                bool(_NAME_TAGS & _parses(token.text, language)[0].tag.grammemes)
+                or (
+                    start is not None
+                    and start == token.i - 1
+                    and _is_first_name(doc[start].text, language)
+                )
+            )
         )
         if named:
             start = token.i if start is None else start
@@ -414,6 +423,10 @@ def _people(doc: Doc, language: str) -> list[Span]:
             people.append(Span(doc, start, end, label="PERSON"))
         start = None
     return people
+
+
+def _is_first_name(word: str, language: str) -> bool:
+    return "Name" in _parses(word, language)[0].tag.grammemes
 
 
 def _only_a_name(word: str, language: str) -> bool:

@@ -130,6 +130,26 @@ def test_a_country_qualifying_an_organisation_is_part_of_its_name() -> None:
     ]
 
 
+def test_a_ukrainian_place_closing_a_bodys_name_is_part_of_it() -> None:
+    # No parser reads Ukrainian: a capitalised word or quotation marks open the name.
+    analysis = sitreps.analyze(
+        "Вчора палата Конгресу США ухвалила закон, а НАК «Нафтогаз України» подала позов "
+        "до суду в Києві.",
+        language="uk",
+    )
+    assert [(p.surface, p.qualifier) for p in analysis.places] == [
+        ("США", IN_AN_ORGANISATION),
+        ("України", IN_AN_ORGANISATION),
+        ("Києві", None),
+    ]
+
+
+def test_a_first_name_and_the_capitalised_word_after_it_are_a_person() -> None:
+    # pymorphy3 reads "Зеленський" as an adjective, "Андрій" as a first name.
+    doc = cyrillic.read("Вчора Андрій Зеленський приїхав до Києва.", "uk", nlp.load().vocab)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Андрій Зеленський", "PERSON")]
+
+
 def test_common_words_and_first_names_are_no_places() -> None:
     # "Час" (time) opening a sentence is a town in India only by its spelling; "Лариса" is a
     # woman, not Larisa in Greece; "Усі" (all) is not Wuxi.

@@ -221,11 +221,31 @@ def _in_an_organisation(doc: Doc, mention: _Mention) -> bool:
     Пакистана": natasha tags the body and the country as two names)."""
     if doc[mention.start].ent_type_ != "ORG":
         root = doc[mention.start : mention.end].root
-        return root.dep_ == "nmod" and root.head.ent_type_ == "ORG"
+        if root.dep_ == "nmod" and root.head.ent_type_ == "ORG":
+            return True
+        return cyrillic.unparsed(root.sent) and _closes_a_name(doc, mention.start)
     start, end = _entity_bounds(doc, mention.start)
     if any(_coordinator(t) for t in doc[start:end]):
         return False  # "Kharkiv, Izium and Kupiansk" tagged as one organisation is a list
     return start < mention.start or end > mention.end
+
+
+def _closes_a_name(doc: Doc, start: int) -> bool:
+    """Where no parser ties a name to the body it qualifies (Ukrainian), a place closing a
+    name that a capitalised word inside the sentence opens, with only lower-case nouns and
+    adjectives between ("Конгресу США", "Верховного суду США", "Служби безпеки України"),
+    or closing a name in quotation marks ("«Нафтогаз України»"), is part of that name."""
+    index = start - 1
+    while index >= 0 and start - index <= MAX_NAME_WORDS and doc[index].is_lower:
+        if doc[index].pos_ not in {"NOUN", "ADJ"}:
+            return False
+        index -= 1
+    if index < 0:
+        return False
+    opening = doc[index]
+    quoted = index > 0 and doc[index - 1].text in QUOTES and opening.text[:1].isupper()
+    named = opening.pos_ == "PROPN" and not opening.is_sent_start
+    return quoted or (named and opening.ent_type_ != "PERSON")
 
 
 def _entity_bounds(doc: Doc, index: int) -> tuple[int, int]:
@@ -591,6 +611,8 @@ def _ranked(
 
 
 DATELINE_MARKS = {"—", "–", "-", ":", "(", ","}
+QUOTES = {"«", "„", "“", '"'}
+MAX_NAME_WORDS = 3  # lower-case words between a name's capitalised opening and its place
 
 
 def _is_dateline(doc: Doc, mention: _Mention) -> bool:
