@@ -103,7 +103,25 @@ def _verb_agent(verb: Token) -> list[Token]:
         return _verb_agent(verb.head)  # "attacked and captured", "continued to shell"
     if verb.dep_ == "acl" and verb.tag_ == "VBG":  # "drones hitting Kyiv"
         return _phrase(verb.head)
-    return []
+    return _accused(verb)
+
+
+# Prepositions after which an act is one its governing verb's object did: "accused Russia of
+# shelling", "blamed Kyiv for the attack" (not "hit Ukraine with an attack").
+ACCUSING_PREPOSITIONS = {"of", "for"}
+
+
+def _accused(word: Token) -> list[Token]:
+    """Who an act is laid on: the object of the verb that governs it through "of" or "for"
+    ("accused Russia of shelling", "Kyiv was blamed for the attack")."""
+    preposition = word.head
+    if word.dep_ not in {"pcomp", "pobj"} or preposition.lower_ not in ACCUSING_PREPOSITIONS:
+        return []
+    verb = preposition.head
+    if verb.i == preposition.i or verb.pos_ not in VERBAL:
+        return []
+    objects = [c for c in verb.children if c.dep_ in {"dobj", "nsubjpass"}]
+    return _phrase(objects[0]) if objects else []
 
 
 # Words that count events and stand for them in the clause: "launched a series of strikes".
@@ -161,7 +179,7 @@ def _noun_agent_of(noun: Token, countries: frozenset[int]) -> list[Token]:
         return _verb_agent(governor.head)  # "Russia hit Ukraine with its latest attack"
     if noun.dep_ == "conj" and noun.head.pos_ not in VERBAL and noun.head.i != noun.i:
         return _noun_agent(noun.head, countries)  # "Russian drone and missile attacks"
-    return []
+    return _accused(noun)
 
 
 def _objects(word: Token, prepositions: set[str]) -> list[Token]:

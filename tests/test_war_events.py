@@ -380,6 +380,23 @@ def test_it_that_acts_is_who_says_so() -> None:
     assert coded == [captured]
 
 
+@pytest.mark.parametrize(
+    ("text", "coded"),
+    [
+        (
+            "Ukraine accused Russia of shelling a hospital in Kherson on Monday.",
+            ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kherson"),
+        ),
+        (
+            "Moscow blamed Kyiv for the drone attack on Belgorod on Monday.",
+            ("Air/drone strike", "Military Forces of Ukraine", "Belgorod"),
+        ),
+    ],
+)
+def test_who_is_accused_of_an_act_is_its_actor(text: str, coded: tuple[str, str, str]) -> None:
+    assert _coded(text) == [coded]
+
+
 def test_a_capital_that_acts_is_its_state_not_the_place() -> None:
     assert _coded("Moscow launched 57 missiles at Ukraine overnight, the air force said.") == [
         ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kyiv")
