@@ -37,6 +37,7 @@ class Status(StrEnum):
     OCCURRED = "occurred"
     GENERIC = "generic"  # habitual or ongoing: an event only where a day anchors it
     NOT_OCCURRED = "not_occurred"
+    ATTEMPTED = "attempted"  # tried or failed: an assault fought, not what it sought
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class _Words:
     stops: frozenset[str]
     accomplished: frozenset[str]
     remembered: frozenset[str]
+    attempts: frozenset[str]
 
 
 @cache
@@ -86,6 +88,7 @@ def _words() -> _Words:
         stops=words("reporting_and_perception"),
         accomplished=words("accomplished"),
         remembered=words("remembered"),
+        attempts=words("attempts"),
     )
 
 
@@ -225,7 +228,9 @@ def assess(trigger: Token) -> Occurrence:
                 return Occurrence(Status.NOT_OCCURRED, "conditional", condition)
             purpose = _purpose(node)
             if purpose is not None:
-                return Occurrence(Status.NOT_OCCURRED, "purpose or intention", purpose)
+                return _attempted(purpose) or Occurrence(
+                    Status.NOT_OCCURRED, "purpose or intention", purpose
+                )
             habit = _habitual(node)
             if habit is not None and generic is None:
                 generic = Occurrence(Status.GENERIC, "habitual", habit)
@@ -250,10 +255,19 @@ def assess(trigger: Token) -> Occurrence:
         if node.dep_ in COMPLEMENT_DEPS:
             lemma = _lemma(governor)
             if governor.pos_ in VERBAL | {"ADJ"} and lemma in words.governors:
-                return Occurrence(Status.NOT_OCCURRED, "irrealis", governor)
+                return _attempted(governor) or Occurrence(Status.NOT_OCCURRED, "irrealis", governor)
             if governor.pos_ in {"NOUN", "PROPN"} and (
                 lemma in words.frames or lemma in words.governors
             ):
                 return Occurrence(Status.NOT_OCCURRED, "framed", governor)
         node = governor
     return generic or Occurrence(Status.OCCURRED)
+
+
+def _attempted(governor: Token) -> Occurrence | None:
+    """Where the governor is a try ("tried to", "failed to", "an attempt to"), what the try
+    itself was: attempted if it happened, else as the try is told."""
+    if _lemma(governor) not in _words().attempts:
+        return None
+    tried = assess(governor)
+    return Occurrence(Status.ATTEMPTED, "attempted", governor) if tried.occurred else tried

@@ -127,6 +127,10 @@ def test_matching_is_one_to_one_closest_first_and_regional_by_country() -> None:
         ),
         # a life told in a relative clause: background to the news
         ("A Georgian who had fought Russian troops in Chechnya fled.", "fought", Status.GENERIC),
+        # a try: fought if the try happened, nothing if it is only planned
+        ("Russian troops tried to capture Krynky.", "capture", Status.ATTEMPTED),
+        ("Russian troops made an attempt to storm Krynky.", "storm", Status.ATTEMPTED),
+        ("Russian troops may try to capture Krynky.", "capture", Status.NOT_OCCURRED),
     ],
 )
 def test_what_the_text_says_happened(sentence: str, word: str, status: Status) -> None:
@@ -378,6 +382,13 @@ def test_it_that_acts_is_who_says_so() -> None:
     coded = _coded("The Russian military claimed on Saturday that it captured the city of Bakhmut.")
     captured = ("Non-state actor overtakes territory", "Military Forces of Russia", "Bakhmut")
     assert coded == [captured]
+
+
+def test_an_assault_tried_or_failed_is_a_clash_and_nothing_else_tried_is_an_event() -> None:
+    clash = ("Armed clash", "Military Forces of Russia", "Krynky")
+    failed = "Russian troops failed to capture the village of Krynky on Monday, the army said."
+    assert _coded(failed) == [clash]
+    assert _coded("Police tried to arrest the activist in Moscow on Monday.") == []
 
 
 @pytest.mark.parametrize(

@@ -95,6 +95,7 @@ VIOLENCE_AGAINST_CIVILIANS = "Violence against civilians"
 REGAINS_TERRITORY = "Government regains territory"
 TERRITORIAL = {REGAINS_TERRITORY, "Non-state actor overtakes territory"}
 ARMED_CLASH = "Armed clash"
+BATTLES = "Battles"
 ATTACK = "Attack"
 ARRESTS = "Arrests"
 # Who protests or riots unnamed, with ACLED's inter code: the crowd of the country it is in.
@@ -1086,6 +1087,10 @@ def _draft(
         return _dropped(trigger, f"the classifier reads no event ({prediction})")
     if sub_event_type in TERRITORIAL and not _takes_ground(report, trigger):
         return _dropped(trigger, "what it takes is no ground")
+    if said.status is Status.ATTEMPTED:
+        if event_type != BATTLES:
+            return _dropped(trigger, f"attempted, not done ({said.cue})")
+        sub_event_type = ARMED_CLASH  # "tried to capture Krynky": fought, nothing taken
     if sub_event_type == ARMED_CLASH and _with_a_crowd(trigger, found, report.sentences, index):
         riot = _lexicon()["riot"]
         event_type, sub_event_type = riot["type"], riot["sub"]
