@@ -384,6 +384,13 @@ def test_it_that_acts_is_who_says_so() -> None:
     assert coded == [captured]
 
 
+def test_where_rulers_sit_is_no_place_of_an_event_and_a_building_there_is() -> None:
+    assert _coded("Russia is fighting against the regime in Kyiv, the envoy said on Monday.") == []
+    assert _coded("A missile hit the embassy in Kyiv on Monday, officials said.") == [
+        ("Shelling/artillery/missile attack", None, "Kyiv")
+    ]
+
+
 def test_what_is_eliminated_is_an_event_only_where_it_is_of_war() -> None:
     coded = _coded("Ukrainian forces eliminated a Russian command post in Kherson on Monday.")
     assert coded == [("Armed clash", "Military Forces of Ukraine", "Kherson")]

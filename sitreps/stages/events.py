@@ -96,6 +96,7 @@ REGAINS_TERRITORY = "Government regains territory"
 TERRITORIAL = {REGAINS_TERRITORY, "Non-state actor overtakes territory"}
 ARMED_CLASH = "Armed clash"
 BATTLES = "Battles"
+AFFILIATING_PREPOSITIONS = {"in", "of"}  # "the regime in Kyiv", "the leadership of Ukraine"
 ATTACK = "Attack"
 ARRESTS = "Arrests"
 # Who protests or riots unnamed, with ACLED's inter code: the crowd of the country it is in.
@@ -760,16 +761,21 @@ def _contains_another(report: _Report, index: int, named: dict[int, Place]) -> b
 
 def _affiliation(report: _Report, index: int) -> bool:
     """Whether a place word qualifies people or a body ("the Washington and Brussels elite",
-    "New York officials"): an affiliation, not where something happened."""
+    "New York officials", "the regime in Kyiv"): an affiliation, not where something
+    happened."""
     word = report.doc[index]
     place_id = report.state.place_tokens.get(index)
     while word.head.i != word.i and (
         word.dep_ == "conj" or report.state.place_tokens.get(word.head.i) == place_id
     ):
         word = word.head
+    if word.dep_ == "pobj" and word.head.lower_ in AFFILIATING_PREPOSITIONS:
+        # "the regime in Kyiv"; not "the embassy in Kyiv", a building where it stands
+        ruled_from = word.head.head
+        return ruled_from.lemma_.lower() in _words(_lexicon()["rulers"])
+    bodies = _words(_lexicon()["affiliation_nouns"])
     return word.dep_ in {"compound", "nmod", "amod", "poss"} and (
-        word.head.lemma_.lower() in _words(_lexicon()["affiliation_nouns"])
-        or word.head.lower_ in _words(_lexicon()["affiliation_nouns"])
+        word.head.lemma_.lower() in bodies or word.head.lower_ in bodies
     )
 
 
