@@ -28,7 +28,7 @@ import platformdirs
 
 from sitreps import cyrillic, lexicons, progress
 
-GAZETTEER_VERSION = "11"
+GAZETTEER_VERSION = "12"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -70,8 +70,9 @@ class GazetteerEntry:
 
     @property
     def is_region(self) -> bool:
-        """A country, a first-level division or a continent: ACLED geo_precision 3."""
-        return self.feature.startswith(("A.PCL", "A.ADM1", "L.CONT"))
+        """A country, a first-level division, a continent, a region or a sea: ACLED
+        geo_precision 3."""
+        return self.feature.startswith(("A.PCL", "A.ADM1", "L.CONT", "L.RGN", "H.SEA"))
 
 
 EARTH_RADIUS_KM = 6371.0
@@ -253,6 +254,26 @@ def _continents() -> Iterator[tuple[GazetteerEntry, set[str]]]:
         yield entry, names - {""}
 
 
+def _regions() -> Iterator[tuple[GazetteerEntry, set[str]]]:
+    """The regions and seas of `data/regions.yaml`, under stable ids of their own."""
+    from sitreps.divisions import synthetic_id  # divisions reads this module's entries
+
+    for name, region in lexicons.load("regions").items():
+        lat, lon = region["point"]
+        entry = GazetteerEntry(
+            geonameid=synthetic_id(f"region:{name}"),
+            name=name,
+            lat=float(lat),
+            lon=float(lon),
+            country=region.get("country"),
+            admin1_code=None,
+            feature=region["feature"],
+            population=0,
+            precision=3,
+        )
+        yield entry, {name, *region["names"]}
+
+
 def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[str]) -> None:
     connection.execute(
         "INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -314,7 +335,7 @@ def build(path: Path) -> Path:
                 "UPDATE place SET feature = 'P.PPLC' WHERE geonameid = ?",
                 [(capital.geonameid,) for capital in _capitals(capitals)],
             )
-            for entry, names in (*_continents(), *found.places):
+            for entry, names in (*_continents(), *_regions(), *found.places):
                 _insert(connection, entry, names)
             connection.executemany(
                 "INSERT INTO admin1 VALUES (?, ?, ?)",

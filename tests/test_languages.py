@@ -159,7 +159,7 @@ def test_common_words_and_first_names_are_no_places() -> None:
 def test_countries_and_oblasts_have_their_russian_and_ukrainian_names() -> None:
     names = [
         "Україна", "Россия", "Німеччина", "Харківщина", "Пенсільванія", "Сполучені Штати",
-        "ДНР", "Луганская Народная Республика", "Подмосковье",
+        "ДНР", "Луганская Народная Республика", "Подмосковье", "Донбасс", "Чорне море",
     ]  # fmt: skip
     found = open_gazetteer().lookup(normalize_name(n) for n in names)
     assert [found[normalize_name(n)][0].name for n in names] == [
@@ -172,6 +172,8 @@ def test_countries_and_oblasts_have_their_russian_and_ukrainian_names() -> None:
         "Donetska oblast",
         "Luhanska oblast",
         "Moskovskaya oblast'",
+        "Donbas",
+        "Black Sea",
     ]
 
 

@@ -384,6 +384,13 @@ def test_it_that_acts_is_who_says_so() -> None:
     assert coded == [captured]
 
 
+def test_a_region_that_is_no_division_places_an_event_and_a_sea_does_not() -> None:
+    coded = _coded("Fighting continued in Donbas on Monday, the General Staff said.")
+    assert coded == [("Armed clash", None, "Donbas")]
+    # ACLED places an event in a country: a sea alone places none.
+    assert _coded("Ukrainian drones attacked a Russian ship in the Black Sea on Monday.") == []
+
+
 def test_where_rulers_sit_is_no_place_of_an_event_and_a_building_there_is() -> None:
     assert _coded("Russia is fighting against the regime in Kyiv, the envoy said on Monday.") == []
     assert _coded("A missile hit the embassy in Kyiv on Monday, officials said.") == [
