@@ -265,9 +265,11 @@ def assess(trigger: Token) -> Occurrence:
 
 
 def _attempted(governor: Token) -> Occurrence | None:
-    """Where the governor is a try ("tried to", "failed to", "an attempt to"), what the try
-    itself was: attempted if it happened, else as the try is told."""
+    """Where the governor is a try ("tried to", "failed to", "an attempt to"): attempted if
+    the try happened; else nothing happened ("may try to", "keep trying to" is no one try)."""
     if _lemma(governor) not in _words().attempts:
         return None
     tried = assess(governor)
-    return Occurrence(Status.ATTEMPTED, "attempted", governor) if tried.occurred else tried
+    if tried.occurred:
+        return Occurrence(Status.ATTEMPTED, "attempted", governor)
+    return Occurrence(Status.NOT_OCCURRED, tried.reason, tried.cue)

@@ -223,24 +223,25 @@ def _in_an_organisation(doc: Doc, mention: _Mention) -> bool:
         root = doc[mention.start : mention.end].root
         if root.dep_ == "nmod" and root.head.ent_type_ == "ORG":
             return True
-        return cyrillic.unparsed(root.sent) and _closes_a_name(doc, mention.start)
+        unparsed = language_of(doc) in cyrillic.LANGUAGES and cyrillic.unparsed(root.sent)
+        return unparsed and _closes_a_name(doc, mention.start, root.sent.start)
     start, end = _entity_bounds(doc, mention.start)
     if any(_coordinator(t) for t in doc[start:end]):
         return False  # "Kharkiv, Izium and Kupiansk" tagged as one organisation is a list
     return start < mention.start or end > mention.end
 
 
-def _closes_a_name(doc: Doc, start: int) -> bool:
+def _closes_a_name(doc: Doc, start: int, sentence_start: int) -> bool:
     """Where no parser ties a name to the body it qualifies (Ukrainian), a place closing a
     name that a capitalised word inside the sentence opens, with only lower-case nouns and
     adjectives between ("Конгресу США", "Верховного суду США", "Служби безпеки України"),
     or closing a name in quotation marks ("«Нафтогаз України»"), is part of that name."""
     index = start - 1
-    while index >= 0 and start - index <= MAX_NAME_WORDS and doc[index].is_lower:
+    while index >= sentence_start and start - index <= MAX_NAME_WORDS and doc[index].is_lower:
         if doc[index].pos_ not in {"NOUN", "ADJ"}:
             return False
         index -= 1
-    if index < 0:
+    if index < sentence_start:
         return False
     opening = doc[index]
     quoted = index > 0 and doc[index - 1].text in QUOTES and opening.text[:1].isupper()
