@@ -398,12 +398,6 @@ def test_where_rulers_sit_is_no_place_of_an_event_and_a_building_there_is() -> N
     ]
 
 
-def test_what_is_eliminated_is_an_event_only_where_it_is_of_war() -> None:
-    coded = _coded("Ukrainian forces eliminated a Russian command post in Kherson on Monday.")
-    assert coded == [("Armed clash", "Military Forces of Ukraine", "Kherson")]
-    assert _coded("The reform eliminated red tape in Kherson on Monday.") == []
-
-
 def test_an_assault_tried_or_failed_is_a_clash_and_nothing_else_tried_is_an_event() -> None:
     clash = ("Armed clash", "Military Forces of Russia", "Krynky")
     failed = "Russian troops failed to capture the village of Krynky on Monday, the army said."

@@ -1093,8 +1093,6 @@ def _draft(
         return _dropped(trigger, f"the classifier reads no event ({prediction})")
     if sub_event_type in TERRITORIAL and not _takes_ground(report, trigger):
         return _dropped(trigger, "what it takes is no ground")
-    if trigger.lemma_.lower() in _words(_lexicon()["of_war_only"]) and not _of_war(found.patients):
-        return _dropped(trigger, "what it acts on is not of war")
     if said.status is Status.ATTEMPTED:
         if event_type != BATTLES:
             return _dropped(trigger, f"attempted, not done ({said.cue})")
@@ -1363,17 +1361,6 @@ def _takes_ground(report: _Report, trigger: Token) -> bool:
         or w.lemma_.lower() in land
         or w.lower_ in land
         for w in taken
-    )
-
-
-def _of_war(patients: list[Token]) -> bool:
-    """Whether what an act is done to is a target or a combatant, or named for a side ("a
-    Russian drone-control node", "a Ukrainian agent")."""
-    kinds = _words(_lexicon()["targets"]) | _words(_lexicon()["combatants"])
-    return any(
-        w.lemma_.lower() in kinds or w.lower_ in kinds or w.ent_type_ == "NORP"
-        for patient in patients
-        for w in patient.subtree
     )
 
 
