@@ -588,7 +588,8 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
     if state.analysis.mode is not Mode.FULL or language_of(doc) != "en":
         return None
     # The headline is a text of its own: no span runs from it into the report
-    body = next((t.i for t in doc if t.idx >= body_start(doc)), len(doc))
+    start = body_start(doc)
+    body = next((t.i for t in doc if t.idx >= start), len(doc))
     found = {role: _cut(spans, body) for role, spans in attribution_model.spans(doc).items()}
     chunks = list(doc.noun_chunks)  # once: a span's own noun_chunks walks the whole doc
     taken: set[tuple[int, int]] = set()
