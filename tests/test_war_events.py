@@ -439,6 +439,15 @@ def test_the_enemy_is_the_other_side_of_who_says_it() -> None:
     assert coded == [("Shelling/artillery/missile attack", "Military Forces of Russia", "Nikopol")]
 
 
+def test_a_battle_naming_no_side_is_fought_by_the_side_the_next_sentence_names() -> None:
+    coded = _coded(
+        "The fighting in several directions in the Kursk region continued on Monday. "
+        "According to the Russian side, the Ukrainian Armed Forces are redeploying to attack "
+        "in a new area."
+    )
+    assert coded == [("Armed clash", "Military Forces of Ukraine", "Kursk")]
+
+
 def test_the_side_hit_tells_the_attacker_of_remote_violence() -> None:
     coded = _coded(
         "On the morning of March 13, long-range weapons attacked the training centres of the "

@@ -1161,6 +1161,8 @@ def _draft(
         actor1 = actors.crowd_of(CROWDS[event_type], country)
     if actor1 is None and country and _unidentified_hands(sub_event_type, found.agent):
         actor1 = actors.unidentified_of(country)
+    if actor1 is None and event_type == BATTLES:
+        actor1 = _side_beside(report, index)
     certainty = CERTAINTY_WEIGHT.get(claim.certainty, 1.0)
     needs_a_day = _is_country(place)
     many = trigger.tag_ in {"NNS", "NNPS"}
@@ -1188,6 +1190,24 @@ def _draft(
         sentences=[index],
         weapons=weapons_named,
     )
+
+
+def _side_beside(report: _Report, index: int) -> Actor | None:
+    """Who fights where the words of a battle name no side: the armed side that the
+    sentence, or one beside it, has as the subject of a clause ("The fighting in several
+    directions in the Kursk region continues. According to the Russian side, the Ukrainian
+    Armed Forces are redeploying to attack").
+    """
+    for near in (index, index - 1, index + 1):
+        if not 0 <= near < len(report.sentences):
+            continue
+        for word in report.sentences[near]:
+            if word.dep_ != "nsubj":
+                continue
+            found = actors.actor([t for t in word.subtree if t.i <= word.i])
+            if found is not None and found.inter in actors.ARMED_INTERS:
+                return found
+    return None
 
 
 def _unidentified_hands(sub_event_type: str, agent: list[Token]) -> bool:
