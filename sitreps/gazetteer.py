@@ -15,6 +15,7 @@ import dataclasses
 import gettext
 import math
 import os
+import re
 import sqlite3
 import tempfile
 import threading
@@ -28,10 +29,15 @@ import platformdirs
 
 from sitreps import cyrillic, lexicons, progress
 
-GAZETTEER_VERSION = "12"
+GAZETTEER_VERSION = "13"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
+# Where towns are also known by their Russian names, which English-language reporting often
+# romanises ("Nikolayev", "Zaporozhye", "Vinnitsa") where GeoNames lists only the Cyrillic.
+RUSSIAN_NAMED = frozenset({"UA", "RU", "BY", "MD", "KZ", "KG", "UZ", "TJ", "TM", "GE", "AM", "AZ"})
+# Russian letters only: Ukrainian and Belarusian spellings (і, ї, є, ґ, ў) romanise otherwise.
+_RUSSIAN_WORDS = re.compile(r"[А-Яа-яЁё][А-Яа-яЁё' -]*")
 _APOSTROPHES = str.maketrans({c: "" for c in "'’ʼ`ʻ′‘"})
 _SEPARATORS = str.maketrans({c: " " for c in "-‐‑–—_./"})
 
@@ -142,7 +148,20 @@ def _cities() -> Iterator[tuple[GazetteerEntry, set[str]]]:
             feature="P.PPL",
             population=int(city.get("population") or 0),
         )
-        yield entry, {city["name"], *city.get("alternatenames", [])}
+        names = {city["name"], *city.get("alternatenames", [])}
+        if entry.country in RUSSIAN_NAMED:
+            names |= {latin for name in names for latin in _russian_romanisations(name)}
+        yield entry, names
+
+
+def _russian_romanisations(name: str) -> set[str]:
+    """A Russian name in the Latin letters English-language media use for it: "Николаев"
+    -> "Nikolayev", "Nikolaev"; "Артёмовск" -> "Artyomovsk", "Artemovsk"."""
+    import iuliia
+
+    if not _RUSSIAN_WORDS.fullmatch(name):
+        return set()
+    return {iuliia.WIKIPEDIA.translate(name), iuliia.MOSMETRO.translate(name)}
 
 
 def _country_facts() -> dict[str, tuple[tuple[float, float] | None, set[str]]]:

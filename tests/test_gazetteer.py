@@ -95,6 +95,15 @@ def test_a_division_leaves_its_cities_and_plain_words_their_names() -> None:
     assert any(e.country == "HT" for e in gazetteer.lookup(["nord region"])["nord region"])
 
 
+def test_towns_are_found_by_their_russian_names_in_latin_letters() -> None:
+    # GeoNames has Mykolaiv's Russian name in Cyrillic only; English-language reporting
+    # writes it "Nikolayev" or "Nikolaev", and Vinnytsia "Vinnitsa".
+    gazetteer = open_gazetteer()
+    for name, geonameid in (("Nikolayev", 700569), ("Nikolaev", 700569), ("Vinnitsa", 689558)):
+        entries = gazetteer.lookup([normalize_name(name)])[normalize_name(name)]
+        assert geonameid in {e.geonameid for e in entries}, name
+
+
 def test_a_report_gets_division_names_and_an_honest_precision() -> None:
     analysis = sitreps.analyze(
         "Shelling hit the Chuhuiv raion of Kharkiv oblast on Monday. "
