@@ -42,6 +42,10 @@ _POS = {
 }  # fmt: skip
 _COMMON = {"PROPN": "NOUN", "AUX": "VERB", "DET": "ADJ"}  # UD parts pymorphy3 does not tell
 _COMMON |= {pos: pos for pos in _POS.values()}
+# Pronouns, prepositions, conjunctions, particles, interjections and predicatives: a word
+# the dictionary can read as one of them is no name ("Того" is "that" before Togo).
+_FUNCTION_WORDS = {"NPRO", "PREP", "CONJ", "PRCL", "INTJ", "PRED"}
+_NEVER_NAMES = {"ADVB", "VERB", "INFN"}  # where the likeliest reading
 _NAME_TAGS = {"Name", "Surn", "Patr"}
 _PROPER_TAGS = _NAME_TAGS | {"Geox", "Orgn", "Trad", "Abbr"}
 _ENTITY_LABELS = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
@@ -346,6 +350,12 @@ def _tag(word: str, language: str, opening: bool) -> tuple[str, str]:
     if not word[0].isupper():
         return pos, best.normal_form
     unknown = "LATN" in best.tag or "UNKN" in best.tag
+    function = next((p for p in parses if p.tag.POS in _FUNCTION_WORDS), None)
+    if function is not None or best.tag.POS in _NEVER_NAMES:
+        # Capitalised for reverence, a heading or a line's start, never a name: "Він", "Його",
+        # "Того ж дня", "Мало хто"
+        read = function or best
+        return _POS.get(str(read.tag.POS), "X"), read.normal_form
     if opening:
         proper = bool(_PROPER_TAGS & best.tag.grammemes) and all(
             p.tag.POS in {"NOUN", None} for p in parses

@@ -156,6 +156,13 @@ def test_common_words_and_first_names_are_no_places() -> None:
     assert _places(text, "uk") == []
 
 
+def test_pronouns_and_particles_capitalised_are_no_places() -> None:
+    # "Він" (he) and "Його" (his) capitalised for reverence, "Того ж дня" (that same day)
+    # opening a line: the dictionary reads each as a pronoun before it reads a name (Togo).
+    text = "Він прийшов до Нього.\nТого ж дня Його слова почули у Львові."
+    assert _places(text, "uk") == [("Львові", "Lviv")]
+
+
 def test_countries_and_oblasts_have_their_russian_and_ukrainian_names() -> None:
     names = [
         "Україна", "Россия", "Німеччина", "Харківщина", "Пенсільванія", "Сполучені Штати",
