@@ -29,7 +29,7 @@ import platformdirs
 
 from sitreps import cyrillic, lexicons, progress
 
-GAZETTEER_VERSION = "13"
+GAZETTEER_VERSION = "16"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -76,9 +76,11 @@ class GazetteerEntry:
 
     @property
     def is_region(self) -> bool:
-        """A country, a first-level division, a continent, a region or a sea: ACLED
-        geo_precision 3."""
-        return self.feature.startswith(("A.PCL", "A.ADM1", "L.CONT", "L.RGN", "H.SEA"))
+        """A country, a first-level division, a continent, a region, a sea, a river or
+        islands: ACLED geo_precision 3."""
+        return self.feature.startswith(
+            ("A.PCL", "A.ADM1", "L.CONT", "L.RGN", "H.SEA", "H.STM", "T.ISL")
+        )
 
 
 EARTH_RADIUS_KM = 6371.0
@@ -287,7 +289,7 @@ def _regions() -> Iterator[tuple[GazetteerEntry, set[str]]]:
             country=region.get("country"),
             admin1_code=None,
             feature=region["feature"],
-            population=0,
+            population=int(region.get("population", 0)),
             precision=3,
         )
         yield entry, {name, *region["names"]}
