@@ -479,6 +479,17 @@ _RUSSIAN_LETTERS = str.maketrans(
 )
 
 
+def lemmas(word: str, language: str) -> set[str]:
+    """The lemmas of every reading of a word, lower case."""
+    return {parse.normal_form for parse in _parses(word.lower(), language)}
+
+
+def may_name_a_person(word: str, language: str) -> bool:
+    """Whether the dictionary reads the word as a first name ("Софія"). Surnames are left
+    out: many towns' forms are surnames too ("Львова", "Луцька")."""
+    return any("Name" in parse.tag.grammemes for parse in _parses(word, language))
+
+
 def russian_spelling(name: str) -> str:
     """A lower-case Ukrainian name spelled with Russian letters."""
     return name.translate(_RUSSIAN_LETTERS)

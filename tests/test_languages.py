@@ -143,6 +143,38 @@ def test_a_country_qualifying_an_organisation_is_part_of_its_name(
     assert len([p for p in places if p.qualifier is None]) == 1  # "Пакистане", "Києві"
 
 
+def test_a_place_opening_a_body_or_naming_a_thing_in_quotes_is_part_of_that_name() -> None:
+    text = (
+        "Депутати Сумської міської ради зібралися в кінотеатрі «Україна», а Харківська "
+        "обласна військова адміністрація повідомила про обстріл Харкова."
+    )
+    places = sitreps.analyze(text, language="uk").places
+    assert [(p.surface, p.qualifier) for p in places] == [
+        ("Сумської", IN_AN_ORGANISATION),
+        ("Україна", IN_AN_ORGANISATION),
+        ("Харківська", IN_AN_ORGANISATION),
+        ("Харкова", None),
+    ]
+
+
+def test_a_first_name_without_a_word_of_place_is_a_person_not_a_town() -> None:
+    # "Софія" is Sofia only where something says it is a place: "у Софії".
+    assert _places("Софія чекала на новини. Саміт пройшов у Софії.", "uk") == [("Софії", "Sofia")]
+
+
+def test_regions_islands_and_former_states_have_their_names() -> None:
+    assert _places("Отец служил на Дальнем Востоке и на Южных Курилах, потом жил в СССР.") == [
+        ("Дальнем Востоке", "Russian Far East"),
+        ("Южных Курилах", "Kuril Islands"),
+        ("СССР", "Soviet Union"),
+    ]
+    # Siberia and the Middle East, not the small towns named after them
+    assert _places("He was exiled to Siberia and later worked in the Middle East.") == [
+        ("Siberia", "Siberia"),
+        ("Middle East", "Middle East"),
+    ]
+
+
 def test_a_first_name_and_the_capitalised_word_after_it_are_a_person() -> None:
     # pymorphy3 reads "Зеленський" as an adjective, "Андрій" as a first name.
     doc = cyrillic.read("Вчора Андрій Зеленський приїхав до Києва.", "uk", nlp.load().vocab)

@@ -223,12 +223,47 @@ def _in_an_organisation(doc: Doc, mention: _Mention) -> bool:
         root = doc[mention.start : mention.end].root
         if root.dep_ == "nmod" and root.head.ent_type_ == "ORG":
             return True
+        if language_of(doc) in cyrillic.LANGUAGES and (
+            _heads_a_body(doc, mention.end) or _names_a_thing_in_quotes(doc, mention.start)
+        ):
+            return True
         unparsed = language_of(doc) in cyrillic.LANGUAGES and cyrillic.unparsed(root.sent)
         return unparsed and _closes_a_name(doc, mention.start, root.sent.start)
     start, end = _entity_bounds(doc, mention.start)
     if any(_coordinator(t) for t in doc[start:end]):
         return False  # "Kharkiv, Izium and Kupiansk" tagged as one organisation is a list
     return start < mention.start or end > mention.end
+
+
+def _heads_a_body(doc: Doc, end: int) -> bool:
+    """A place's adjective opening the name of a body, in Russian or Ukrainian: "Сумської
+    міської ради", "Харківська ОВА" (`data/bodies.yaml`)."""
+    index = end
+    while index < len(doc) and index - end < MAX_NAME_WORDS and doc[index].is_lower:
+        if doc[index].pos_ != "ADJ":
+            break
+        index += 1
+    # every reading of the word: the likeliest of "ради" is "рад", not "рада" (council)
+    return index < len(doc) and bool(cyrillic.lemmas(doc[index].text, language_of(doc)) & _bodies())
+
+
+def _names_a_thing_in_quotes(doc: Doc, start: int) -> bool:
+    """A place alone in quotation marks after a noun that is no kind of place names a
+    thing: "кінотеатрі «Україна»", "газету «Іскра»"."""
+    if start < 2 or doc[start - 1].text not in QUOTES:
+        return False
+    thing = doc[start - 2]
+    return (
+        thing.is_lower
+        and thing.pos_ == "NOUN"
+        and thing.lemma_ not in PLACE_KIND_LEMMAS
+        and not _is_region_word(thing)
+    )
+
+
+@lru_cache(maxsize=1)
+def _bodies() -> frozenset[str]:
+    return frozenset(lexicons.load("bodies")["bodies"])
 
 
 def _closes_a_name(doc: Doc, start: int, sentence_start: int) -> bool:
@@ -613,6 +648,8 @@ def _ranked(
 
 DATELINE_MARKS = {"—", "–", "-", ":", "(", ","}
 QUOTES = {"«", "„", "“", '"'}
+# Russian and Ukrainian kinds of place a name in quotation marks may follow: "село «Мирне»"
+PLACE_KIND_LEMMAS = {"місто", "село", "селище", "смт", "город", "посёлок", "поселок", "деревня"}
 MAX_NAME_WORDS = 3  # lower-case words between a name's capitalised opening and its place
 
 
@@ -678,7 +715,7 @@ def _supported(doc: Doc, mention: _Mention) -> bool:
     return (
         mention.end - mention.start > 1
         or _recognised(doc, mention)
-        or (before is not None and before.lower_ in LOCATIVE)
+        or _after_a_locative(doc, mention)
         or of_a_place
         or (after is not None and _is_region_word(after))
         or bool(mention.context)
@@ -754,7 +791,12 @@ def _is_weak(
     acronym = mention.end - mention.start == 1 and doc[mention.start].text.isupper()
     if acronym and len(doc[mention.start]) <= 5 and not major:
         return True  # "NATO", "EU", "UN": a body, not the small town of that name
-    if _supported(doc, mention) or _listed_with_a_place(doc, mention, placed):
+    listed = _listed_with_a_place(doc, mention, placed)
+    if _first_name(doc, mention) and not (
+        listed or mention.context or _after_a_locative(doc, mention)
+    ):
+        return True  # "Софія чекала": a woman, not Bulgaria's capital
+    if _supported(doc, mention) or listed:
         return False
     if _another_name(mention.norm, best):
         return True  # "Molotov" cocktails are not Perm, once named Molotov
@@ -767,6 +809,22 @@ def _another_name(norm: str, entry: GazetteerEntry) -> bool:
     if cyrillic.in_cyrillic(norm):
         return False  # the same name in the other script
     return fuzz.ratio(norm, normalize_name(entry.name)) < SPELLING_SIMILARITY
+
+
+def _first_name(doc: Doc, mention: _Mention) -> bool:
+    """A Russian or Ukrainian word the dictionary reads as a first name ("Софія"), where no
+    entity recogniser (natasha, for Russian) calls it a place."""
+    language = language_of(doc)
+    return (
+        language in cyrillic.LANGUAGES
+        and mention.end - mention.start == 1
+        and cyrillic.may_name_a_person(doc[mention.start].text, language)
+        and not _recognised(doc, mention)
+    )
+
+
+def _after_a_locative(doc: Doc, mention: _Mention) -> bool:
+    return mention.start > 0 and doc[mention.start - 1].lower_ in LOCATIVE
 
 
 def _listed_with_a_place(doc: Doc, mention: _Mention, placed: set[int]) -> bool:
