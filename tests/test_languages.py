@@ -133,6 +133,12 @@ def test_a_ukrainian_name_the_gazetteer_holds_in_russian_only_is_found() -> None
             "uk",
             ["США", "України"],
         ),
+        # A body's word lets the name open the sentence, and "і" join its words.
+        (
+            "Міністерство доходів і зборів України уклало угоду з компанією у Львові.",
+            "uk",
+            ["України"],
+        ),
     ],
 )
 def test_a_country_qualifying_an_organisation_is_part_of_its_name(

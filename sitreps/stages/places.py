@@ -269,19 +269,34 @@ def _bodies() -> frozenset[str]:
 def _closes_a_name(doc: Doc, start: int, sentence_start: int) -> bool:
     """Where no parser ties a name to the body it qualifies (Ukrainian), a place closing a
     name that a capitalised word inside the sentence opens, with only lower-case nouns and
-    adjectives between ("Конгресу США", "Верховного суду США", "Служби безпеки України"),
-    or closing a name in quotation marks ("«Нафтогаз України»"), is part of that name."""
-    index = start - 1
-    while index >= sentence_start and start - index <= MAX_NAME_WORDS and doc[index].is_lower:
-        if doc[index].pos_ not in {"NOUN", "ADJ"}:
+    adjectives between ("Конгресу США", "Верховного суду США", "Служби безпеки України",
+    "Міністерство доходів і зборів України", "Печерського райсуду м. Києва"), or closing a
+    name in quotation marks ("«Нафтогаз України»"), is part of that name. A body's word
+    among them lets the name open a sentence ("Прокуратура Києва", "Окружний адмінсуд м.
+    Києва")."""
+    index, between = start - 1, list[Token]()
+    while index >= sentence_start and len(between) < MAX_NAME_WORDS:
+        word = doc[index]
+        if word.text == "." and index > sentence_start and doc[index - 1].lower_ in TOWN_MARKS:
+            index -= 2  # "м. Києва": the town's mark is no word of the name
+            continue
+        if not word.is_lower:
+            break
+        # "доходів і зборів": a conjunction only between words of the name
+        joined = word.lower_ in NAME_CONJUNCTIONS and bool(between) and index > sentence_start
+        if word.pos_ not in {"NOUN", "ADJ"} and not (joined and doc[index - 1].is_lower):
             return False
+        between.append(word)
         index -= 1
-    if index < sentence_start:
+    if index < sentence_start or doc[index].is_lower:
         return False
     opening = doc[index]
     quoted = index > 0 and doc[index - 1].text in QUOTES and opening.text[:1].isupper()
-    named = opening.pos_ == "PROPN" and not opening.is_sent_start
-    return quoted or (named and opening.ent_type_ != "PERSON")
+    language = language_of(doc)
+    of_a_body = any(cyrillic.lemmas(w.text, language) & _bodies() for w in (opening, *between))
+    first = bool(opening.is_sent_start)
+    named = opening.pos_ == "PROPN" and (not first or of_a_body)
+    return quoted or (named and opening.ent_type_ != "PERSON") or (of_a_body and first)
 
 
 def _entity_bounds(doc: Doc, index: int) -> tuple[int, int]:
@@ -650,7 +665,9 @@ DATELINE_MARKS = {"—", "–", "-", ":", "(", ","}
 QUOTES = {"«", "„", "“", '"'}
 # Russian and Ukrainian kinds of place a name in quotation marks may follow: "село «Мирне»"
 PLACE_KIND_LEMMAS = {"місто", "село", "селище", "смт", "город", "посёлок", "поселок", "деревня"}
-MAX_NAME_WORDS = 3  # lower-case words between a name's capitalised opening and its place
+MAX_NAME_WORDS = 4  # lower-case words between a name's capitalised opening and its place
+NAME_CONJUNCTIONS = {"і", "й", "та", "и"}
+TOWN_MARKS = {"м", "г", "с", "смт"}  # "м. Києва", "г. Москвы", "с. Мирне": town, village
 
 
 def _is_dateline(doc: Doc, mention: _Mention) -> bool:
