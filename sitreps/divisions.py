@@ -45,6 +45,7 @@ _SEAT_RANK = 3  # a division's seat is among the most populous towns of its code
 _CITY = 100_000  # people: a town whose name a division shares keeps it
 _MIN_STEM = 4
 _SETTLEMENTS = {"K", "M", "T", "C", "X"}  # KATOTTG categories of inhabited places
+_VILLAGES = {"C", "X", "T"}  # villages, rural settlements and townships
 # KATOTTG category -> (GeoNames-style feature, ACLED precision, English kind words)
 _LEVEL_FEATURES = {1: "A.ADM1", 2: "A.ADM2"}
 _UNITS = {
@@ -312,6 +313,7 @@ def _units(
     from translitua import translit
 
     by_id = {row.id: row for row in register}
+    seat_of: dict[str, GazetteerEntry] = {}  # a hromada's or raion's id -> its seat town
     for row in register:
         code = code_of.get(row.ancestors[0]) if row.ancestors else None
         if code is None or row.category not in _UNITS:
@@ -327,6 +329,7 @@ def _units(
             seat, spelled = (found[1], translit(found[2])) if found else (None, "")
         if seat is None:
             continue
+        seat_of[row.id] = seat.entry
         feature, precision, kinds = _UNITS[row.category]
         latin = translit(row.name)
         names = {f"{latin} {kind}" for kind in kinds} | {f"{row.name} {_LOCAL_KINDS[row.category]}"}
@@ -345,6 +348,43 @@ def _units(
         )
         divisions.places.append((entry, names))
     _raions_and_hromadas(register, code_of, towns_by_norm, divisions)
+    _villages(register, code_of, towns_by_norm, seat_of, divisions)
+
+
+def _villages(
+    register: list[Any],
+    code_of: dict[str, str],
+    towns_by_norm: dict[str, list[_Town]],
+    seat_of: dict[str, GazetteerEntry],
+    divisions: Divisions,
+) -> None:
+    """The settlements GeoNames lacks in their oblast (front-line villages of a few hundred
+    people: Robotyne, Krynky), at their hromada's seat, else their raion's: "near" that
+    town (ACLED geo_precision 2)."""
+    from translitua import translit
+
+    for row in register:
+        code = code_of.get(row.ancestors[0]) if row.ancestors else None
+        if row.category not in _VILLAGES or code is None:
+            continue
+        norm = normalize_name(row.name)
+        if any(t.entry.admin1_code == code for t in towns_by_norm.get(norm, [])):
+            continue
+        seat = next((seat_of[a] for a in reversed(row.ancestors) if a in seat_of), None)
+        if seat is None:
+            continue
+        entry = GazetteerEntry(
+            geonameid=synthetic_id(row.id),
+            name=translit(row.name),
+            lat=seat.lat,
+            lon=seat.lon,
+            country="UA",
+            admin1_code=code,
+            feature="P.PPL",
+            population=0,
+            precision=2,
+        )
+        divisions.places.append((entry, {row.name, translit(row.name)}))
 
 
 def _raions_and_hromadas(

@@ -29,7 +29,7 @@ import platformdirs
 
 from sitreps import cyrillic, lexicons, progress
 
-GAZETTEER_VERSION = "16"
+GAZETTEER_VERSION = "17"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
