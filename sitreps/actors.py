@@ -91,7 +91,12 @@ def _country_code(name: str) -> str | None:
 def _named_country(tokens: list[Token]) -> str | None:
     demonyms = lexicons.demonyms()
     codes = [c for t in tokens if (c := lexicons.nationality(t, demonyms)) is not None]
-    codes += [c for t in tokens if t.ent_type_ == "GPE" and (c := _country_code(t.text))]
+    # inflected (Russian, Ukrainian): "ВС России" by its lemma
+    codes += [
+        c
+        for t in tokens
+        if t.ent_type_ == "GPE" and (c := _country_code(t.text) or _country_code(t.lemma_))
+    ]
     return codes[0] if codes else None
 
 

@@ -61,14 +61,16 @@ COLLECTIVES = {"hundred", "hundreds", "thousand", "thousands", "dozen", "dozens"
 
 def _phrase(head: Token) -> list[Token]:
     """A noun phrase up to its head, with its left modifiers: "the Russian armed forces";
-    for a count or a group, the phrase it counts ("hundreds of protesters")."""
+    and a country in the genitive after it ("ВС России"); for a count or a group, the
+    phrase it counts ("hundreds of protesters")."""
     if head.pos_ == "NUM" or head.lower_ in COLLECTIVES:
         for prep in head.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
                 counted = [c for c in prep.children if c.dep_ == "pobj"]
                 if counted:
                     return _phrase(counted[0])
-    return [t for t in head.subtree if t.i <= head.i]
+    country = [c for c in head.rights if c.dep_ == "nmod" and c.ent_type_ == "GPE"][:1]
+    return [t for t in head.subtree if t.i <= head.i or (country and t in country[0].subtree)]
 
 
 def _is_passive(verb: Token) -> bool:

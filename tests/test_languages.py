@@ -304,6 +304,16 @@ def test_a_russian_report_gives_its_events_from_natashas_parse() -> None:
     ]
 
 
+def test_forces_named_by_their_country_in_the_genitive_or_carrying_out_an_event_act() -> None:
+    found = _events(
+        "ВС России нанесли удар по Харькову. Украинские войска ведут обстрелы Белгородской области."
+    )
+    assert [(sub, actor, place) for sub, actor, place, _, _ in found] == [
+        ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kharkiv"),
+        ("Shelling/artillery/missile attack", "Military Forces of Ukraine", "Belgorod"),
+    ]
+
+
 def test_russian_and_ukrainian_attributions_name_their_sources() -> None:
     analysis = sitreps.analyze(
         "Вночі ворог атакував Харків дронами, повідомили в Генштабі ЗСУ. За словами "

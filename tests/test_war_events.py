@@ -341,6 +341,25 @@ def test_a_recapture_is_coded_where_it_names_the_place_it_retakes() -> None:
     )
 
 
+def test_a_state_taking_ground_outside_its_own_country_overtakes_it() -> None:
+    # ACLED's rule, whatever the words: Russia "liberating" a Ukrainian village overtakes it
+    assert _coded(
+        "Russian forces liberated the village of Staromaiorske on Monday, the Russian "
+        "defence ministry said."
+    ) == [("Non-state actor overtakes territory", "Military Forces of Russia", "Staromaiorske")]
+    assert _coded("Ukrainian forces recaptured Sudzha in the Kursk region on Tuesday.") == [
+        ("Non-state actor overtakes territory", "Military Forces of Ukraine", "Sudzha")
+    ]
+
+
+def test_a_village_geonames_lacks_is_placed_near_its_hromadas_seat() -> None:
+    # Robotyne (about 500 people before the war) is in the official register, not GeoNames
+    analysis = sitreps.analyze("Ukrainian forces recaptured Robotyne on Monday.")
+    (event,) = analysis.events
+    place = analysis.place(event.location)
+    assert (place.name, place.country, event.geo_precision) == ("Robotyne", "UA", 2)
+
+
 def test_a_clash_with_a_crowd_is_a_riot_by_the_crowd() -> None:
     analysis = sitreps.analyze(
         "Russian riot police clashed with protesters in Baymak on Wednesday.",

@@ -93,7 +93,8 @@ REGION = 3  # ACLED geo_precision of a region or a country
 REMOTE_VIOLENCE = "Explosions/Remote violence"
 VIOLENCE_AGAINST_CIVILIANS = "Violence against civilians"
 REGAINS_TERRITORY = "Government regains territory"
-TERRITORIAL = {REGAINS_TERRITORY, "Non-state actor overtakes territory"}
+OVERTAKES_TERRITORY = "Non-state actor overtakes territory"
+TERRITORIAL = {REGAINS_TERRITORY, OVERTAKES_TERRITORY}
 ARMED_CLASH = "Armed clash"
 BATTLES = "Battles"
 AFFILIATING_PREPOSITIONS = {"in", "of"}  # "the regime in Kyiv", "the leadership of Ukraine"
@@ -1163,6 +1164,12 @@ def _draft(
         actor1 = actors.unidentified_of(country)
     if actor1 is None and event_type == BATTLES:
         actor1 = _side_beside(report, index)
+    if sub_event_type in TERRITORIAL and actor1 is not None and actor1.inter == 1 and country:
+        # ACLED: a state retakes ground in its own country; a foreign state that takes ground
+        # overtakes it, whatever the words ("liberated", "recaptured")
+        own = actors.country_in(actor1.name)
+        if own is not None:
+            sub_event_type = REGAINS_TERRITORY if own == country else OVERTAKES_TERRITORY
     certainty = CERTAINTY_WEIGHT.get(claim.certainty, 1.0)
     needs_a_day = _is_country(place)
     many = trigger.tag_ in {"NNS", "NNPS"}
