@@ -341,6 +341,14 @@ def test_a_recapture_is_coded_where_it_names_the_place_it_retakes() -> None:
     )
 
 
+def test_the_city_is_the_town_named_last_where_nothing_happened_there_yet() -> None:
+    coded = _coded(
+        "Prigozhin said he will withdraw his troops from Bakhmut by next month. On Saturday "
+        "he claimed that Wagner fighters had captured the key Ukrainian city."
+    )
+    assert coded == [("Non-state actor overtakes territory", "Wagner Group", "Bakhmut")]
+
+
 def test_a_state_taking_ground_outside_its_own_country_overtakes_it() -> None:
     # ACLED's rule, whatever the words: Russia "liberating" a Ukrainian village overtakes it
     assert _coded(

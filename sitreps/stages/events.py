@@ -89,6 +89,7 @@ CLASSIFIER_VETOES = 0.7
 REFERENCE_WINDOW = 3
 # An unplaced event happened where the report last placed something, this few sentences back.
 PLACE_WINDOW = 1
+TOWN_WINDOW = 2  # "the city" is a town the report named this few sentences back at most
 REGION = 3  # ACLED geo_precision of a region or a country
 REMOTE_VIOLENCE = "Explosions/Remote violence"
 VIOLENCE_AGAINST_CIVILIANS = "Violence against civilians"
@@ -677,7 +678,9 @@ class _Report:
         )
 
 
-def _place(report: _Report, scope: frozenset[int], trigger: Token) -> tuple[Place | None, int]:
+def _place(
+    report: _Report, scope: frozenset[int], trigger: Token, index: int
+) -> tuple[Place | None, int]:
     """The place named in the event's own words, the most precise first, and its ACLED
     geo_precision; else the place just written of where the event's words refer to it
     ("there", "the city", "surrounding districts" -> 2)."""
@@ -685,7 +688,8 @@ def _place(report: _Report, scope: frozenset[int], trigger: Token) -> tuple[Plac
     place = _most_precise(report, scope)
     if place is not None:
         return place, place.geo_precision
-    last = report.last_place
+    # "the city" is where something last happened, else the town last named
+    last = report.last_place or _town_named_before(report, index)
     if last is None:
         return None, 0
     surroundings = _words(_lexicon()["surroundings"])
@@ -694,7 +698,10 @@ def _place(report: _Report, scope: frozenset[int], trigger: Token) -> tuple[Plac
     words = [doc[i] for i in sorted(scope)]
     words += [c for c in (*trigger.children, *trigger.head.children) if c.dep_ == "advmod"]
     for word in words:
-        definite = word.i > 0 and doc[word.i - 1].lower_ in DEFINITE
+        # "the city", "the key Ukrainian city"
+        definite = any(c.dep_ == "det" and c.lower_ in DEFINITE for c in word.children) or (
+            word.i > 0 and doc[word.i - 1].lower_ in DEFINITE
+        )
         near = any(c.lower_ in surroundings for c in word.children)
         if word.lower_ == "there" or (
             definite and word.lower_ in anaphora["any"] + anaphora["city"]
@@ -705,6 +712,18 @@ def _place(report: _Report, scope: frozenset[int], trigger: Token) -> tuple[Plac
         if word.lower_ in surroundings and word.i in own:
             return last, 2  # "two attacks striking surrounding districts"
     return None, 0
+
+
+def _town_named_before(report: _Report, index: int) -> Place | None:
+    """The town the report named last before the event's sentence, a few sentences back at
+    most: what "the city" of a report that has told of nothing there yet refers to ("he will
+    withdraw his troops from Bakhmut ... captured the key Ukrainian city")."""
+    earliest = report.sentences[max(0, index - TOWN_WINDOW)].start
+    for i in range(report.sentences[index].start - 1, earliest - 1, -1):
+        place = report.place_of(report.doc[i])
+        if place is not None and (place.feature or "").startswith("P."):
+            return place
+    return None
 
 
 def _place_around(
@@ -1104,7 +1123,7 @@ def _draft(
     if event_type in CROWDS:
         # a crowd gathers where it is: "Protesters in Peru have taken to the streets"
         scope |= {t.i for a in found.agent for p in roles.locatives(a) for t in p.subtree}
-    place, precision = _place(report, scope, trigger)
+    place, precision = _place(report, scope, trigger, index)
     # Who fires at one side's forces or things is the other side: only for remote violence,
     # where the attacker is never among the victims.
     patients = found.patients if event_type == REMOTE_VIOLENCE else []
