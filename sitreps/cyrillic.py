@@ -99,7 +99,9 @@ def read(text: str, language: str, vocab: Vocab) -> Doc:
     from natasha import Doc as NatashaDoc
 
     models = _natasha()
-    parsed = NatashaDoc(text)
+    # A byte-order mark or a zero-width space is no part of the word it touches: read as a
+    # space (same offsets), kept in the Doc as a token of its own.
+    parsed = NatashaDoc(text.translate(_INVISIBLE))
     parsed.segment(models.segmenter)
     russian = language == "ru"
     if russian:
@@ -368,6 +370,7 @@ def _tag(word: str, language: str, opening: bool) -> tuple[str, str]:
 
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_INVISIBLE = {0xFEFF: " ", 0x200B: " "}
 
 
 def in_cyrillic(text: str) -> bool:
