@@ -69,8 +69,9 @@ def _phrase(head: Token) -> list[Token]:
                 counted = [c for c in prep.children if c.dep_ == "pobj"]
                 if counted:
                     return _phrase(counted[0])
-    country = [c for c in head.rights if c.dep_ == "nmod" and c.ent_type_ == "GPE"][:1]
-    return [t for t in head.subtree if t.i <= head.i or (country and t in country[0].subtree)]
+    country = next((c for c in head.rights if c.dep_ == "nmod" and c.ent_type_ == "GPE"), None)
+    after = {t.i for t in country.subtree} if country is not None else set()
+    return [t for t in head.subtree if t.i <= head.i or t.i in after]
 
 
 def _is_passive(verb: Token) -> bool:
