@@ -21,7 +21,8 @@ from sitreps.gazetteer import country_name, normalize_name, open_gazetteer
 from sitreps.model import Actor
 from sitreps.state import span_of
 
-CIVILIANS = 7  # ACLED inter code
+STATE_FORCES = 1  # ACLED inter codes
+CIVILIANS = 7
 ARMED_INTERS = {1, 2, 3, 8}  # state forces, rebels, political militias, external forces
 
 
@@ -71,6 +72,15 @@ def _head_words() -> tuple[frozenset[str], frozenset[str]]:
     kinds, _, _ = _table()
     heads = frozenset().union(*(k.head_words for k in kinds))
     return heads, frozenset().union(*(k.head_words for k in kinds if k.inter == CIVILIANS))
+
+
+@cache
+def person_words() -> frozenset[str]:
+    """The nouns of people that the actor kinds name, singular and plural alike: "soldier",
+    "journalist", "resident"."""
+    kinds, _, _ = _table()
+    words = frozenset().union(*(k.head_words for k in kinds))
+    return words | {w.removesuffix("s") for w in words}
 
 
 @cache
@@ -127,6 +137,21 @@ def in_actor_name(iso: str) -> str:
     """A country as ACLED's actor names write it: "Military Forces of the United Kingdom"."""
     names: dict[str, str] = lexicons.load("actors")["country_names"]
     return names.get(iso) or country_name(iso) or iso
+
+
+def side(actor: Actor) -> str | None:
+    """The country an armed actor fights for: a state's forces their state's, a named group
+    the state it fights beside (`fights_beside` in data/actors.yaml); None for the rest."""
+    allied: dict[str, str] = lexicons.load("actors")["fights_beside"]
+    if actor.name in allied:
+        return allied[actor.name]
+    return country_in(actor.name) if actor.inter == STATE_FORCES else None
+
+
+def same_side(a: Actor, b: Actor) -> bool:
+    """Whether two actors fight for one country ("Wagner Group" and Russia's forces)."""
+    side_a = side(a)
+    return side_a is not None and side_a == side(b)
 
 
 def forces_of(iso: str) -> Actor:

@@ -169,6 +169,16 @@ def over_a_period(words: Iterable[Token]) -> str | None:
     )
 
 
+def names_a_day(text: str) -> bool:
+    """Whether date words name a day ("Saturday", "July 18", "yesterday"), not a span of
+    time ("just two days" after something else)."""
+    _, _, day_phrases = _lexicon()
+    lowered = f" {text.lower()} "
+    return bool(set(re.findall(r"[a-z]+", lowered)) & (WEEKDAYS | MONTHS)) or any(
+        f" {phrase} " in lowered for phrase in day_phrases
+    )
+
+
 def anchored(dates: list[TokenSpan], words: Iterable[Token]) -> bool:
     """Whether a day anchors the event: a weekday, a day of a month, "yesterday",
     "overnight", "this morning", in its own dates or the time words among `words` (its

@@ -455,6 +455,39 @@ def test_a_capital_that_acts_is_its_state_not_the_place() -> None:
     ]
 
 
+def test_one_sides_forces_told_twice_of_one_capture_are_one_event_by_the_group_named() -> None:
+    told_twice = (
+        "Wagner fighters captured Bakhmut, Prigozhin said two days ago. The Russian military"
+        " claimed on Saturday that it had captured the city of Bakhmut."
+    )
+    assert _coded(told_twice) == [
+        ("Non-state actor overtakes territory", "Wagner Group", "Bakhmut")
+    ]
+
+
+def test_a_persons_nationality_is_not_where_it_happened() -> None:
+    assert _coded("A US journalist was arrested on Thursday on espionage charges.") == []
+    assert _coded("A US journalist was arrested in Yekaterinburg on Thursday.") == [
+        ("Arrests", "Police Forces of Russia", "Yekaterinburg")
+    ]
+
+
+def test_the_event_an_event_is_dated_by_does_not_place_it() -> None:
+    dated_by = "“Russia is fighting against the regime” after the coup in Kyiv, the envoy said."
+    assert _coded(dated_by) == []
+    assert _coded("Russian forces shelled Kherson on Monday after the talks in Kyiv.") == [
+        ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kherson")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Bakhmut was shelled on Saturday.", "Russian forces captured Bakhmut on Saturday."],
+)
+def test_a_town_the_tagger_calls_an_adverb_is_a_place(text: str) -> None:
+    assert [place for _, _, place in _coded(text)] == ["Bakhmut"]
+
+
 def test_an_event_placed_only_in_a_country_is_put_at_its_capital_as_acled_does() -> None:
     point = _acled_point("Moscow launched 57 missiles at Ukraine overnight, the air force said.")
     assert (point.name, point.method, point.qualifier) == ("Kyiv", "seat", "capital, for Ukraine")

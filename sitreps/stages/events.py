@@ -184,7 +184,7 @@ class _Draft:
             and self.sub_event_type == other.sub_event_type
             and self.place_key() == other.place_key()
             and _compatible(self.actor1, other.actor1)
-            and (self.day is None or other.day is None or self.day == other.day)
+            and not _different_days(self.day, other.day)
         )
 
     def cite(self, claim_id: str, sentence: int) -> None:
@@ -200,8 +200,10 @@ class _Draft:
         self.count = _better_count(self.count, other.count)
         self.claims += [c for c in other.claims if c not in self.claims]
         self.sentences += [s for s in other.sentences if s not in self.sentences]
-        self.actor1 = self.actor1 or other.actor1
+        self.actor1 = _first_actor(self.actor1, other.actor1)
         self.actor2 = self.actor2 or other.actor2
+        if self.actor1 and self.actor2 and actors.same_side(self.actor1, self.actor2):
+            self.actor2 = None
         self.day = self.day or other.day
         self.anchored = self.anchored or other.anchored
         self.targets += [t for t in other.targets if t not in self.targets]
@@ -211,8 +213,24 @@ class _Draft:
         self.confidence = max(self.confidence, other.confidence)
 
 
+def _different_days(a: str | None, b: str | None) -> bool:
+    """Whether two events' date words name two days ("July 18", "July 19"); a span of time
+    ("two days after ...") names none."""
+    return a is not None and b is not None and a != b and all(map(event_time.names_a_day, (a, b)))
+
+
 def _compatible(a: Actor | None, b: Actor | None) -> bool:
-    return a is None or b is None or a.name == b.name
+    """Actors that may be the first of one event: the same, or one side's ("the Wagner
+    Group captured Bakhmut", "the Russian military claimed it captured Bakhmut")."""
+    return a is None or b is None or a.name == b.name or actors.same_side(a, b)
+
+
+def _first_actor(a: Actor | None, b: Actor | None) -> Actor | None:
+    """Of two first actors of one side, the group named over the state's forces in general:
+    ACLED codes the Wagner Group, not Russia's forces, for what Wagner did."""
+    if a is None or b is None:
+        return a or b
+    return b if a.inter == actors.STATE_FORCES and b.inter != actors.STATE_FORCES else a
 
 
 def _better_count(a: Quantity | None, b: Quantity | None) -> Quantity | None:
@@ -528,8 +546,8 @@ def _opponent(
     """The other side named in the claim; civilians only where the sentence tells of victims."""
     for tokens in actors.mentions(doc[i] for i in sorted(claim_tokens)):
         candidate = actors.actor(tokens, place_country)
-        if candidate is None or (actor1 is not None and candidate.name == actor1.name):
-            continue
+        if candidate is None or (actor1 is not None and _compatible(candidate, actor1)):
+            continue  # not its opponent: the first actor itself, or its side
         if candidate.inter != actors.CIVILIANS or victims:
             return candidate
     return None
@@ -779,6 +797,17 @@ def _contains_another(report: _Report, index: int, named: dict[int, Place]) -> b
     )
 
 
+# Reporting verbs whose subject may be the place telling of itself ("Odesa reported
+# explosions overnight"); with the others a place subject is a government speaking.
+WITNESS_VERBS = {"report", "post", "publish", "write", "tweet", "inform", "brief", "describe",
+                 "recount", "observe", "mention", "note", "add"}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _speaking_verbs() -> frozenset[str]:
+    return frozenset(lexicons.load("attribution")["reporting_verbs"]) - WITNESS_VERBS
+
+
 def _affiliation(report: _Report, index: int) -> bool:
     """Whether a place word qualifies people or a body ("the Washington and Brussels elite",
     "New York officials", "the regime in Kyiv"): an affiliation, not where something
@@ -789,14 +818,22 @@ def _affiliation(report: _Report, index: int) -> bool:
         word.dep_ == "conj" or report.state.place_tokens.get(word.head.i) == place_id
     ):
         word = word.head
+    if word.dep_ == "nsubj" and word.head.lemma_.lower() in _speaking_verbs():
+        return True  # "which Gershkovich, Washington and The WSJ deny": a government speaks
     if word.dep_ == "pobj" and word.head.lower_ in AFFILIATING_PREPOSITIONS:
         # "the regime in Kyiv"; not "the embassy in Kyiv", a building where it stands
         ruled_from = word.head.head
         return ruled_from.lemma_.lower() in _words(_lexicon()["rulers"])
-    bodies = _words(_lexicon()["affiliation_nouns"])
-    return word.dep_ in {"compound", "nmod", "amod", "poss"} and (
-        word.head.lemma_.lower() in bodies or word.head.lower_ in bodies
-    )
+    if word.dep_ not in {"compound", "nmod", "amod", "poss"}:
+        return False
+    qualified = {word.head.lemma_.lower(), word.head.lower_}
+    if qualified & _words(_lexicon()["affiliation_nouns"]):
+        return True
+    # A country qualifying one person is a nationality ("the US journalist was arrested"),
+    # not where it happened; people in numbers are hit where they live ("Ukrainian civilians").
+    place = report.place_of(report.doc[index])
+    one_person = word.head.tag_ == "NN" and bool(qualified & actors.person_words())
+    return one_person and place is not None and _is_country(place)
 
 
 def _actor1(
@@ -901,8 +938,10 @@ def _one_city(one: _Draft, other: _Draft) -> bool:
         return False
     if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return False
-    other_day = one.day is not None and other.day is not None and one.day != other.day
-    return not other_day and distance_km(a.lat, a.lon, b.lat, b.lon) <= CITY_KM
+    return (
+        not _different_days(one.day, other.day)
+        and distance_km(a.lat, a.lon, b.lat, b.lon) <= CITY_KM
+    )
 
 
 def _specificity(draft: _Draft) -> int:
@@ -1071,6 +1110,15 @@ def _draft(
     # Words under another event word are that event's ("the attack, which came on a day when
     # one person was killed in Russian strikes on Kharkiv": Kharkiv is the strikes' place).
     told_within = {t.i for o in others if o in subtree for t in report.doc[o].subtree}
+    # ... and under "after", "since", "before": the event it is dated by ("fighting after
+    # the coup in Kyiv" is not in Kyiv)
+    told_within |= {
+        t.i
+        for c in carriers
+        for p in c.children
+        if p.dep_ == "prep" and p.lower_ in DATED_BY
+        for t in p.subtree
+    }
     scope = frozenset(
         i
         for i in found.scope
@@ -1092,7 +1140,9 @@ def _draft(
         t.i
         for c in carriers
         for t in c.subtree
-        if t.i not in agent_words and not any(o.is_ancestor(t) or o.i == t.i for o in elsewhere)
+        if t.i not in agent_words
+        and t.i not in told_within
+        and not any(o.is_ancestor(t) or o.i == t.i for o in elsewhere)
     )
     event = report.last_event
     recent = event is not None and index - report.last_event_sentence <= REFERENCE_WINDOW
@@ -1135,7 +1185,9 @@ def _draft(
     )
     day = " ".join(d.text for d in dates) or None
     # "another round of strikes", "on July 19" after July 18: not the event just told of
-    same_event = recent and not _another(trigger) and not (day and event and event.day != day)
+    same_event = (
+        recent and not _another(trigger) and not (event and _different_days(event.day, day))
+    )
     # "the attack" is the attack just told of, by the same hands, wherever it is placed
     told_of = event is not None and _told_of(event, event_type, sub_event_type, None)
     if actor1 is None and definite and same_event and told_of and event is not None:
@@ -1234,6 +1286,10 @@ def _side_beside(report: _Report, index: int) -> Actor | None:
             if found is not None and found.inter in actors.ARMED_INTERS:
                 return found
     return None
+
+
+# Prepositions that date an event by another one, which is somewhere else.
+DATED_BY = {"after", "since", "before", "following", "until", "till"}
 
 
 def _unidentified_hands(sub_event_type: str, agent: list[Token]) -> bool:

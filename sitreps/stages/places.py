@@ -169,6 +169,23 @@ def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
         or token.ent_type_ in PLACE_LABELS
         or _names_a_division(token)
         or _opens_with_a_noun(token)
+        or _mistagged_name(token)
+    )
+
+
+# Parts of speech the small model gives words it does not know ("Bakhmut was shelled":
+# an adverb), where the capital letter is the name's.
+GUESSED_POS = {"ADV", "NOUN", "VERB", "X", "INTJ"}
+
+
+def _mistagged_name(token: Token) -> bool:
+    """An English capitalised word that is no function word but that the tagger calls
+    something other than a name: a candidate that the gazetteer and the evidence decide."""
+    return (
+        language_of(token.doc) not in cyrillic.LANGUAGES
+        and token.pos_ in GUESSED_POS
+        and not token.is_stop
+        and token.text[1:].islower()
     )
 
 
@@ -206,10 +223,11 @@ def _alone_in_entity(token: Token) -> bool:
 
 
 def _placed(token: Token) -> bool:
-    """In the position of a place: an object, or after a locative word ("in Kharkiv's
-    district")."""
+    """In the position of a place: an object (or a word the parser hangs off a verb as an
+    adverb, as it does an unknown name after one: "captured Bakhmut"), or after a locative
+    word ("in Kharkiv's district")."""
     preceding = token.doc[token.i - 1] if token.i > 0 else None
-    return token.dep_ in {"dobj", "pobj", "conj", "appos"} or (
+    return token.dep_ in {"dobj", "pobj", "conj", "appos", "advmod", "npadvmod"} or (
         preceding is not None and preceding.lower_ in LOCATIVE
     )
 
