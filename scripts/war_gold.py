@@ -6,6 +6,7 @@ research use; this writes files in the format of `../shared/data/war/urw_events_
 that `sitreps eval war-events` reads:
 
     python scripts/war_gold.py ../shared/data/war/urw_unlabelled.jsonl OUTPUT_DIR
+    python scripts/war_gold.py ../shared/data/ruuk/urw_ru_unlabelled.jsonl OUTPUT_DIR
 
 `urw_events_dev2` may be read while developing; `urw_events_check` and `urw_events_check2`
 are for aggregate figures only.
@@ -33,15 +34,17 @@ def main() -> None:
     arguments.output.mkdir(parents=True, exist_ok=True)
     for codes in sorted(GOLD.glob("*.codes.jsonl")):
         target = arguments.output / codes.name.replace(".codes", "")
-        joined = []
-        for line in codes.read_text().splitlines():
-            coded = json.loads(line)
-            article = articles.get(coded["id"])
-            if article is None:
-                raise SystemExit(f"{codes}: article {coded['id']} is not in {arguments.articles}")
-            joined.append(
-                {"id": coded["id"], "title": article["title"], "text": article["text"], **coded}
-            )
+        coded_articles = [json.loads(line) for line in codes.read_text().splitlines()]
+        missing = [coded["id"] for coded in coded_articles if coded["id"] not in articles]
+        if len(missing) == len(coded_articles):
+            continue  # codes of another corpus (the Russian articles, the English ones)
+        if missing:
+            raise SystemExit(f"{codes}: article {missing[0]} is not in {arguments.articles}")
+        joined = [
+            {"id": coded["id"], "title": articles[coded["id"]]["title"],
+             "text": articles[coded["id"]]["text"], **coded}
+            for coded in coded_articles
+        ]  # fmt: skip
         target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in joined))
         print(f"{target}: {len(joined)} articles, {sum(len(r['events']) for r in joined)} events")
 

@@ -154,6 +154,16 @@ def test_counts_weapons_and_casualty_ranges() -> None:
     assert event.date_start is not None and event.date_start.isoformat() == "2024-05-07"
 
 
+def test_the_dead_counted_by_the_casualty_noun_itself() -> None:
+    _, (event,) = _events(
+        "Gunmen opened fire in a concert hall outside Moscow on Friday, claiming at least 143 lives."
+    )
+    assert event.fatalities is not None and (event.fatalities.low, event.fatalities.text) == (
+        143,
+        "at least 143",
+    )
+
+
 def test_a_generic_attack_with_a_count_is_a_ground_battle() -> None:
     _, (event,) = _events("The enemy attacked 38 times near Myrnohrad, the General Staff said.")
     assert (event.event_type, event.sub_event_type) == ("Battles", "Armed clash")

@@ -83,7 +83,8 @@ class PredictedEvent:
             lon=place.lon if place else None,
             country=place.country if place else None,
             place=f"{place.surface} -> {place.name}, {place.country}" if place else None,
-            fatalities=fatalities.low if fatalities and fatalities.high == fatalities.low else None,
+            # ACLED codes the lowest figure stated ("at least 143" -> 143), as the export does
+            fatalities=fatalities.low if fatalities else None,
             confidence=event.confidence,
             place_confidence=place.confidence if place else None,
             evidence=" ".join(span.text for span in event.evidence),

@@ -503,6 +503,8 @@ def _casualties(
             continue
         if not occurrence.assess(word).occurred:
             continue  # "could kill thousands"
+        if word.pos_ == "NOUN" and word.i in state.quantities:
+            return state.quantities[word.i]  # "claiming at least 143 lives", "12 deaths"
         related = [*word.children, word.head]
         for token in related:
             if (
