@@ -156,7 +156,8 @@ def test_counts_weapons_and_casualty_ranges() -> None:
 
 def test_the_dead_counted_by_the_casualty_noun_itself() -> None:
     _, (event,) = _events(
-        "Gunmen opened fire in a concert hall outside Moscow on Friday, claiming at least 143 lives."
+        "Gunmen opened fire in a concert hall outside Moscow on Friday, claiming at least 143"
+        " lives."
     )
     assert event.fatalities is not None and (event.fatalities.low, event.fatalities.text) == (
         143,
