@@ -30,7 +30,7 @@ VERBAL = {"VERB", "AUX"}
 # strike" (xcomp), "plans an attack" (dobj), "fears of attacks" (prep), "an attack is
 # planned" (nsubjpass); a subject ("these attacks threaten ...") is not such a complement.
 COMPLEMENT_DEPS = {"xcomp", "ccomp", "dobj", "pobj", "pcomp", "acl", "prep", "advcl", "attr",
-                   "oprd", "acomp", "nsubjpass", "npadvmod", "dative"}  # fmt: skip
+                   "oprd", "acomp", "nsubjpass", "csubjpass", "dep", "npadvmod", "dative"}  # fmt: skip
 
 
 class Status(StrEnum):

@@ -304,6 +304,18 @@ def test_a_russian_report_gives_its_events_from_natashas_parse() -> None:
     ]
 
 
+def test_drones_destroyed_are_downed_and_attacks_thwarted_did_not_happen() -> None:
+    found = _events(
+        "Ночью средствами ПВО уничтожены пять украинских дронов над территорией Брянской "
+        "области. «В течение прошедшей ночи пресечен ряд попыток киевского режима совершить "
+        "террористические атаки с применением беспилотных летательных аппаратов по объектам на "
+        "территории Российской Федерации», говорится в сообщении МО РФ."
+    )
+    assert [(sub, actor, place) for sub, actor, place, _, _ in found] == [
+        ("Disrupted weapons use", "Military Forces of Russia", "Bryansk")
+    ]
+
+
 def test_forces_named_by_their_country_in_the_genitive_or_carrying_out_an_event_act() -> None:
     found = _events(
         "ВС России нанесли удар по Харькову. Украинские войска ведут обстрелы Белгородской области."

@@ -465,6 +465,24 @@ def test_one_sides_forces_told_twice_of_one_capture_are_one_event_by_the_group_n
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Five Ukrainian drones were destroyed over the Belgorod region overnight, officials said.",
+        "Air defences destroyed five Ukrainian drones over the Belgorod region overnight.",
+    ],
+)
+def test_a_weapon_destroyed_is_downed_not_fired(text: str) -> None:
+    assert _coded(text) == [("Disrupted weapons use", "Military Forces of Russia", "Belgorod")]
+
+
+def test_a_weapon_that_destroys_strikes_and_an_attack_thwarted_did_not_happen() -> None:
+    assert _coded("A missile destroyed a warehouse in Odesa on Monday.") == [
+        ("Shelling/artillery/missile attack", None, "Odesa")
+    ]
+    assert _coded("Police thwarted an attack on a synagogue in Moscow on Monday.") == []
+
+
 def test_a_persons_nationality_is_not_where_it_happened() -> None:
     assert _coded("A US journalist was arrested on Thursday on espionage charges.") == []
     assert _coded("A US journalist was arrested in Yekaterinburg on Thursday.") == [

@@ -115,6 +115,7 @@ CAPITAL = "P.PPLC"
 DIVISION = "A.ADM1"
 # An interception is its own act beside the attack it stops (ACLED: Disrupted weapons use).
 SEPARATE_ACTS = {"Disrupted weapons use"}
+DOWNING = {"type": "Strategic developments", "sub": "Disrupted weapons use"}
 CODING_RANK = {CodedBy.TRIGGER: 0, CodedBy.CLASSIFIER: 1, CodedBy.CONTEXT: 2}
 
 
@@ -132,7 +133,12 @@ def _matchers() -> dict[str, TermMatcher]:
     return {
         "trigger": TermMatcher(
             language,
-            [*lexicon["triggers"], *lexicon["weapon_verbs"], *lexicon["weapon_subject_verbs"]],
+            [
+                *lexicon["triggers"],
+                *lexicon["weapon_verbs"],
+                *lexicon["weapon_subject_verbs"],
+                *lexicon["downing_verbs"],
+            ],
         ),
         "weapon": TermMatcher(language, weapons),
         "damage": TermMatcher(language, damage),
@@ -261,10 +267,14 @@ def _is_event_word(token: Token) -> bool:
         return False
     if lemma in _words(_lexicon()["weapon_verbs"]) and token.pos_ in {"VERB", "AUX"}:
         return _names_weapon(token, {"dobj"})
+    if _downs_a_weapon(token):
+        return True
     if lemma in _words(_lexicon()["weapon_subject_verbs"]) and token.pos_ in {"VERB", "AUX"}:
         aircraft = _words(_lexicon()["aircraft"])
         landing = lemma in _words(_lexicon()["munition_subject_verbs"])
         return _names_weapon(token, {"nsubj", "nsubjpass"}, frozenset(aircraft if landing else ()))
+    if lemma in _words(_lexicon()["downing_verbs"]) and token.pos_ in {"VERB", "AUX"}:
+        return False  # "destroyed the bridge" by no weapon named: damage, not an event
     if token.dep_ == "compound":
         return False
     if token.dep_ == "pobj" and token.head.lower_ == "of":
@@ -275,6 +285,13 @@ def _is_event_word(token: Token) -> bool:
             or governor.lower_ in roles.EVENT_COLLECTIVES
         )
     return True
+
+
+def _downs_a_weapon(verb: Token) -> bool:
+    """A downing verb whose patient is a weapon: "destroyed five drones", "five drones were
+    destroyed" (`downing_verbs` in data/events.yaml)."""
+    downing = verb.lemma_.lower() in _words(_lexicon()["downing_verbs"])
+    return downing and verb.pos_ in {"VERB", "AUX"} and _names_weapon(verb, {"dobj", "nsubjpass"})
 
 
 def _acts(candidates: list[tuple[TermMatch, Token]]) -> list[tuple[TermMatch, Token]]:
@@ -308,6 +325,8 @@ def _acts(candidates: list[tuple[TermMatch, Token]]) -> list[tuple[TermMatch, To
 
 
 def _separate_act(term: str, word: Token) -> bool:
+    if _downs_a_weapon(word):
+        return True
     triggers = _lexicon()["triggers"]
     spec = triggers.get(term) or triggers.get(word.lemma_.lower())
     return isinstance(spec, dict) and spec["sub"] in SEPARATE_ACTS
@@ -317,6 +336,8 @@ def _spec(trigger: TermMatch, doc: Doc) -> str | dict[str, str]:
     """How the lexicon codes an event word: a type and sub-type, or "remote" or "generic"
     (decided by the weapons, the classifier or the context)."""
     triggers = _lexicon()["triggers"]
+    if _downs_a_weapon(doc[trigger.start]):
+        return DOWNING
     spec: str | dict[str, str] | None = triggers.get(trigger.term)
     if spec is None:  # weapon verbs: "launched drones"
         spec = triggers.get(doc[trigger.start].lemma_.lower(), "remote")
