@@ -28,9 +28,12 @@ from sitreps import lexicons
 VERBAL = {"VERB", "AUX"}
 # How an event word or its clause hangs off a governor that can make it unreal: "vowed to
 # strike" (xcomp), "plans an attack" (dobj), "fears of attacks" (prep), "an attack is
-# planned" (nsubjpass); a subject ("these attacks threaten ...") is not such a complement.
+# planned" (nsubjpass), and where natasha's parse of Russian loses the link ("пресечен ряд
+# попыток ... совершить атаки": csubjpass, dep); a subject ("these attacks threaten ...") is
+# not such a complement.
 COMPLEMENT_DEPS = {"xcomp", "ccomp", "dobj", "pobj", "pcomp", "acl", "prep", "advcl", "attr",
-                   "oprd", "acomp", "nsubjpass", "csubjpass", "dep", "npadvmod", "dative"}  # fmt: skip
+                   "oprd", "acomp", "nsubjpass", "csubjpass", "dep", "npadvmod",
+                   "dative"}  # fmt: skip
 
 
 class Status(StrEnum):
