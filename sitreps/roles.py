@@ -18,7 +18,7 @@ from functools import cache
 
 from spacy.tokens import Token
 
-from sitreps import cyrillic, lexicons
+from sitreps import actors, cyrillic, lexicons
 from sitreps.state import language_of
 
 VERBAL = {"VERB", "AUX"}
@@ -74,6 +74,11 @@ def _phrase(head: Token) -> list[Token]:
     return [t for t in head.subtree if t.i <= head.i or t.i in after]
 
 
+# "со стороны X", "з боку X" ("from X's side"): who did what a noun names.
+SIDE_PREPOSITIONS = {"со", "с", "з", "із", "зі"}
+SIDE_NOUNS = {"сторона", "бік"}
+
+
 def _is_passive(verb: Token) -> bool:
     return any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children)
 
@@ -84,7 +89,39 @@ def _by_agent(word: Token) -> list[Token]:
             objects = [c for c in child.children if c.dep_ == "pobj"]
             if objects:
                 return _phrase(objects[0])
+        if child.dep_ == "prep" and child.lower_ in SIDE_PREPOSITIONS:
+            who = _from_the_side_of(child)
+            if who:
+                return who
     return []
+
+
+def _from_the_side_of(preposition: Token) -> list[Token]:
+    """Who "со стороны X" ("from X's side") names, as natasha parses it: a preposition with
+    "стороны" fixed to it and X its object, or "стороны" its object and X the genitive."""
+    children = list(preposition.children)
+    if any(c.dep_ == "fixed" and c.lemma_.lower() in SIDE_NOUNS for c in children):
+        who = [c for c in children if c.dep_ == "pobj"]
+        return _phrase(who[0]) if who else []
+    for side in children:
+        who = [c for c in side.children if c.dep_ == "nmod"]
+        if side.dep_ == "pobj" and side.lemma_.lower() in SIDE_NOUNS and who:
+            return _phrase(who[0])
+    return []
+
+
+def _side_after(trigger: Token) -> list[Token]:
+    """With no parse (Ukrainian): the words after "з боку" right after the event word
+    ("обстріл з боку РФ")."""
+    doc = trigger.doc
+    following = doc[trigger.i + 1 : min(trigger.sent.end, trigger.i + 4)]
+    said_by = (
+        len(following) == 3
+        and following[0].lower_ in SIDE_PREPOSITIONS
+        and following[1].lemma_.lower() in SIDE_NOUNS
+        and following[2].pos_ in {"NOUN", "PROPN"}
+    )
+    return [following[2]] if said_by else []
 
 
 def _verb_agent(verb: Token) -> list[Token]:
@@ -164,6 +201,10 @@ def _noun_agent_of(noun: Token, countries: frozenset[int]) -> list[Token]:
             child.ent_type_ == "NORP" or child.i in countries
         ):
             return [child]  # "Russian strikes", "an Israeli airstrike", "Ukraine drone attack"
+    aimed = any(c.dep_ == "prep" and c.lower_ in TARGET_PREPOSITIONS for c in noun.children)
+    for child in noun.children:
+        if aimed and child.dep_ == "nmod" and _armed(_phrase(child)):
+            return _phrase(child)  # "атака ВСУ на Белгородскую область": by the AFU
     for weapon in noun.children:
         if weapon.dep_ == "compound" and weapon.lemma_.lower() in _weapon_words():
             # the weapon's nationality: "a suspected Ukrainian drone strike"
@@ -183,6 +224,12 @@ def _noun_agent_of(noun: Token, countries: frozenset[int]) -> list[Token]:
     if noun.dep_ == "conj" and noun.head.pos_ not in VERBAL and noun.head.i != noun.i:
         return _noun_agent(noun.head, countries)  # "Russian drone and missile attacks"
     return _accused(noun)
+
+
+def _armed(tokens: list[Token]) -> bool:
+    """Whether words name armed forces or an armed group ("ВСУ", "российской армии")."""
+    found = actors.actor(tokens)
+    return found is not None and found.inter in actors.ARMED_INTERS
 
 
 def _objects(word: Token, prepositions: set[str]) -> list[Token]:
@@ -239,7 +286,8 @@ def of(trigger: Token, countries: frozenset[int]) -> Roles:
     modifier of an event noun name its attacker ("Ukraine drone attack"), where a town
     names its place ("the Kharkiv strike")."""
     if cyrillic.unparsed(trigger.sent):
-        return Roles(agent=_subject_before(trigger), patients=[], scope=frozenset())
+        agent = _side_after(trigger) or _subject_before(trigger)
+        return Roles(agent=agent, patients=[], scope=frozenset())
     if trigger.pos_ in VERBAL:
         agent = _verb_agent(trigger)
         carriers = [trigger]

@@ -316,6 +316,31 @@ def test_drones_destroyed_are_downed_and_attacks_thwarted_did_not_happen() -> No
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "coded"),
+    [
+        (
+            "Во время удара со стороны Украины по пляжу в Севастополе 23 июня были ранены двое.",
+            ("Shelling/artillery/missile attack", "Military Forces of Ukraine", "Sevastopol"),
+        ),
+        (
+            "Обстріл з боку РФ зруйнував школу в Херсоні 3 липня.",
+            ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kherson"),
+        ),
+    ],
+)
+def test_who_struck_is_read_from_whose_side_it_came(text: str, coded: tuple[str, str, str]) -> None:
+    assert [(sub, actor, place) for sub, actor, place, _, _ in _events(text)] == [coded]
+
+
+def test_a_district_of_a_city_places_the_event_at_the_city() -> None:
+    found = _events(
+        "Стало известно, что для удара по супермаркету в Киевском районе Донецка вооруженные "
+        "силы Украины 4 июля использовали РСЗО HIMARS."
+    )
+    assert [place for _, _, place, _, _ in found] == ["Donetsk"]
+
+
 def test_forces_named_by_their_country_in_the_genitive_or_carrying_out_an_event_act() -> None:
     found = _events(
         "ВС России нанесли удар по Харькову. Украинские войска ведут обстрелы Белгородской области."

@@ -483,6 +483,13 @@ def test_a_weapon_that_destroys_strikes_and_an_attack_thwarted_did_not_happen() 
     assert _coded("Police thwarted an attack on a synagogue in Moscow on Monday.") == []
 
 
+def test_a_district_of_a_city_is_placed_at_the_city() -> None:
+    assert _coded("On Thursday a Ukrainian strike hit a supermarket in the Kyivskyi district of"
+                  " Donetsk.") == [
+        ("Shelling/artillery/missile attack", "Military Forces of Ukraine", "Donetsk")
+    ]  # fmt: skip
+
+
 def test_a_persons_nationality_is_not_where_it_happened() -> None:
     assert _coded("A US journalist was arrested on Thursday on espionage charges.") == []
     assert _coded("A US journalist was arrested in Yekaterinburg on Thursday.") == [

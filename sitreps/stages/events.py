@@ -799,7 +799,11 @@ def _most_precise(report: _Report, words: frozenset[int]) -> Place | None:
         for i in sorted(words)
         if (p := report.place_of(report.doc[i])) is not None and not _affiliation(report, i)
     }
-    inner = [p for i, p in named.items() if not _contains_another(report, i, named)]
+    inner = [
+        p
+        for i, p in named.items()
+        if not _contains_another(report, i, named) and not _part_of_a_city(report, i, named)
+    ]
     return min(inner, key=lambda p: (_is_country(p), p.geo_precision), default=None)
 
 
@@ -829,6 +833,30 @@ WITNESS_VERBS = {"report", "post", "publish", "write", "tweet", "inform", "brief
 @lru_cache(maxsize=1)
 def _speaking_verbs() -> frozenset[str]:
     return frozenset(lexicons.load("attribution")["reporting_verbs"]) - WITNESS_VERBS
+
+
+def _part_of_a_city(report: _Report, index: int, named: dict[int, Place]) -> bool:
+    """Whether a place word names a district of a city the phrase names ("the Kyivskyi
+    district of Donetsk", "в Киевском районе Донецка"): the gazetteer knows no city's
+    districts, only towns that share their names, so the city places the event."""
+    word = report.doc[index]
+    district = next((w for w in (word, word.head) if w.lemma_.lower() in CITY_PARTS), None)
+    if district is None:
+        return False
+    cities = [
+        target
+        for child in district.children
+        for target in (
+            [child] if child.dep_ == "nmod" else
+            [g for g in child.children if g.dep_ == "pobj"] if child.lower_ == "of" else []
+        )
+    ]  # fmt: skip
+    return any(
+        (city := named.get(t.i)) is not None
+        and city.id != named[index].id
+        and (city.feature or "").startswith("P.")
+        for t in cities
+    )
 
 
 def _affiliation(report: _Report, index: int) -> bool:
@@ -1311,6 +1339,9 @@ def _side_beside(report: _Report, index: int) -> Actor | None:
     return None
 
 
+# Words for a part of a city ("the Kyivskyi district of Donetsk", "Киевский район Донецка").
+CITY_PARTS = {"district", "microdistrict", "quarter", "neighbourhood", "neighborhood",
+              "район", "микрорайон", "мікрорайон", "квартал"}  # fmt: skip
 # Prepositions that date an event by another one, which is somewhere else.
 DATED_BY = {"after", "since", "before", "following", "until", "till"}
 
