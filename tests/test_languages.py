@@ -333,6 +333,17 @@ def test_who_struck_is_read_from_whose_side_it_came(text: str, coded: tuple[str,
     assert [(sub, actor, place) for sub, actor, place, _, _ in _events(text)] == [coded]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Посольство России в Эстонии выразило протест из-за демонтажа надгробий на Сааремаа.",
+        "«Ровно 80 лет прошло с того дня, как Красная Армия освободила Минск», – сказал он.",
+    ],
+)
+def test_a_governments_protest_and_an_anniversary_are_no_events(text: str) -> None:
+    assert _events(text) == []
+
+
 def test_a_district_of_a_city_places_the_event_at_the_city() -> None:
     found = _events(
         "Стало известно, что для удара по супермаркету в Киевском районе Донецка вооруженные "

@@ -483,6 +483,14 @@ def test_a_weapon_that_destroys_strikes_and_an_attack_thwarted_did_not_happen() 
     assert _coded("Police thwarted an attack on a synagogue in Moscow on Monday.") == []
 
 
+def test_a_protest_a_government_lodges_is_no_crowds() -> None:
+    lodged = "On Monday Russia's embassy in Tallinn lodged a protest over the removal of graves."
+    assert _coded(lodged) == []
+    assert _coded("On Monday thousands of people joined a protest in Tbilisi.") == [
+        ("Peaceful protest", "Protesters (Georgia)", "Tbilisi")
+    ]
+
+
 def test_a_district_of_a_city_is_placed_at_the_city() -> None:
     assert _coded("On Thursday a Ukrainian strike hit a supermarket in the Kyivskyi district of"
                   " Donetsk.") == [

@@ -277,6 +277,8 @@ def _is_event_word(token: Token) -> bool:
         return False  # "destroyed the bridge" by no weapon named: damage, not an event
     if token.dep_ == "compound":
         return False
+    if lemma in PROTEST_WORDS and _words_of_a_government(token):
+        return False  # "the embassy lodged a protest", "выразило протест"
     if token.dep_ == "pobj" and token.head.lower_ == "of":
         governor = token.head.head
         return (
@@ -285,6 +287,14 @@ def _is_event_word(token: Token) -> bool:
             or governor.lower_ in roles.EVENT_COLLECTIVES
         )
     return True
+
+
+def _words_of_a_government(protest: Token) -> bool:
+    """A protest a government voices or hands over: its verb ("lodged", "выразило") or a
+    note it is in ("a note of protest", "нота протеста")."""
+    diplomatic = _words(_lexicon()["diplomatic_protest"])
+    governor = protest.head.head if protest.dep_ == "pobj" else protest.head
+    return protest.head.lemma_.lower() in diplomatic or governor.lemma_.lower() in diplomatic
 
 
 def _downs_a_weapon(verb: Token) -> bool:
@@ -1339,6 +1349,7 @@ def _side_beside(report: _Report, index: int) -> Actor | None:
     return None
 
 
+PROTEST_WORDS = {"protest", "протест"}
 # Words for a part of a city ("the Kyivskyi district of Donetsk", "Киевский район Донецка").
 CITY_PARTS = {"district", "microdistrict", "quarter", "neighbourhood", "neighborhood",
               "район", "микрорайон", "мікрорайон", "квартал"}  # fmt: skip
