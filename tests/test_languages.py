@@ -327,9 +327,17 @@ def test_drones_destroyed_are_downed_and_attacks_thwarted_did_not_happen() -> No
             "Обстріл з боку РФ зруйнував школу в Херсоні 3 липня.",
             ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kherson"),
         ),
+        (
+            "3 июля ВСУ ударили по супермаркету в Донецке.",
+            ("Shelling/artillery/missile attack", "Military Forces of Ukraine", "Donetsk"),
+        ),
+        (
+            "В 11:00 ВСУ с помощью дрона сбросили взрывное устройство на автомобиль в Шебекино.",
+            ("Air/drone strike", "Military Forces of Ukraine", "Shebekino"),
+        ),
     ],
 )
-def test_who_struck_is_read_from_whose_side_it_came(text: str, coded: tuple[str, str, str]) -> None:
+def test_who_struck_with_what_and_from_whose_side(text: str, coded: tuple[str, str, str]) -> None:
     assert [(sub, actor, place) for sub, actor, place, _, _ in _events(text)] == [coded]
 
 

@@ -255,7 +255,12 @@ def _names_weapon(verb: Token, deps: set[str], excluded: frozenset[str] = frozen
     nouns = [c for c in verb.children if c.dep_ in deps]
     nouns += [c for n in nouns for c in n.children if c.dep_ == "conj"]
     nouns += [p for n in nouns for prep in n.children for p in prep.children if p.dep_ == "pobj"]
-    return any(n.lemma_.lower() in weapons or n.lower_ in weapons for n in nouns)
+    return any(n.lemma_.lower() in weapons or n.lower_ in weapons for n in nouns) or any(
+        f"{m.lower_} {n.lower_}" in weapons  # "an explosive device", "взрывное устройство"
+        for n in nouns
+        for m in n.lefts
+        if m.dep_ in {"amod", "compound"}
+    )
 
 
 def _is_event_word(token: Token) -> bool:
