@@ -74,6 +74,9 @@ def _phrase(head: Token) -> list[Token]:
     return [t for t in head.subtree if t.i <= head.i or t.i in after]
 
 
+# Verbs whose subject undergoes the event they govern: "came under fire", "подвергся обстрелу".
+UNDERGOING = {"come", "fall", "undergo", "suffer", "подвергнуться", "подвергаться", "зазнати",
+              "зазнавати"}  # fmt: skip
 # "со стороны X", "з боку X" ("from X's side"): who did what a noun names.
 SIDE_PREPOSITIONS = {"со", "с", "з", "із", "зі"}
 SIDE_NOUNS = {"сторона", "бік"}
@@ -326,9 +329,14 @@ def of(trigger: Token, countries: frozenset[int]) -> Roles:
                     for p in _objects(governor, TARGET_PREPOSITIONS)
                     if p.i not in {trigger.i, counter.i}
                 ]
+            if governor.lemma_.lower() in UNDERGOING:  # "регион подвергся обстрелам"
+                patients += [c for c in governor.children if c.dep_ == "nsubj"]
         elif governor.i != counter.i and governor.pos_ == "ADP" and governor.head.pos_ in VERBAL:
             carriers.append(governor.head)  # "killed in a strike", "hit with an attack"
             patients += _objects(governor.head, TARGET_PREPOSITIONS)
+            if governor.lower_ == "under" and governor.head.lemma_.lower() in UNDERGOING:
+                # "the region came under fire": what came under it was hit
+                patients += [c for c in governor.head.children if c.dep_ == "nsubj"]
     agent_tokens = {t.i for t in agent}
     scope: set[int] = set()
     for patient in patients:

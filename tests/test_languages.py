@@ -352,6 +352,16 @@ def test_a_governments_protest_and_an_anniversary_are_no_events(text: str) -> No
     assert _events(text) == []
 
 
+def test_the_region_that_underwent_strikes_is_the_region_just_named() -> None:
+    found = _events(
+        "Губернатор Брянской области отметил, что ситуация напряженная. За минувшие сутки "
+        "регион подвергся 19 обстрелам."
+    )
+    assert [(sub, place) for sub, _, place, _, _ in found] == [
+        ("Shelling/artillery/missile attack", "Bryansk")
+    ]
+
+
 def test_a_district_of_a_city_places_the_event_at_the_city() -> None:
     found = _events(
         "Стало известно, что для удара по супермаркету в Киевском районе Донецка вооруженные "

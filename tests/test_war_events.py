@@ -491,6 +491,13 @@ def test_a_protest_a_government_lodges_is_no_crowds() -> None:
     ]
 
 
+def test_what_came_under_fire_is_where_it_happened() -> None:
+    told = (
+        "The governor of the Kharkiv region spoke on Monday. On Tuesday the region came under fire."
+    )
+    assert _coded(told) == [("Shelling/artillery/missile attack", None, "Kharkiv")]
+
+
 def test_a_district_of_a_city_is_placed_at_the_city() -> None:
     assert _coded("On Thursday a Ukrainian strike hit a supermarket in the Kyivskyi district of"
                   " Donetsk.") == [

@@ -744,40 +744,50 @@ def _place(
     place = _most_precise(report, scope)
     if place is not None:
         return place, place.geo_precision
-    # "the city" is where something last happened, else the town last named
-    last = report.last_place or _town_named_before(report, index)
-    if last is None:
+    # "the city" is where something last happened, else the town last named; "the region"
+    # likewise, else the region last named
+    town = report.last_place or _named_before(report, index, "P.")
+    region = report.last_place or _named_before(report, index, "A.ADM")
+    if town is None and region is None:
         return None, 0
     surroundings = _words(_lexicon()["surroundings"])
     anaphora = _lexicon()["place_anaphora"]
     own = {t.i for t in trigger.subtree}
     words = [doc[i] for i in sorted(scope)]
     words += [c for c in (*trigger.children, *trigger.head.children) if c.dep_ == "advmod"]
+    # Russian and Ukrainian mark no definiteness: "регион подвергся обстрелам" is the region
+    # just named
+    articleless = language_of(doc) in ARTICLELESS
     for word in words:
         # "the city", "the key Ukrainian city"
-        definite = any(c.dep_ == "det" and c.lower_ in DEFINITE for c in word.children) or (
-            word.i > 0 and doc[word.i - 1].lower_ in DEFINITE
+        definite = (
+            articleless
+            or any(c.dep_ == "det" and c.lower_ in DEFINITE for c in word.children)
+            or (word.i > 0 and doc[word.i - 1].lower_ in DEFINITE)
         )
         near = any(c.lower_ in surroundings for c in word.children)
-        if word.lower_ == "there" or (
-            definite and word.lower_ in anaphora["any"] + anaphora["city"]
+        said = {word.lower_, word.lemma_.lower()}
+        if town is not None and (
+            word.lower_ in {"there", "там"}
+            or (definite and said & {*anaphora["any"], *anaphora["city"]})
         ):
-            return last, 2 if near else last.geo_precision  # "the city", "there"
-        if definite and word.lower_ in anaphora["region"]:
-            return last, 3
-        if word.lower_ in surroundings and word.i in own:
-            return last, 2  # "two attacks striking surrounding districts"
+            return town, 2 if near else town.geo_precision  # "the city", "there"
+        if region is not None and definite and said & set(anaphora["region"]):
+            return region, 3
+        if town is not None and word.lower_ in surroundings and word.i in own:
+            return town, 2  # "two attacks striking surrounding districts"
     return None, 0
 
 
-def _town_named_before(report: _Report, index: int) -> Place | None:
-    """The town the report named last before the event's sentence, a few sentences back at
-    most: what "the city" of a report that has told of nothing there yet refers to ("he will
-    withdraw his troops from Bakhmut ... captured the key Ukrainian city")."""
+def _named_before(report: _Report, index: int, feature: str) -> Place | None:
+    """The town (`feature` "P.") or division ("A.ADM") the report named last before the
+    event's sentence, a few sentences back at most: what "the city" or "the region" of a
+    report that has told of nothing there yet refers to ("he will withdraw his troops from
+    Bakhmut ... captured the key Ukrainian city")."""
     earliest = report.sentences[max(0, index - TOWN_WINDOW)].start
     for i in range(report.sentences[index].start - 1, earliest - 1, -1):
         place = report.place_of(report.doc[i])
-        if place is not None and (place.feature or "").startswith("P."):
+        if place is not None and (place.feature or "").startswith(feature):
             return place
     return None
 
