@@ -491,6 +491,17 @@ def test_a_protest_a_government_lodges_is_no_crowds() -> None:
     ]
 
 
+def test_explosions_in_another_town_are_by_no_one_named() -> None:
+    told = (
+        "Russian missiles struck Kharkiv on Monday, the governor said. On Monday explosions"
+        " also rocked Odesa, officials said."
+    )
+    assert _coded(told) == [
+        ("Shelling/artillery/missile attack", "Military Forces of Russia", "Kharkiv"),
+        ("Shelling/artillery/missile attack", None, "Odesa"),
+    ]
+
+
 def test_what_came_under_fire_is_where_it_happened() -> None:
     told = (
         "The governor of the Kharkiv region spoke on Monday. On Tuesday the region came under fire."

@@ -1290,8 +1290,13 @@ def _draft(
             return _told_again(report, event, claim, index, trigger, weapons_named, actor1)
         return _dropped(trigger, "no place")
     country = place.country
+    heard_elsewhere = trigger.lemma_.lower() in EXPLOSIONS and not (
+        event is not None and _same_place(event.place, place)
+    )
     if actor1 is None and coded_by is CodedBy.CONTEXT and event is not None and recent:
-        actor1 = event.actor1  # more of the attacks just told of, by the same forces
+        # more of the attacks just told of, by the same forces; not explosions heard in
+        # another town ("взрывы прогремели в Херсоне" after a strike on Donetsk)
+        actor1 = None if heard_elsewhere else event.actor1
     if actor1 is None and country:
         # The place found last may tell whose police or civilians act.
         actor1 = _actor1(report, found.agent, patients, claim, country)
@@ -1365,6 +1370,8 @@ def _side_beside(report: _Report, index: int) -> Actor | None:
 
 
 PROTEST_WORDS = {"protest", "протест"}
+# Words of an explosion, which tell of no one who caused it.
+EXPLOSIONS = {"explosion", "blast", "взрыв", "вибух"}
 # Words for a part of a city ("the Kyivskyi district of Donetsk", "Киевский район Донецка").
 CITY_PARTS = {"district", "microdistrict", "quarter", "neighbourhood", "neighborhood",
               "район", "микрорайон", "мікрорайон", "квартал"}  # fmt: skip
