@@ -117,6 +117,19 @@ DIVISION = "A.ADM1"
 SEPARATE_ACTS = {"Disrupted weapons use"}
 DOWNING = {"type": "Strategic developments", "sub": "Disrupted weapons use"}
 CODING_RANK = {CodedBy.TRIGGER: 0, CodedBy.CLASSIFIER: 1, CodedBy.CONTEXT: 2}
+# "A protest" is a crowd's unless a government lodges it (`diplomatic_protest` in the lexicon).
+PROTEST_WORDS = {"protest", "протест"}
+# Words of an explosion, which tell of no one who caused it.
+EXPLOSIONS = {"explosion", "blast", "взрыв", "вибух"}
+# Words for a part of a city ("the Kyivskyi district of Donetsk", "Киевский район Донецка").
+CITY_PARTS = {"district", "microdistrict", "quarter", "neighbourhood", "neighborhood",
+              "район", "микрорайон", "мікрорайон", "квартал"}  # fmt: skip
+# Prepositions that date an event by another one, which is somewhere else.
+DATED_BY = {"after", "since", "before", "following", "until", "till"}
+# Reporting verbs whose subject may be the place telling of itself ("Odesa reported
+# explosions overnight"); with the others a place subject is a government speaking.
+WITNESS_VERBS = {"report", "post", "publish", "write", "tweet", "inform", "brief", "describe",
+                 "recount", "observe", "mention", "note", "add"}  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -849,12 +862,6 @@ def _contains_another(report: _Report, index: int, named: dict[int, Place]) -> b
     )
 
 
-# Reporting verbs whose subject may be the place telling of itself ("Odesa reported
-# explosions overnight"); with the others a place subject is a government speaking.
-WITNESS_VERBS = {"report", "post", "publish", "write", "tweet", "inform", "brief", "describe",
-                 "recount", "observe", "mention", "note", "add"}  # fmt: skip
-
-
 @lru_cache(maxsize=1)
 def _speaking_verbs() -> frozenset[str]:
     return frozenset(lexicons.load("attribution")["reporting_verbs"]) - WITNESS_VERBS
@@ -1367,16 +1374,6 @@ def _side_beside(report: _Report, index: int) -> Actor | None:
             if found is not None and found.inter in actors.ARMED_INTERS:
                 return found
     return None
-
-
-PROTEST_WORDS = {"protest", "протест"}
-# Words of an explosion, which tell of no one who caused it.
-EXPLOSIONS = {"explosion", "blast", "взрыв", "вибух"}
-# Words for a part of a city ("the Kyivskyi district of Donetsk", "Киевский район Донецка").
-CITY_PARTS = {"district", "microdistrict", "quarter", "neighbourhood", "neighborhood",
-              "район", "микрорайон", "мікрорайон", "квартал"}  # fmt: skip
-# Prepositions that date an event by another one, which is somewhere else.
-DATED_BY = {"after", "since", "before", "following", "until", "till"}
 
 
 def _unidentified_hands(sub_event_type: str, agent: list[Token]) -> bool:
