@@ -75,9 +75,9 @@ def _head_words() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @cache
-def person_words() -> frozenset[str]:
-    """The nouns of people that the actor kinds name, singular and plural alike: "soldier",
-    "journalist", "resident"."""
+def actor_words() -> frozenset[str]:
+    """The last words of the actor kinds' nouns, singular and plural alike: "soldier",
+    "journalist", "resident", "unit"."""
     kinds, _, _ = _table()
     words = frozenset().union(*(k.head_words for k in kinds))
     return words | {w.removesuffix("s") for w in words}

@@ -330,7 +330,11 @@ def of(trigger: Token, countries: frozenset[int]) -> Roles:
                     if p.i not in {trigger.i, counter.i}
                 ]
             if governor.lemma_.lower() in UNDERGOING:  # "регион подвергся обстрелам"
-                patients += [c for c in governor.children if c.dep_ == "nsubj"]
+                patients += [
+                    c
+                    for c in governor.children
+                    if c.dep_ == "nsubj" and c.i not in {trigger.i, counter.i}
+                ]
         elif governor.i != counter.i and governor.pos_ == "ADP" and governor.head.pos_ in VERBAL:
             carriers.append(governor.head)  # "killed in a strike", "hit with an attack"
             patients += _objects(governor.head, TARGET_PREPOSITIONS)

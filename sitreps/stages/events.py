@@ -912,11 +912,11 @@ def _affiliation(report: _Report, index: int) -> bool:
     qualified = {word.head.lemma_.lower(), word.head.lower_}
     if qualified & _words(_lexicon()["affiliation_nouns"]):
         return True
-    # A country qualifying one person is a nationality ("the US journalist was arrested"),
-    # not where it happened; people in numbers are hit where they live ("Ukrainian civilians").
+    # A country qualifying one actor is a nationality ("the US journalist was arrested"), not
+    # where it happened; people in numbers are hit where they live ("Ukrainian civilians").
     place = report.place_of(report.doc[index])
-    one_person = word.head.tag_ == "NN" and bool(qualified & actors.person_words())
-    return one_person and place is not None and _is_country(place)
+    one_actor = word.head.tag_ == "NN" and bool(qualified & actors.actor_words())
+    return one_actor and place is not None and _is_country(place)
 
 
 def _actor1(
