@@ -498,6 +498,53 @@ def russian_spelling(name: str) -> str:
     return name.translate(_RUSSIAN_LETTERS)
 
 
+# How Russian spells a Ukrainian place name's endings: "Новопокровське" is "Новопокровское",
+# "Андріївка" "Андреевка", "Новоолександрівка" "Новоалександровка".
+_RUSSIAN_ENDINGS = (
+    (re.compile(r"іївка$"), "еевка"),
+    (re.compile(r"ївка$"), "евка"),
+    (re.compile(r"івка$"), "овка"),
+    (re.compile(r"ів$"), "ов"),
+    (re.compile(r"нє$"), "нее"),
+    (re.compile(r"([бвдзлмнпрстфц])ий$"), r"\1ый"),
+)
+# A neuter name is an adjective ("Мирне" is "Мирное"), or a noun in "-ине" ("Очеретине" is
+# "Очеретино") that reads as one too.
+_NEUTER = re.compile(r"([бвгґджзклмнпрстфхцчшщ])е$")
+_NEUTER_ENDINGS = ((_NEUTER, r"\1ое"), (re.compile(r"ине$"), "ино"))
+_RUSSIAN_STEMS = (
+    ("івськ", "овск"),
+    ("ськ", "ск"),
+    ("цьк", "цк"),
+    ("олекс", "алекс"),
+    ("микол", "никол"),
+)
+# Ukrainian "і" is Russian "и" in some names and "е" in others ("Новосілка" is "Новосёлка").
+_UKRAINIAN_I = ("и", "е")
+
+
+def russian_forms(name: str) -> set[str]:
+    """The spellings Russian reports give a Ukrainian place, lower case: Russian-language
+    reports name Ukraine's villages in Russian ("освободили Новопокровское"), while the
+    register knows them in Ukrainian only."""
+    words = re.sub("['’ʼ]", "", name.lower()).split(" ")
+    spelled: list[str] = []
+    for position, word in enumerate(words):
+        for ukrainian, russian in _RUSSIAN_STEMS:
+            word = word.replace(ukrainian, russian)
+        for ending, russian in _RUSSIAN_ENDINGS:
+            word = ending.sub(russian, word)
+        if position < len(words) - 1 and re.search(r"[кнвлр]а$", word):
+            word += "я"  # an adjective before a noun: "Велика Новосілка" -> "Великая Новоселка"
+        spelled.append(word)
+    joined = " ".join(spelled).replace("є", "е").replace("ґ", "г").replace("ї", "и")
+    neuter = [
+        ending.sub(russian, joined) for ending, russian in _NEUTER_ENDINGS if ending.search(joined)
+    ]
+    forms = {form.replace("і", i) for form in neuter or [joined] for i in _UKRAINIAN_I}
+    return forms - {name.lower()}
+
+
 def _distinct_lemmas(word: str, language: str) -> list[Parse]:
     """A word's parses with lemmas of their own, most likely first: "Донецьку" is first an
     adjective (донецький), then the town (донецьк)."""

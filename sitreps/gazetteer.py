@@ -29,7 +29,7 @@ import platformdirs
 
 from sitreps import cyrillic, lexicons, progress
 
-GAZETTEER_VERSION = "17"
+GAZETTEER_VERSION = "18"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -38,6 +38,7 @@ _SQL_BATCH = 500
 RUSSIAN_NAMED = frozenset({"UA", "RU", "BY", "MD", "KZ", "KG", "UZ", "TJ", "TM", "GE", "AM", "AZ"})
 # Russian letters only: Ukrainian and Belarusian spellings (і, ї, є, ґ, ў) romanise otherwise.
 _RUSSIAN_WORDS = re.compile(r"[А-Яа-яЁё][А-Яа-яЁё' -]*")
+_CYRILLIC = re.compile(r"[А-Яа-яЁёІіЇїЄєҐґ]")
 _APOSTROPHES = str.maketrans({c: "" for c in "'’ʼ`ʻ′‘"})
 _SEPARATORS = str.maketrans({c: " " for c in "-‐‑–—_./"})
 
@@ -296,6 +297,15 @@ def _regions() -> Iterator[tuple[GazetteerEntry, set[str]]]:
 
 
 def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[str]) -> None:
+    if entry.country == "UA" and entry.feature.startswith("P."):
+        # towns and villages only: an oblast's adjective spelled so ("Донецька" -> "донецка")
+        # would be another town's genitive
+        names = names | {
+            russian
+            for name in names
+            if _CYRILLIC.search(name)
+            for russian in cyrillic.russian_forms(name)
+        }
     connection.execute(
         "INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         (

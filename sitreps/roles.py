@@ -22,6 +22,8 @@ from sitreps import actors, cyrillic, lexicons
 from sitreps.state import language_of
 
 VERBAL = {"VERB", "AUX"}
+CLAUSE_BREAKS = {",", ";"}
+GAP_DASHES = {"–", "—"}  # "четыре БПЛА – над Брянской областью": a verb left out
 # With Russian and Ukrainian ones: "удар по Харькову" (a strike on Kharkiv), "атака на".
 TARGET_PREPOSITIONS = {"on", "against", "at", "upon", "targeting", "onto", "toward", "towards",
                        "по", "на", "против", "проти"}  # fmt: skip
@@ -352,3 +354,22 @@ def of(trigger: Token, countries: frozenset[int]) -> Roles:
         if child.dep_ in {"compound", "amod", "nmod"} and child.i not in countries:
             scope |= {t.i for t in child.subtree}  # "the Kharkiv strike"
     return Roles(agent=agent, patients=patients, scope=frozenset(scope - agent_tokens))
+
+
+def gapped(trigger: Token) -> list[Token]:
+    """The clauses after the event word's that leave its verb out behind a dash, each the
+    same act elsewhere ("уничтожены пять дронов над Белгородской областью, четыре БПЛА –
+    над Брянской областью"): no parser links them to the verb they share."""
+    sentence = trigger.sent
+    segments: list[list[Token]] = [[]]
+    for token in sentence[trigger.i - sentence.start + 1 :]:
+        if token.text in CLAUSE_BREAKS:
+            segments.append([])
+        else:
+            segments[-1].append(token)
+    left_out: list[Token] = []
+    for segment in segments[1:]:
+        if not any(t.text in GAP_DASHES for t in segment) or any(t.pos_ in VERBAL for t in segment):
+            break
+        left_out += segment
+    return left_out

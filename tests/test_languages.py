@@ -380,6 +380,35 @@ def test_forces_named_by_their_country_in_the_genitive_or_carrying_out_an_event_
     ]
 
 
+def test_a_ukrainian_village_named_in_russian_is_the_village_in_ukraine() -> None:
+    # the register knows "Новопокровське"; Russian reports write "Новопокровское", which is
+    # also a village in the Altai
+    found = _events(
+        "В Минобороны заявили, что ВС России освободили населённый пункт Новопокровское в "
+        "Донецкой Народной Республике."
+    )
+    assert [(sub, actor, place) for sub, actor, place, _, _ in found] == [
+        ("Non-state actor overtakes territory", "Military Forces of Russia", "Novopokrovske")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Силы ПВО сбили девять беспилотников над Белгородской, Брянской и Курской областями.",
+        "Средствами ПВО уничтожены пять дронов над территорией Белгородской области, три БПЛА – "
+        "над территорией Брянской области, один – над территорией Курской области.",
+    ],
+    ids=["one region word", "one verb"],
+)
+def test_regions_sharing_one_region_word_or_one_verb_each_have_their_event(text: str) -> None:
+    assert [(sub, place) for sub, _, place, _, _ in _events(text)] == [
+        ("Disrupted weapons use", "Belgorod"),
+        ("Disrupted weapons use", "Bryansk"),
+        ("Disrupted weapons use", "Kursk"),
+    ]
+
+
 def test_a_byte_order_mark_before_the_first_word_hides_nothing() -> None:
     # 11 of the 66 Russian war articles open with U+FEFF
     found = _events("\ufeffУкраинские войска ведут обстрелы Белгородской области.")

@@ -289,6 +289,16 @@ def test_an_attack_on_a_civilian_place_with_no_weapon_named_is_no_battle() -> No
     ) == [("Attack", "Unidentified Armed Group (Russia)", "Derbent")]
 
 
+def test_an_attack_on_civilian_works_with_no_weapon_named_is_no_battle_where_a_state_acted() -> (
+    None
+):
+    # "Kyiv's actions" are its government's, not a place; a substation is no front line
+    assert _coded(
+        "Moscow awaits the IAEA's assessment of Kyiv's actions after the attack on the "
+        "Raduga substation in Enerhodar on Monday."
+    ) == [("Shelling/artillery/missile attack", None, "Enerhodar")]
+
+
 def test_an_assassination_attempt_is_an_attack() -> None:
     assert _coded(
         "On Monday the politician Oleg Tsarev was targeted with an assassination attempt in "

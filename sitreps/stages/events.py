@@ -1393,23 +1393,25 @@ def _by_a_person(agent: list[Token]) -> bool:
 
 def _also_at(report: _Report, draft: _Draft, trigger: Token) -> list[_Draft]:
     """ "Strikes on Kharkiv and Izium": ACLED's one event per place, so one more event at
-    each place the event's own words join to its place by "and"."""
+    each place the event's own words join to its place by "and", or name in a clause that
+    leaves its verb out ("пять дронов над Белгородской областью, четыре – над Брянской")."""
     if draft.placed_by_context or draft.place is None or _is_country(draft.place):
         return []
     places: list[Place] = []
-    for word in trigger.subtree:
-        if report.place_of(word) is not draft.place:
-            continue
-        for joined in (*word.conjuncts, *_joined_phrases(word)):
-            place = report.place_of(joined)
-            if (
-                place is not None
-                and not _is_country(place)
-                and not _same_place(place, draft.place)
-                and not _affiliation(report, joined.i)
-                and all(not _same_place(place, p) for p in places)
-            ):
-                places.append(place)
+    named_here = [word for word in trigger.subtree if report.place_of(word) is draft.place]
+    joined_words = [j for word in named_here for j in (*word.conjuncts, *_joined_phrases(word))]
+    if named_here:
+        joined_words += roles.gapped(trigger)
+    for joined in joined_words:
+        place = report.place_of(joined)
+        if (
+            place is not None
+            and not _is_country(place)
+            and not _same_place(place, draft.place)
+            and not _affiliation(report, joined.i)
+            and all(not _same_place(place, p) for p in places)
+        ):
+            places.append(place)
     share = draft.confidence / draft.place.confidence if draft.place.confidence else 0.0
     return [
         replace(

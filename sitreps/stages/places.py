@@ -92,6 +92,7 @@ REGION_WORDS = {
     "oblast", "region", "province", "governorate", "district", "raion", "county", "hromada",
     "community", "область", "обл", "район", "громада", "округ", "край",
 }  # fmt: skip
+MAX_SHARED_LIST = 8  # words between an adjective and the region word a list shares
 FUZZY_CUTOFF = 80.0
 # Before an unknown name, only these say it is a place, not a person ("according to Kiper").
 FUZZY_LOCATIVE = {
@@ -545,12 +546,31 @@ def _names_of(doc: Doc, start: int, end: int) -> list[str]:
     language = language_of(doc)
     if language not in cyrillic.LANGUAGES:
         return [written, *_adjective_names(doc, start, end)]
+    words = [t.text for t in doc[start:end]]
+    shared = _shared_region_word(doc, end)
     lemmas = [
-        normalize_name(k) for k in cyrillic.place_keys([t.text for t in doc[start:end]], language)
+        normalize_name(k)
+        for named in ([[*words, doc[shared].text]] if shared is not None else []) + [words]
+        for k in cyrillic.place_keys(named, language)
     ]
     if language == "uk":  # last, names the gazetteer holds in Russian only ("Пенсильванія")
         lemmas += [cyrillic.russian_spelling(k) for k in lemmas]
     return list(dict.fromkeys([written, *lemmas]))
+
+
+def _shared_region_word(doc: Doc, end: int) -> int | None:
+    """The region word a list of adjectives shares ("над Белгородской, Брянской и Московской
+    областями"): each adjective before it names a region of its own."""
+    if doc[end - 1].pos_ != "ADJ":
+        return None
+    listed = False
+    for token in doc[end : end + MAX_SHARED_LIST]:
+        if _is_region_word(token):
+            return token.i if listed else None
+        if not (_coordinator(token) or (token.pos_ == "ADJ" and token.text[:1].isupper())):
+            return None
+        listed = True
+    return None
 
 
 @lru_cache(maxsize=1)
