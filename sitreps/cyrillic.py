@@ -180,6 +180,22 @@ def _natasha_tags(parsed: Any, words: list[str], spaces: list[bool]) -> list[tup
     return tags
 
 
+def _ending_its_conjunct(heads: list[int], deps: list[str], sentence: list[int]) -> None:
+    """natasha can hang the prepositional phrase that ends one conjunct on the next ("атаку
+    на Краснодарский край и обстрел Горловки": "на" from "обстрел"); a phrase before the
+    "и" that opens the next conjunct belongs to the one it ends."""
+    for prep in sentence:
+        conjunct = heads[prep]
+        if not (deps[prep] == "prep" and conjunct > prep and deps[conjunct] == "conj"):
+            continue
+        first = heads[conjunct]
+        opened = any(
+            deps[i] == "cc" and heads[i] == conjunct and prep < i < conjunct for i in sentence
+        )
+        if first < prep and opened:
+            heads[prep] = first
+
+
 def _one_root(heads: list[int], deps: list[str], sentence: list[int]) -> None:
     """A tree over the sentence's words with one root: natasha chooses each word's head on
     its own, which can close a cycle or leave two roots; a word on a cycle, or a second
@@ -255,6 +271,7 @@ def _natasha_tree(parsed: Any, words: list[str], spaces: list[bool]) -> dict[str
             if case is not None and case < index:
                 heads[case], deps[case] = heads[index], "prep"
                 heads[index], deps[index] = case, "pobj"
+        _ending_its_conjunct(heads, deps, sorted(index_of.values()))
     previous = 0
     for index, word in enumerate(words):
         if word.isspace():

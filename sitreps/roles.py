@@ -144,6 +144,10 @@ def _verb_agent(verb: Token) -> list[Token]:
         return [] if subject.tag_ in {"WDT", "WP"} and verb.dep_ != "relcl" else _phrase(subject)
     if verb.dep_ == "relcl":  # "the drones that hit Kyiv": the noun the clause describes
         return _phrase(verb.head)
+    if verb.dep_ == "xcomp" and verb.head.pos_ in VERBAL:
+        told = [c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i]
+        if told:
+            return _phrase(told[0])  # "authorised Kyiv to strike": who was let or told to
     if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head.pos_ in VERBAL:
         return _verb_agent(verb.head)  # "attacked and captured", "continued to shell"
     if verb.dep_ == "acl" and verb.tag_ == "VBG":  # "drones hitting Kyiv"
@@ -216,6 +220,11 @@ def _noun_agent_of(noun: Token, countries: frozenset[int]) -> list[Token]:
             sides = [c for c in weapon.children if c.dep_ == "amod" and c.ent_type_ == "NORP"]
             if sides:
                 return sides[:1]
+    for weapon in noun.children:
+        if weapon.dep_ == "nmod" and weapon.lemma_.lower() in _weapon_words():
+            owners = [c for c in weapon.children if c.dep_ == "nmod" and _armed(_phrase(c))]
+            if owners:
+                return _phrase(owners[0])  # "атака дронов ВСУ": the drones' forces
     for clause in noun.children:
         if clause.dep_ == "acl" and clause.tag_ == "VBN":
             by = _by_agent(clause)  # "attacks carried out by gunmen", "strikes launched by"

@@ -335,6 +335,10 @@ def test_drones_destroyed_are_downed_and_attacks_thwarted_did_not_happen() -> No
             "В 11:00 ВСУ с помощью дрона сбросили взрывное устройство на автомобиль в Шебекино.",
             ("Air/drone strike", "Military Forces of Ukraine", "Shebekino"),
         ),
+        (  # who is let strike strikes, not who lets
+            "Риттер сказал, что Вашингтон уполномочил Киев нанести удар по Севастополю 23 июня.",
+            ("Shelling/artillery/missile attack", "Military Forces of Ukraine", "Sevastopol"),
+        ),
     ],
 )
 def test_who_struck_with_what_and_from_whose_side(text: str, coded: tuple[str, str, str]) -> None:
@@ -406,6 +410,17 @@ def test_regions_sharing_one_region_word_or_one_verb_each_have_their_event(text:
         ("Disrupted weapons use", "Belgorod"),
         ("Disrupted weapons use", "Bryansk"),
         ("Disrupted weapons use", "Kursk"),
+    ]
+
+
+def test_conjoined_attacks_keep_their_own_targets_and_share_the_forces_named() -> None:
+    # natasha hangs "на Краснодарский край" from "обстрел"; the drones are the AFU's
+    found = _events(
+        "СКР будет расследовать атаку дронов ВСУ на Краснодарский край и обстрел Горловки в ДНР."
+    )
+    assert sorted((sub, actor, place) for sub, actor, place, _, _ in found) == [
+        ("Air/drone strike", "Military Forces of Ukraine", "Krasnodar"),
+        ("Shelling/artillery/missile attack", "Military Forces of Ukraine", "Horlivka"),
     ]
 
 

@@ -299,6 +299,15 @@ def test_an_attack_on_civilian_works_with_no_weapon_named_is_no_battle_where_a_s
     ) == [("Shelling/artillery/missile attack", None, "Enerhodar")]
 
 
+def test_an_act_older_than_the_news_adds_nothing_to_the_event_told_before_it() -> None:
+    analysis = sitreps.analyze(
+        "An explosion hit Kharkiv on July 3, 2024. Russia began striking Ukraine's energy "
+        "infrastructure on October 10, 2022."
+    )
+    [event] = analysis.events
+    assert (event.actor1, event.targets, len(event.evidence)) == (None, [], 1)
+
+
 def test_an_assassination_attempt_is_an_attack() -> None:
     assert _coded(
         "On Monday the politician Oleg Tsarev was targeted with an assassination attempt in "

@@ -124,6 +124,11 @@ EXPLOSIONS = {"explosion", "blast", "взрыв", "вибух"}
 # Words for a part of a city ("the Kyivskyi district of Donetsk", "Киевский район Донецка").
 CITY_PARTS = {"district", "microdistrict", "quarter", "neighbourhood", "neighborhood",
               "район", "микрорайон", "мікрорайон", "квартал"}  # fmt: skip
+# Verbs of an act's course, which carry its date ("Russia began striking the grid on 10
+# October 2022").
+ASPECTUAL = {"begin", "start", "continue", "resume", "keep", "stop", "cease", "начать",
+             "продолжить", "продолжать", "возобновить", "прекратить", "стать", "почати",
+             "продовжити", "продовжувати", "відновити", "припинити", "стати"}  # fmt: skip
 # Prepositions that date an event by another one, which is somewhere else.
 DATED_BY = {"after", "since", "before", "following", "until", "till"}
 # Reporting verbs whose subject may be the place telling of itself ("Odesa reported
@@ -642,6 +647,9 @@ class _Report:
         self.last_place_sentence = -PLACE_WINDOW - 1
         self.last_event: _Draft | None = None
         self.last_event_sentence = -REFERENCE_WINDOW - 1
+        # event words of acts that did not happen or are older than the news: what they hit
+        # is none of the event just told of
+        self.other_acts: set[int] = set()
         self.points: dict[str, Place] = {}  # a division's place -> its ACLED point
 
     def place_of(self, token: Token) -> Place | None:
@@ -1111,7 +1119,7 @@ def run(state: DocumentState) -> None:
         if event is not None:
             for target, verb in _targets(state, targets[index]):
                 claim = claim_at.get(verb.i)
-                if _tells_of_fact(claim):
+                if _tells_of_fact(claim) and verb.i not in report.other_acts:
                     event.targets.append(target)
                     event.cite(claim.id, index)
                     report.last_event_sentence = index  # the report goes on about it
@@ -1172,15 +1180,19 @@ def _draft(
         return _dropped(trigger, "no claim, a speculative one or an attitude")
     said = occurrence.assess(trigger)
     if said.status is Status.NOT_OCCURRED:
+        report.other_acts.add(trigger.i)
         return _dropped(trigger, f"{said.reason} ({said.cue})")
     found = roles.of(trigger, countries)
     carriers = [trigger, *(t for t in (trigger.head,) if t.pos_ in {"VERB", "AUX"})]
+    while carriers[-1].dep_ == "xcomp" and carriers[-1].head.lemma_.lower() in ASPECTUAL:
+        carriers.append(carriers[-1].head)  # "began striking in October 2022": when it began
     dates = event_time.attached_dates(carriers)
     clause = [t for c in carriers for t in c.subtree]
     earlier = event_time.before_the_news(dates, clause, report.news) or event_time.long_after(
         trigger
     )
     if earlier is not None:
+        report.other_acts.add(trigger.i)
         return _dropped(trigger, f"before the news ({earlier})")
     day_anchored = event_time.anchored(dates, sentence)
     if said.status is Status.GENERIC and not day_anchored:
