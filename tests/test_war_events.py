@@ -544,6 +544,38 @@ def test_a_persons_nationality_is_not_where_it_happened() -> None:
     ]
 
 
+def test_what_once_befell_a_person_in_the_news_is_background() -> None:
+    assert (
+        _coded(
+            "Evan Gershkovich, who was arrested in Yekaterinburg in March, was sentenced to 16 "
+            "years on Friday."
+        )
+        == []
+    )
+    # a clause that names its own day tells of news
+    assert _coded("Oleg Orlov, who was arrested in Moscow on Tuesday, says he will appeal.") == [
+        ("Arrests", "Police Forces of Russia", "Moscow")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police detained 50 protesters at an anti-war rally in Moscow on Sunday.",
+        "Hundreds of people protested in Moscow on Sunday against the war. Police detained 12.",
+    ],
+)
+def test_protesters_arrested_are_a_protest_met_by_intervention(text: str) -> None:
+    analysis = sitreps.analyze(text, published_at=PUBLISHED)
+    [event] = analysis.events
+    assert event.actor1 is not None and event.actor2 is not None
+    assert (event.sub_event_type, event.actor1.name, event.actor2.name) == (
+        "Protest with intervention",
+        "Protesters (Russia)",
+        "Police Forces of Russia",
+    )
+
+
 def test_the_event_an_event_is_dated_by_does_not_place_it() -> None:
     dated_by = "“Russia is fighting against the regime” after the coup in Kyiv, the envoy said."
     assert _coded(dated_by) == []

@@ -102,8 +102,11 @@ AFFILIATING_PREPOSITIONS = {"in", "of"}  # "the regime in Kyiv", "the leadership
 ATTACK = "Attack"
 ARRESTS = "Arrests"
 # Who protests or riots unnamed, with ACLED's inter code: the crowd of the country it is in.
-CROWDS = {"Protests": ("Protesters", 6), "Riots": ("Rioters", 5)}
+PROTESTS = "Protests"
+CROWDS = {PROTESTS: ("Protesters", 6), "Riots": ("Rioters", 5)}
 EXCESSIVE_FORCE = "Excessive force against protesters"  # the state acts, not the crowd
+PEACEFUL_PROTEST = "Peaceful protest"
+PROTEST_WITH_INTERVENTION = "Protest with intervention"
 NEARBY_KM = 50.0
 # ACLED places strikes on a city's districts at the city: a place this near a capital or a
 # division's seat is one of its parts ("Kyiv" and "Kyiv's Podilskyi district").
@@ -129,6 +132,7 @@ CITY_PARTS = {"district", "microdistrict", "quarter", "neighbourhood", "neighbor
 ASPECTUAL = {"begin", "start", "continue", "resume", "keep", "stop", "cease", "начать",
              "продолжить", "продолжать", "возобновить", "прекратить", "стать", "почати",
              "продовжити", "продовжувати", "відновити", "припинити", "стати"}  # fmt: skip
+PERSON_RELATIVES = {"who", "whom"}
 # Prepositions that date an event by another one, which is somewhere else.
 DATED_BY = {"after", "since", "before", "following", "until", "till"}
 # Reporting verbs whose subject may be the place telling of itself ("Odesa reported
@@ -969,6 +973,44 @@ def _side_hit(report: _Report, patient: Token) -> str | None:
     return None
 
 
+def _arrests_at_protests(drafts: list[_Draft]) -> list[_Draft]:
+    """ACLED codes protesters' arrests as the protest met by intervention, not as arrests of
+    their own: "police detained 50 protesters at a rally" is a protest with intervention by
+    the crowd, the police its second actor; arrests told right after a protest at its place
+    and day add to that protest."""
+    crowds = [d for d in drafts if d.event_type in CROWDS]
+    kept: list[_Draft] = []
+    for draft in drafts:
+        if draft.sub_event_type != ARRESTS:
+            kept.append(draft)
+            continue
+        of_protesters = draft.actor2 is not None and draft.actor2.inter == CROWDS[PROTESTS][1]
+        crowd = next(
+            (
+                c
+                for c in crowds
+                if _same_place(c.place, draft.place)
+                and not _different_days(c.day, draft.day)
+                and (of_protesters or min(draft.sentences) - max(c.sentences) <= 1)
+            ),
+            None,
+        )
+        if crowd is not None:
+            if crowd.sub_event_type == PEACEFUL_PROTEST:
+                crowd.sub_event_type = PROTEST_WITH_INTERVENTION
+            crowd.actor2 = crowd.actor2 or draft.actor1
+            crowd.claims += [c for c in draft.claims if c not in crowd.claims]
+            crowd.sentences += [i for i in draft.sentences if i not in crowd.sentences]
+            crowd.injured = crowd.injured or draft.injured
+        elif of_protesters:
+            draft.event_type, draft.sub_event_type = PROTESTS, PROTEST_WITH_INTERVENTION
+            draft.actor1, draft.actor2 = draft.actor2, draft.actor1
+            kept.append(draft)
+        else:
+            kept.append(draft)
+    return kept
+
+
 def _merge(drafts: list[_Draft], title: set[int]) -> list[_Draft]:
     """One event per place, day, actors and sub-event type; an event placed only in a
     region or a country adds to one placed inside it, and one placed in a country with no
@@ -1136,7 +1178,7 @@ def run(state: DocumentState) -> None:
                     report.last_place, report.last_place_sentence = seen, index
 
     title = {s.index for s in state.analysis.sentences if s.part is TextPart.TITLE}
-    for number, draft in enumerate(_merge(report.drafts, title), start=1):
+    for number, draft in enumerate(_merge(_arrests_at_protests(report.drafts), title), start=1):
         state.analysis.events.append(
             Event(
                 id=f"e{number}",
@@ -1194,6 +1236,9 @@ def _draft(
     if earlier is not None:
         report.other_acts.add(trigger.i)
         return _dropped(trigger, f"before the news ({earlier})")
+    if _about_a_person(carriers) and not event_time.anchored(dates, []):
+        report.other_acts.add(trigger.i)
+        return _dropped(trigger, "what once befell a person the report is about")
     day_anchored = event_time.anchored(dates, sentence)
     if said.status is Status.GENERIC and not day_anchored:
         return _dropped(trigger, f"{said.reason} ({said.cue}) without a day")
@@ -1561,6 +1606,20 @@ def _takes_ground(report: _Report, trigger: Token) -> bool:
         or w.lemma_.lower() in land
         or w.lower_ in land
         for w in taken
+    )
+
+
+def _about_a_person(carriers: list[Token]) -> bool:
+    """An act told in a clause that describes a person ("Gershkovich, who was arrested in
+    Yekaterinburg in March, was sentenced on Friday"): background to the news about them,
+    unless the clause names its own day."""
+    return any(
+        c.dep_ == "relcl"
+        and (
+            c.head.ent_type_ == "PERSON"
+            or any(w.lower_ in PERSON_RELATIVES for w in c.children if w.dep_.startswith("nsubj"))
+        )
+        for c in carriers
     )
 
 
