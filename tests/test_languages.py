@@ -335,6 +335,10 @@ def test_drones_destroyed_are_downed_and_attacks_thwarted_did_not_happen() -> No
             "В 11:00 ВСУ с помощью дрона сбросили взрывное устройство на автомобиль в Шебекино.",
             ("Air/drone strike", "Military Forces of Ukraine", "Shebekino"),
         ),
+        (  # who strikes the AFU's airfield is the other side
+            "Экипаж комплекса «Искандер-М» 3 июля ударил по аэродрому сил ВСУ в Полтаве.",
+            ("Shelling/artillery/missile attack", "Military Forces of Russia", "Poltava"),
+        ),
         (  # who is let strike strikes, not who lets
             "Риттер сказал, что Вашингтон уполномочил Киев нанести удар по Севастополю 23 июня.",
             ("Shelling/artillery/missile attack", "Military Forces of Ukraine", "Sevastopol"),

@@ -133,6 +133,7 @@ ASPECTUAL = {"begin", "start", "continue", "resume", "keep", "stop", "cease", "�
              "продолжить", "продолжать", "возобновить", "прекратить", "стать", "почати",
              "продовжити", "продовжувати", "відновити", "припинити", "стати"}  # fmt: skip
 PERSON_RELATIVES = {"who", "whom"}
+OWNERS = {"amod", "compound", "poss", "nmod"}  # how a phrase names whose forces or things
 # Prepositions that date an event by another one, which is somewhere else.
 DATED_BY = {"after", "since", "before", "following", "until", "till"}
 # Reporting verbs whose subject may be the place telling of itself ("Odesa reported
@@ -959,10 +960,15 @@ def _actor1(
 
 def _side_hit(report: _Report, patient: Token) -> str | None:
     """The country whose forces or things a patient phrase names, inside its own clause:
-    "the Ukrainian armed forces", "positions of Ukrainian air defence"."""
+    "the Ukrainian armed forces", "positions of Ukrainian air defence", "аэродром сил ВСУ"
+    (the forces in the genitive)."""
     for word in patient.subtree:
         country = lexicons.nationality(word, report.demonyms)
-        if word.i == patient.i or word.dep_ not in {"amod", "compound", "poss"} or not country:
+        if country is None and word.dep_ == "nmod":
+            forces = actors.actor([word])
+            if forces is not None and forces.inter == actors.STATE_FORCES:
+                country = actors.country_in(forces.name)
+        if word.i == patient.i or word.dep_ not in OWNERS or not country:
             continue
         node, in_clause = word.head, True
         while node.i != patient.i:
