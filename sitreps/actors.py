@@ -173,6 +173,12 @@ def unidentified_of(iso: str) -> Actor:
     return Actor(name=f"Unidentified Armed Group ({in_actor_name(iso)})", inter=3)
 
 
+@cache
+def contested_divisions() -> frozenset[str]:
+    """The divisions each side claims, as GeoNames "country.admin1" codes."""
+    return frozenset(lexicons.load("actors")["contested_divisions"])
+
+
 def opponent_of(country: str) -> Actor | None:
     """The forces of the side a country fights in the conflicts `data/actors.yaml` names."""
     _, opponents, _ = _sides()

@@ -129,11 +129,12 @@ def test_armed_groups_come_before_state_forces() -> None:
 
 
 def test_protesters_and_police() -> None:
+    # ACLED: protesters arrested make the protest one met by intervention, not an arrest
     _, events = _events("Hundreds of protesters rallied in Kyiv. Police detained 12 demonstrators.")
-    by_type = {e.event_type: e for e in events}
-    protest, arrest = by_type["Protests"], by_type["Strategic developments"]
+    [protest] = events
+    assert protest.sub_event_type == "Protest with intervention"
     assert protest.actor1 is not None and protest.actor1.inter == 6
-    assert arrest.actor1 is not None and arrest.actor1.name == "Police Forces of Ukraine"
+    assert protest.actor2 is not None and protest.actor2.name == "Police Forces of Ukraine"
 
 
 def test_witnesses_are_not_perpetrators() -> None:

@@ -370,6 +370,19 @@ def test_the_region_that_underwent_strikes_is_the_region_just_named() -> None:
     ]
 
 
+def test_strikes_a_sides_official_tells_of_on_its_own_land_are_the_other_sides() -> None:
+    found = _events(
+        "Губернатор Брянской области Александр Богомаз сообщил, что за минувшие сутки регион "
+        "подвергся 19 обстрелам."
+    )
+    assert [(actor, place) for _, actor, place, _, _ in found] == [
+        ("Military Forces of Ukraine", "Bryansk")
+    ]
+    # in a division both sides claim, where the official sits says nothing of their side
+    found = _events("Глава ДНР Денис Пушилин сообщил, что 3 июля Горловка подверглась обстрелу.")
+    assert [(actor, place) for _, actor, place, _, _ in found] == [(None, "Horlivka")]
+
+
 def test_a_district_of_a_city_places_the_event_at_the_city() -> None:
     found = _events(
         "Стало известно, что для удара по супермаркету в Киевском районе Донецка вооруженные "

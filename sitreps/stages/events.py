@@ -58,13 +58,14 @@ from sitreps.model import (
     Mode,
     Place,
     Quantity,
+    Source,
     Target,
     TextPart,
     Weapon,
 )
 from sitreps.occurrence import Status
 from sitreps.stages.quantities import VAGUE, parse_number
-from sitreps.state import DocumentState, language_of, span_of
+from sitreps.state import DocumentState, language_of, span_of, tokens_of
 
 log = logging.getLogger(__name__)
 CERTAINTY_WEIGHT = {
@@ -757,7 +758,18 @@ class _Report:
             return None
         return actors.country_in(
             " ".join(filter(None, (source.affiliation, source.name, source.descriptor)))
-        )
+        ) or self._country_named_by(source)
+
+    def _country_named_by(self, source: Source) -> str | None:
+        """The country of a place the source's own words name ("Губернатор Брянской
+        области"), where only one side claims it."""
+        for mention in source.mentions:
+            for token in tokens_of(self.doc, mention) or []:
+                place = self.place_of(token)
+                if place is not None and place.country:
+                    division = f"{place.country}.{place.admin1_code}"
+                    return None if division in actors.contested_divisions() else place.country
+        return None
 
 
 def _place(
@@ -772,8 +784,8 @@ def _place(
         return place, place.geo_precision
     # "the city" is where something last happened, else the town last named; "the region"
     # likewise, else the region last named
-    town = report.last_place or _named_before(report, index, "P.")
-    region = report.last_place or _named_before(report, index, "A.ADM")
+    town = report.last_place or _named_before(report, index, "P.", trigger)
+    region = report.last_place or _named_before(report, index, "A.ADM", trigger)
     if town is None and region is None:
         return None, 0
     surroundings = _words(_lexicon()["surroundings"])
@@ -805,13 +817,14 @@ def _place(
     return None, 0
 
 
-def _named_before(report: _Report, index: int, feature: str) -> Place | None:
+def _named_before(report: _Report, index: int, feature: str, word: Token) -> Place | None:
     """The town (`feature` "P.") or division ("A.ADM") the report named last before the
-    event's sentence, a few sentences back at most: what "the city" or "the region" of a
+    event's `word`, a few sentences back at most: what "the city" or "the region" of a
     report that has told of nothing there yet refers to ("he will withdraw his troops from
-    Bakhmut ... captured the key Ukrainian city")."""
+    Bakhmut ... captured the key Ukrainian city", "the Bryansk governor said the region came
+    under fire")."""
     earliest = report.sentences[max(0, index - TOWN_WINDOW)].start
-    for i in range(report.sentences[index].start - 1, earliest - 1, -1):
+    for i in range(word.i - 1, earliest - 1, -1):
         place = report.place_of(report.doc[i])
         if place is not None and (place.feature or "").startswith(feature):
             return place
@@ -1386,6 +1399,16 @@ def _draft(
         actor1 = actors.unidentified_of(country)
     if actor1 is None and event_type == BATTLES:
         actor1 = _side_beside(report, index)
+    if (
+        actor1 is None
+        and event_type == REMOTE_VIOLENCE
+        and trigger.lemma_.lower() not in EXPLOSIONS
+        and country is not None
+        and report.speaker_country(claim) == country
+    ):
+        # a side's own officials telling of strikes on its land tell of the other side's
+        # ("the region came under 19 shellings", the Bryansk governor said)
+        actor1 = actors.opponent_of(country)
     if sub_event_type in TERRITORIAL and actor1 is not None and actor1.inter == 1 and country:
         # ACLED: a state retakes ground in its own country; a foreign state that takes ground
         # overtakes it, whatever the words ("liberated", "recaptured")
