@@ -360,27 +360,32 @@ def test_a_governments_protest_and_an_anniversary_are_no_events(text: str) -> No
     assert _events(text) == []
 
 
-def test_the_region_that_underwent_strikes_is_the_region_just_named() -> None:
-    found = _events(
-        "Губернатор Брянской области отметил, что ситуация напряженная. За минувшие сутки "
-        "регион подвергся 19 обстрелам."
-    )
-    assert [(sub, place) for sub, _, place, _, _ in found] == [
-        ("Shelling/artillery/missile attack", "Bryansk")
+@pytest.mark.parametrize(
+    ("text", "coded"),
+    [
+        (  # the region just named underwent them
+            "Губернатор Брянской области отметил, что ситуация напряженная. За минувшие сутки "
+            "регион подвергся 19 обстрелам.",
+            (None, "Bryansk"),
+        ),
+        (  # a side's own official tells of strikes on its land: the other side's
+            "Губернатор Брянской области Александр Богомаз сообщил, что за минувшие сутки "
+            "регион подвергся 19 обстрелам.",
+            ("Military Forces of Ukraine", "Bryansk"),
+        ),
+        (  # in a division both sides claim, where an official sits says nothing of their side
+            "Глава ДНР Денис Пушилин сообщил, что 3 июля Горловка подверглась обстрелу.",
+            (None, "Horlivka"),
+        ),
+    ],
+    ids=["region just named", "own official", "claimed division"],
+)
+def test_who_shelled_the_land_that_underwent_shelling(
+    text: str, coded: tuple[str | None, str]
+) -> None:
+    assert [(sub, actor, place) for sub, actor, place, _, _ in _events(text)] == [
+        ("Shelling/artillery/missile attack", *coded)
     ]
-
-
-def test_strikes_a_sides_official_tells_of_on_its_own_land_are_the_other_sides() -> None:
-    found = _events(
-        "Губернатор Брянской области Александр Богомаз сообщил, что за минувшие сутки регион "
-        "подвергся 19 обстрелам."
-    )
-    assert [(actor, place) for _, actor, place, _, _ in found] == [
-        ("Military Forces of Ukraine", "Bryansk")
-    ]
-    # in a division both sides claim, where the official sits says nothing of their side
-    found = _events("Глава ДНР Денис Пушилин сообщил, что 3 июля Горловка подверглась обстрелу.")
-    assert [(actor, place) for _, actor, place, _, _ in found] == [(None, "Horlivka")]
 
 
 def test_a_district_of_a_city_places_the_event_at_the_city() -> None:
