@@ -133,7 +133,7 @@ CITY_PARTS = {"district", "microdistrict", "quarter", "neighbourhood", "neighbor
 ASPECTUAL = {"begin", "start", "continue", "resume", "keep", "stop", "cease", "начать",
              "продолжить", "продолжать", "возобновить", "прекратить", "стать", "почати",
              "продовжити", "продовжувати", "відновити", "припинити", "стати"}  # fmt: skip
-PERSON_RELATIVES = {"who", "whom"}
+PERSON_RELATIVES = {"who", "whom"}  # a clause they open describes a person
 OWNERS = {"amod", "compound", "poss", "nmod"}  # how a phrase names whose forces or things
 # Prepositions that date an event by another one, which is somewhere else.
 DATED_BY = {"after", "since", "before", "following", "until", "till"}
