@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
+from filelock import FileLock
 
 from sitreps import cyrillic, lexicons, progress
 
@@ -504,14 +505,14 @@ def country_name(iso: str | None) -> str | None:
     return entry.name if entry else None
 
 
-_build_lock = threading.Lock()
-
-
 @lru_cache(maxsize=4)
 def open_gazetteer(path: Path | None = None) -> Gazetteer:
-    """The gazetteer at `path` (default: the cache file), built there first if missing."""
+    """The gazetteer at `path` (default: the cache file), built there first if missing. A
+    lock file beside it makes every other thread or process (Ray's workers, a second
+    `sitreps` command) wait for the one building it instead of building it again."""
     target = path or default_path()
-    with _build_lock:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(target.with_name(target.name + ".lock")):
         if not target.exists():
             build(target)
     return Gazetteer(target)

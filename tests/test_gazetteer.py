@@ -6,9 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 import sitreps
 from sitreps.gazetteer import (
@@ -129,6 +131,25 @@ def geonames_row(geonameid: int, name: str, alternates: str, lat: float, lon: fl
         "UA", "", admin1, "", "", "", str(population), "", "150", "Europe/Kyiv", "2024-01-01",
     ]  # fmt: skip
     return "\t".join(columns) + "\n"
+
+
+def test_who_opens_the_gazetteer_while_another_builds_it_waits_and_does_not_build(
+    tmp_path: Path,
+) -> None:
+    built = open_gazetteer().path
+    target = tmp_path / "gazetteer.sqlite"
+    builder = FileLock(tmp_path / "gazetteer.sqlite.lock")  # another process building
+    builder.acquire()
+    waiter = threading.Thread(target=open_gazetteer, args=(target,))
+    waiter.start()
+    # what the other process writes, in place at once as `build` puts it
+    shutil.copy(built, tmp_path / "gazetteer.building")
+    os.replace(tmp_path / "gazetteer.building", target)
+    written = target.stat().st_ino
+    builder.release()
+    waiter.join()
+    assert target.stat().st_ino == written  # a build would have replaced the file
+    assert open_gazetteer(target).lookup(["kharkiv"])
 
 
 @pytest.fixture()
