@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import gettext
+import glob
 import math
 import os
 import re
@@ -332,7 +333,7 @@ def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[st
 def build(path: Path) -> Path:
     """Write the gazetteer to `path` atomically: a crash never leaves half a file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".building")
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".building")
     os.close(handle)
     with progress.task("building the gazetteer (once)", total=3) as building:
         try:
@@ -513,6 +514,9 @@ def open_gazetteer(path: Path | None = None) -> Gazetteer:
     target = path or default_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(target.with_name(target.name + ".lock")):
+        # what a build killed half-way left behind (tens of MB): no build of it runs now
+        for unfinished in target.parent.glob(f"{glob.escape(target.name)}.*.building*"):
+            unfinished.unlink(missing_ok=True)
         if not target.exists():
             build(target)
     return Gazetteer(target)

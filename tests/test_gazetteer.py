@@ -152,6 +152,20 @@ def test_who_opens_the_gazetteer_while_another_builds_it_waits_and_does_not_buil
     assert open_gazetteer(target).lookup(["kharkiv"])
 
 
+def test_what_a_build_killed_half_way_left_is_cleared(tmp_path: Path) -> None:
+    target = tmp_path / "gazetteer.sqlite"
+    shutil.copy(open_gazetteer().path, target)
+    unfinished = [
+        tmp_path / "gazetteer.sqlite.x1.building",
+        tmp_path / "gazetteer.sqlite.x1.building-journal",
+    ]
+    other = tmp_path / "other.sqlite.x2.building"
+    for path in (*unfinished, other):
+        path.write_bytes(b"half a file")
+    open_gazetteer(target)
+    assert not any(path.exists() for path in unfinished) and other.exists()
+
+
 @pytest.fixture()
 def private_gazetteer(tmp_path: Path) -> Path:
     """A copy of the gazetteer in a cache directory of its own, for tests that write to it."""
