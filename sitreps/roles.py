@@ -300,7 +300,16 @@ def of(trigger: Token, countries: frozenset[int]) -> Roles:
     modifier of an event noun name its attacker ("Ukraine drone attack"), where a town
     names its place ("the Kharkiv strike")."""
     if cyrillic.unparsed(trigger.sent):
-        agent = _side_after(trigger) or _subject_before(trigger)
+        subject = _subject_before(trigger)
+        between = trigger.doc[subject[-1].i + 1 : trigger.i] if subject else None
+        if between is not None and any(t.lemma_.lower() in UNDERGOING for t in between):
+            # "Харків зазнав обстрілу": the subject underwent it, where it happened
+            return Roles(
+                agent=_side_after(trigger),
+                patients=subject[-1:],
+                scope=frozenset(t.i for t in subject),
+            )
+        agent = _side_after(trigger) or subject
         return Roles(agent=agent, patients=[], scope=frozenset())
     if trigger.pos_ in VERBAL:
         agent = _verb_agent(trigger)

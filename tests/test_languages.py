@@ -292,6 +292,14 @@ def test_a_ukrainian_report_gives_one_coded_event_with_its_casualties() -> None:
     ) == [("Shelling/artillery/missile attack", "Military Forces of Russia", "Kharkiv", 3, 12)]
 
 
+def test_a_ukrainian_town_that_underwent_shelling_is_where_it_happened() -> None:
+    # no parser reads Ukrainian: the subject before "зазнав" is what was hit, not who hit it
+    found = _events("3 липня Нікополь зазнав артилерійського обстрілу, повідомив голова ОВА.")
+    assert [(sub, place) for sub, _, place, _, _ in found] == [
+        ("Shelling/artillery/missile attack", "Nikopol")
+    ]
+
+
 def test_a_russian_report_gives_its_events_from_natashas_parse() -> None:
     found = _events(
         "В ночь на 3 июля силы ПВО сбили десять беспилотников над Курской областью, сообщили "
