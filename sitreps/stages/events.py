@@ -226,10 +226,14 @@ class _Draft:
         """Add the weapons named in one more sentence about this event."""
         self.weapons += [w for w in weapons if w not in self.weapons]
 
-    def absorb(self, other: _Draft) -> None:
-        self.count = _better_count(self.count, other.count)
+    def cite_all(self, other: _Draft) -> None:
+        """Record the claims and sentences that speak of another telling of this event."""
         self.claims += [c for c in other.claims if c not in self.claims]
         self.sentences += [s for s in other.sentences if s not in self.sentences]
+
+    def absorb(self, other: _Draft) -> None:
+        self.count = _better_count(self.count, other.count)
+        self.cite_all(other)
         self.actor1 = _first_actor(self.actor1, other.actor1)
         self.actor2 = self.actor2 or other.actor2
         if self.actor1 and self.actor2 and actors.same_side(self.actor1, self.actor2):
@@ -1018,8 +1022,7 @@ def _arrests_at_protests(drafts: list[_Draft]) -> list[_Draft]:
             if crowd.sub_event_type == PEACEFUL_PROTEST:
                 crowd.sub_event_type = PROTEST_WITH_INTERVENTION
             crowd.actor2 = crowd.actor2 or draft.actor1
-            crowd.claims += [c for c in draft.claims if c not in crowd.claims]
-            crowd.sentences += [i for i in draft.sentences if i not in crowd.sentences]
+            crowd.cite_all(draft)
             crowd.injured = crowd.injured or draft.injured
         elif of_protesters:
             draft.event_type, draft.sub_event_type = PROTESTS, PROTEST_WITH_INTERVENTION
