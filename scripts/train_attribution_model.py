@@ -30,27 +30,30 @@ PACKAGE_DATA = Path(__file__).resolve().parent.parent / "sitreps" / "data"
 SEED = 13
 
 
-def gold_tags(doc: Any, record: dict[str, Any]) -> np.ndarray:
-    """Begin / inside / outside per word and role; where two spans of a role overlap, the
-    first begun keeps its words."""
-    tags = np.zeros((len(doc), len(ROLES)), dtype=np.int64)
-    starts = np.array([t.idx for t in doc])
-    ends = starts + np.array([len(t.text) for t in doc])
-    spaces = {t.i for t in doc if t.is_space}
+def gold_tags(text: str, offsets: np.ndarray, record: dict[str, Any]) -> np.ndarray:
+    """Begin / inside / outside per word ([start, end) character `offsets`) and role; a
+    span's words run from its first word to its last, a whitespace token between them
+    inside too (an outside tag there would bar the inside tags after it, cutting a content
+    of several sentences at a double space); where two spans of a role overlap, the first
+    begun keeps its words."""
+    tags = np.zeros((len(offsets), len(ROLES)), dtype=np.int64)
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    spaces = {i for i, (start, end) in enumerate(offsets) if text[start:end].isspace()}
     for attribution in record["attributions"]:
         for r, role in enumerate(ROLES):
             for fragment in attribution[role] or []:
                 overlapping = (starts < fragment["end"]) & (ends > fragment["start"])
-                inside = [int(i) for i in np.flatnonzero(overlapping) if i not in spaces]
-                if not inside or tags[inside, r].any():
+                words = [int(i) for i in np.flatnonzero(overlapping) if i not in spaces]
+                if not words or tags[words[0] : words[-1] + 1, r].any():
                     continue
-                tags[inside[0], r] = 1
-                tags[inside[1:], r] = 2
+                tags[words[0], r] = 1
+                tags[words[0] + 1 : words[-1] + 1, r] = 2
     return tags
 
 
 def read(path: Path, cache: Path) -> tuple[list[dict[str, Any]], list[Features], list[Any]]:
-    """The records, their features and gold tags (and the character offsets of each word)."""
+    """The records, their features, and each one's gold tags with the character offsets of
+    its words. The features and offsets are cached; the tags are read from the records."""
     records = list(read_jsonl(path))
     if cache.exists():
         with np.load(cache, allow_pickle=False) as saved:
@@ -64,28 +67,28 @@ def read(path: Path, cache: Path) -> tuple[list[dict[str, Any]], list[Features],
                 )
                 for i in range(len(records))
             ]
-            extra = [(saved[f"tags{i}"], saved[f"offsets{i}"]) for i in range(len(records))]
-        return records, items, extra
-    model = nlp.load()
-    items, extra, arrays = [], [], dict[str, Any]()
-    for i, (record, doc) in enumerate(
-        zip(records, progress.track(model.pipe(r["text"] for r in records), "parsing"), strict=True)
-    ):
-        found = attribution_model.features(doc)
-        found.encoder = found.encoder.astype(np.float16)
-        offsets = np.array([(t.idx, t.idx + len(t.text)) for t in doc], dtype=np.int64)
-        tags = gold_tags(doc, record)
-        items.append(found)
-        extra.append((tags, offsets))
-        arrays |= {
-            f"encoder{i}": found.encoder,
-            f"vectors{i}": found.vectors,
-            f"labels{i}": found.labels,
-            f"flags{i}": found.flags,
-            f"tags{i}": tags,
-            f"offsets{i}": offsets,
-        }
-    np.savez(cache, **arrays)
+            offsets = [saved[f"offsets{i}"] for i in range(len(records))]
+    else:
+        model = nlp.load()
+        items, offsets, arrays = [], [], dict[str, Any]()
+        parsed = progress.track(model.pipe(r["text"] for r in records), "parsing")
+        for i, doc in enumerate(parsed):
+            found = attribution_model.features(doc)
+            found.encoder = found.encoder.astype(np.float16)
+            items.append(found)
+            offsets.append(np.array([(t.idx, t.idx + len(t.text)) for t in doc], dtype=np.int64))
+            arrays |= {
+                f"encoder{i}": found.encoder,
+                f"vectors{i}": found.vectors,
+                f"labels{i}": found.labels,
+                f"flags{i}": found.flags,
+                f"offsets{i}": offsets[-1],
+            }
+        np.savez(cache, **arrays)
+    extra = [
+        (gold_tags(record["text"], at, record), at)
+        for record, at in zip(records, offsets, strict=True)
+    ]
     return records, items, extra
 
 
@@ -145,13 +148,14 @@ def train(
             chosen = order[first : first + batch_size]
             inputs = attribution_model.tensors([train_items[i] for i in chosen])
             longest = inputs[2].shape[1]
-            gold = torch.full((len(chosen), longest, len(ROLES)), -100, dtype=torch.int64)
+            gold = torch.zeros((len(chosen), longest, len(ROLES)), dtype=torch.int64)
+            lengths = torch.tensor([len(train_extra[i][0]) for i in chosen])
             for row, i in enumerate(chosen):
                 tags = torch.from_numpy(train_extra[i][0])
                 gold[row, : len(tags)] = tags
-            scores = tagger(*inputs)
-            loss = torch.nn.functional.cross_entropy(
-                scores.reshape(-1, scores.shape[-1]), gold.reshape(-1), ignore_index=-100
+            # per word and role, as a cross-entropy would be, so one learning rate serves
+            loss = tagger.negative_log_likelihood(tagger(*inputs), gold, lengths) / (
+                lengths.sum() * len(ROLES)
             )
             optimiser.zero_grad()
             loss.backward()  # type: ignore[no-untyped-call]
@@ -181,7 +185,7 @@ def main() -> None:
     parser.add_argument("dev", type=Path, help="PolNeAR dev JSONL: measured, never trained on")
     parser.add_argument("--output", type=Path, default=PACKAGE_DATA / attribution_model.SHIPPED)
     parser.add_argument("--cache", type=Path, default=Path("build/attribution"))
-    parser.add_argument("--epochs", type=int, default=7)
+    parser.add_argument("--epochs", type=int, default=10)
     arguments = parser.parse_args()
     if arguments.epochs < 1:
         parser.error("--epochs must be at least 1")

@@ -5,8 +5,9 @@ Each word is read through the bundled all-MiniLM-L6-v2 encoder (a learned mix of
 layers, the encoder itself frozen, its linear layers in 8-bit integers), spaCy's own token
 vectors, its part of speech, dependency and entity labels, and a few flags (a quote mark, a
 reporting verb of the lexicon). A bidirectional LSTM reads the words of the whole report in
-order, and one layer per role scores begin / inside / outside; a constrained Viterbi pass
-turns the scores into spans, so a content may run over several sentences. Trained by
+order, and one layer per role scores begin / inside / outside; a linear-chain CRF per role
+(learned scores of each tag after each tag) is decoded by a Viterbi pass into spans, so a
+content may run over several sentences. Trained by
 `scripts/train_attribution_model.py` (`make attribution-model`) on PolNeAR train, measured
 on PolNeAR dev. The weights ship as plain arrays in an .npz file, never as a pickle, so
 loading them runs no code.
@@ -281,6 +282,11 @@ class Tagger(torch.nn.Module):
         self.out = torch.nn.Sequential(
             torch.nn.Dropout(dropout), torch.nn.Linear(2 * hidden, len(ROLES) * len(TAGS))
         )
+        # A linear-chain CRF per role: the score of each tag after each tag, and of each tag
+        # opening a report; an inside tag after an outside one is barred, in training and
+        # in decoding alike.
+        self.transitions = torch.nn.Parameter(torch.zeros(len(ROLES), len(TAGS), len(TAGS)))
+        self.opening = torch.nn.Parameter(torch.zeros(len(ROLES), len(TAGS)))
 
     def forward(
         self,
@@ -313,6 +319,40 @@ class Tagger(torch.nn.Module):
     def mix(self) -> torch.Tensor:
         """The weight of each of the encoder's layers."""
         return torch.softmax(self.layer_mix, 0)
+
+    def allowed(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The transition and opening scores with an inside tag barred after an outside one
+        and at a report's first word."""
+        barred = torch.zeros(len(TAGS), len(TAGS))
+        barred[TAGS.index("O"), TAGS.index("I")] = -1e4
+        opening_barred = torch.zeros(len(TAGS))
+        opening_barred[TAGS.index("I")] = -1e4
+        return self.transitions + barred, self.opening + opening_barred
+
+    def negative_log_likelihood(
+        self, scores: torch.Tensor, gold: torch.Tensor, lengths: torch.Tensor
+    ) -> torch.Tensor:
+        """The CRF's loss summed over reports and roles: scores [batch, words, roles, tags]
+        from `forward`, gold tags [batch, words, roles] (any value past a report's length)."""
+        transitions, opening = self.allowed()
+        emissions = scores.permute(0, 2, 1, 3)  # [batch, roles, words, tags]
+        tags = gold.clamp(min=0).permute(0, 2, 1)  # [batch, roles, words]
+        words = emissions.shape[2]
+        inside = (torch.arange(words)[None, :] < lengths[:, None]).float()[:, None, :]
+        roles = torch.arange(len(ROLES))[None, :]
+        # the gold path's score
+        chosen = emissions.gather(-1, tags[..., None])[..., 0]  # [batch, roles, words]
+        path = opening[roles, tags[:, :, 0]] + (chosen * inside).sum(-1)
+        steps = transitions[roles[..., None], tags[:, :, :-1], tags[:, :, 1:]]
+        path = path + (steps * inside[..., 1:]).sum(-1)
+        # every path's, by the forward algorithm
+        alpha = opening[None] + emissions[:, :, 0]
+        for word in range(1, words):
+            step = torch.logsumexp(
+                alpha[..., :, None] + transitions[None] + emissions[:, :, word, None, :], dim=-2
+            )
+            alpha = torch.where(inside[..., word, None] > 0, step, alpha)
+        return (torch.logsumexp(alpha, dim=-1) - path).sum()
 
     def save(self, path: Path) -> None:
         arrays = {name: value.detach().numpy() for name, value in self.state_dict().items()}
@@ -348,31 +388,38 @@ def tensors(batch: Sequence[Features]) -> tuple[torch.Tensor, ...]:
     )
 
 
-def decode(log_probabilities: Array) -> list[tuple[int, int]]:
-    """The best tag sequence without an inside tag after an outside one (Viterbi over
-    [words, tags] log-probabilities), as (start, end) word spans. Only O -> I is barred, so
-    an outside or begin tag follows the best of the three, an inside tag the better of begin
-    and inside: scalar arithmetic, faster than arrays for three tags."""
-    rows = log_probabilities.tolist()
+def decode(emissions: Array, transitions: Array, opening: Array) -> list[tuple[int, int]]:
+    """The CRF's best tag sequence (Viterbi over [words, tags] scores, [tags, tags]
+    transitions and [tags] opening scores, an inside tag barred after an outside one), as
+    (start, end) word spans: scalar arithmetic, faster than arrays for three tags."""
+    rows = emissions.tolist()
     if not rows:
         return []
-    outside, begin, inside = rows[0][0], rows[0][1], -math.inf
-    back: list[tuple[int, int]] = []  # per word: best tag before an O or B, before an I
-    for here_outside, here_begin, here_inside in rows[1:]:
-        best = max(outside, begin, inside)
-        before = 0 if outside == best else 1 if begin == best else 2
-        before_inside = 1 if begin >= inside else 2
-        back.append((before, before_inside))
-        outside, begin, inside = (
-            best + here_outside,
-            best + here_begin,
-            max(begin, inside) + here_inside,
-        )
-    last = max(outside, begin, inside)
-    tag = 0 if outside == last else 1 if begin == last else 2
+    moves = transitions.tolist()
+    moves[0][2] = -math.inf  # whatever the transitions say
+    scores = [opening[0] + rows[0][0], opening[1] + rows[0][1], -math.inf]
+    back: list[list[int]] = []  # per word after the first: the best tag before each tag
+    for here in rows[1:]:
+        before, reached = [], []
+        for tag in range(3):
+            by_outside = scores[0] + moves[0][tag]
+            by_begin = scores[1] + moves[1][tag]
+            by_inside = scores[2] + moves[2][tag]
+            if by_outside >= by_begin and by_outside >= by_inside:
+                before.append(0)
+                reached.append(by_outside + here[tag])
+            elif by_begin >= by_inside:
+                before.append(1)
+                reached.append(by_begin + here[tag])
+            else:
+                before.append(2)
+                reached.append(by_inside + here[tag])
+        back.append(before)
+        scores = reached
+    tag = scores.index(max(scores))
     tags = [tag]
-    for before, before_inside in reversed(back):
-        tag = before_inside if tag == 2 else before
+    for before in reversed(back):
+        tag = before[tag]
         tags.append(tag)
     tags.reverse()
     spans: list[tuple[int, int]] = []
@@ -387,9 +434,13 @@ def decode(log_probabilities: Array) -> list[tuple[int, int]]:
 def predict(tagger: Tagger, batch: Sequence[Features]) -> list[dict[str, list[tuple[int, int]]]]:
     """The spans of each role, per report, as (first word, word after the last)."""
     with torch.inference_mode():
-        scores = torch.log_softmax(tagger(*tensors(batch)), dim=-1).numpy()
+        scores = tagger(*tensors(batch)).numpy()
+        transitions, opening = (t.numpy() for t in tagger.allowed())
     return [
-        {role: decode(scores[row, : len(f.labels), r]) for r, role in enumerate(ROLES)}
+        {
+            role: decode(scores[row, : len(f.labels), r], transitions[r], opening[r])
+            for r, role in enumerate(ROLES)
+        }
         for row, f in enumerate(batch)
     ]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 import sitreps
 from sitreps import attribution_model, nlp
@@ -15,41 +16,85 @@ from sitreps.model import ClaimKind
 from tests.conftest import claims_of, source_names
 
 
-def _log(probabilities: list[list[float]]) -> np.ndarray:
-    return np.log(np.array(probabilities))
+def _decode(scores: np.ndarray, transitions: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Spans decoded with no preference between tags (besides the barred one, O -> I)."""
+    moves = np.zeros((3, 3)) if transitions is None else transitions
+    return attribution_model.decode(scores, moves, np.zeros(3))
+
+
+def _spans(tags: tuple[int, ...]) -> list[tuple[int, int]]:
+    spans, start = [], None
+    for i, tag in enumerate([*tags, 0]):
+        if tag != 2 and start is not None:
+            spans.append((start, i))
+            start = None
+        if tag == 1:
+            start = i
+    return spans
+
+
+def _path_score(
+    tags: tuple[int, ...], scores: np.ndarray, moves: np.ndarray, opening: np.ndarray
+) -> float:
+    return float(
+        opening[tags[0]]
+        + sum(scores[i, t] for i, t in enumerate(tags))
+        + sum(moves[a, b] for a, b in itertools.pairwise(tags))
+    )
 
 
 def test_decoding_never_starts_a_span_inside() -> None:
     # O, then a word most likely "inside": with no begin before it, the best path opens a span
     # there (B) or stays outside; a lone I is never produced.
-    spans = attribution_model.decode(_log([[0.9, 0.05, 0.05], [0.3, 0.3, 0.4], [0.1, 0.1, 0.8]]))
+    spans = _decode(np.log([[0.9, 0.05, 0.05], [0.3, 0.3, 0.4], [0.1, 0.1, 0.8]]))
     assert spans == [(1, 3)]
 
 
 def test_decoding_splits_two_adjacent_spans_at_a_begin() -> None:
-    spans = attribution_model.decode(_log([[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1]]))
+    spans = _decode(np.log([[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1]]))
     assert spans == [(0, 2), (2, 3)]
 
 
-def test_decoding_finds_the_best_sequence_an_outside_tag_allows() -> None:
+def test_decoding_follows_the_learned_transitions() -> None:
+    # Each word alone would rather be outside, but a span, once begun, is dear to leave.
+    scores = np.log([[0.2, 0.8, 0.0001], [0.6, 0.1, 0.3], [0.6, 0.1, 0.3]])
+    assert _decode(scores) == [(0, 1)]
+    sticky = np.array([[0.0, 0.0, -5.0], [-3.0, 0.0, 1.0], [-3.0, 0.0, 1.0]])
+    assert _decode(scores, sticky) == [(0, 3)]
+
+
+def test_decoding_finds_the_best_sequence_the_transitions_allow() -> None:
     # Against every sequence of four tags with no inside tag after an outside one or first.
     rng = np.random.default_rng(7)
+    allowed = [
+        tags
+        for tags in itertools.product(range(3), repeat=4)
+        if tags[0] != 2 and all(not (a == 0 and b == 2) for a, b in itertools.pairwise(tags))
+    ]
     for _ in range(50):
-        scores = np.log(rng.dirichlet([1.0, 1.0, 1.0], size=4))
-        allowed = [
-            tags
-            for tags in itertools.product(range(3), repeat=4)
-            if tags[0] != 2 and all(not (a == 0 and b == 2) for a, b in itertools.pairwise(tags))
-        ]
-        best = max(allowed, key=lambda tags: sum(scores[i, t] for i, t in enumerate(tags)))
-        spans, start = [], None
-        for i, tag in enumerate([*best, 0]):
-            if tag != 2 and start is not None:
-                spans.append((start, i))
-                start = None
-            if tag == 1:
-                start = i
-        assert attribution_model.decode(scores) == spans
+        scores = rng.normal(size=(4, 3))
+        moves, opening = rng.normal(size=(3, 3)), rng.normal(size=3)
+        best = max(allowed, key=lambda tags: _path_score(tags, scores, moves, opening))
+        assert attribution_model.decode(scores, moves, opening) == _spans(best)
+
+
+def test_the_loss_is_least_for_the_gold_tags() -> None:
+    # The CRF's loss is a negative log-likelihood: its gold path's probability, normalised
+    # over every path, so a confident right tagging costs little and a wrong one a lot.
+    tagger = attribution_model.Tagger()
+    gold = torch.tensor([[[1, 0, 0], [2, 0, 0], [0, 1, 1], [0, 0, 2]]])
+    right = torch.full((1, 4, 3, 3), -5.0).scatter(-1, gold[..., None], 5.0)
+    lengths = torch.tensor([4])
+    cost = tagger.negative_log_likelihood(right, gold, lengths).item()
+    assert 0 <= cost < 0.1
+    wrong = torch.tensor([[[0, 1, 0], [0, 2, 0], [1, 0, 1], [2, 0, 2]]])
+    assert tagger.negative_log_likelihood(right, wrong, lengths).item() > 10
+    # what lies past a report's length counts for nothing
+    padded = torch.cat([right, torch.zeros(1, 2, 3, 3)], dim=1)
+    padded_gold = torch.cat([gold, torch.zeros(1, 2, 3, dtype=torch.int64)], dim=1)
+    assert tagger.negative_log_likelihood(padded, padded_gold, lengths).item() == pytest.approx(
+        cost, abs=1e-4
+    )
 
 
 def test_weights_round_trip_without_pickle(tmp_path: Path) -> None:
