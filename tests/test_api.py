@@ -174,6 +174,27 @@ def test_settings_from_the_config_file_and_the_environment(
         ServerSettings.from_environment()
 
 
+def test_every_setting_has_a_variable_and_a_wrong_one_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text("writes_per_minute: 30\ncors_origins: [https://a.example]\n")
+    monkeypatch.setenv("SITREPS_SERVER_CONFIG", str(config))
+    monkeypatch.setenv("SITREPS_WRITES_PER_MINUTE", "6")
+    monkeypatch.setenv("SITREPS_CORS_ORIGINS", "https://b.example,https://c.example")
+    settings = ServerSettings.from_environment()
+    assert settings.writes_per_minute == 6
+    assert settings.cors_origins == ("https://b.example", "https://c.example")
+    config.write_text("read_requires_keys: true\n")  # a typo that would leave reads open
+    with pytest.raises(SettingsError, match="read_requires_keys"):
+        ServerSettings.from_environment()
+    config.write_text("")
+    monkeypatch.setenv("SITREPS_WRITE_BURST", KEY)  # a key in the wrong place is not shown
+    with pytest.raises(SettingsError, match="write_burst") as refused:
+        ServerSettings.from_environment()
+    assert KEY not in str(refused.value)
+
+
 def test_the_openapi_document_lists_the_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/reports", "/reports/{report_id}/analysis", "/events", "/events.geojson",
