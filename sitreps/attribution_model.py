@@ -395,27 +395,20 @@ def decode(emissions: Array, transitions: Array, opening: Array) -> list[tuple[i
     rows = emissions.tolist()
     if not rows:
         return []
-    moves = transitions.tolist()
-    moves[0][2] = -math.inf  # whatever the transitions say
-    scores = [opening[0] + rows[0][0], opening[1] + rows[0][1], -math.inf]
-    back: list[list[int]] = []  # per word after the first: the best tag before each tag
-    for here in rows[1:]:
-        before, reached = [], []
-        for tag in range(3):
-            by_outside = scores[0] + moves[0][tag]
-            by_begin = scores[1] + moves[1][tag]
-            by_inside = scores[2] + moves[2][tag]
-            if by_outside >= by_begin and by_outside >= by_inside:
-                before.append(0)
-                reached.append(by_outside + here[tag])
-            elif by_begin >= by_inside:
-                before.append(1)
-                reached.append(by_begin + here[tag])
-            else:
-                before.append(2)
-                reached.append(by_inside + here[tag])
-        back.append(before)
-        scores = reached
+    (oo, ob, _), (bo, bb, bi), (io, ib, ii) = transitions.tolist()
+    opens_outside, opens_begin, _ = opening.tolist()
+    outside, begin, inside = opens_outside + rows[0][0], opens_begin + rows[0][1], -math.inf
+    back: list[tuple[int, int, int]] = []  # per word after the first: the best tag before each
+    for here_outside, here_begin, here_inside in rows[1:]:
+        # the best way into each tag; an inside tag never follows an outside one
+        to_outside = max((outside + oo, 0), (begin + bo, 1), (inside + io, 2))
+        to_begin = max((outside + ob, 0), (begin + bb, 1), (inside + ib, 2))
+        to_inside = max((begin + bi, 1), (inside + ii, 2))
+        back.append((to_outside[1], to_begin[1], to_inside[1]))
+        outside = to_outside[0] + here_outside
+        begin = to_begin[0] + here_begin
+        inside = to_inside[0] + here_inside
+    scores = [outside, begin, inside]
     tag = scores.index(max(scores))
     tags = [tag]
     for before in reversed(back):
