@@ -32,6 +32,7 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import insert
 
 from sitreps import __version__
+from sitreps.corroboration import Status
 from sitreps.model import Analysis, content_id
 
 SHARED_TEXTS = Path(__file__).resolve().parents[2] / "shared/data/geo/geowebnews.jsonl"
@@ -221,7 +222,7 @@ def generate_store(path: Path, n_events: int, seed: int = 0) -> None:
                 [
                     dict(
                         id=incident,
-                        status="single-source",
+                        status=Status.SINGLE_SOURCE,
                         n_events=2,
                         n_reports=1,
                         n_outlets=1,
@@ -398,7 +399,7 @@ def prefilled_store(path: Path, n_reports: int, patterns: list[Analysis], seed: 
         for event, mention in zip(analysis.events, mentions_of(analysis), strict=True):
             mention.vector = vectors[mention.text]
             incident = new_incident_row(f"i{number:08d}{event.id}")
-            incident.status, incident.n_events, incident.n_reports = "single-source", 1, 1
+            incident.status, incident.n_events, incident.n_reports = Status.SINGLE_SOURCE, 1, 1
             session.add(incident)
             session.add(mention_row(mention, event.id))
             session.flush()

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sitreps import progress, registry, render
+from sitreps.corroboration import Status
 from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, decode
 from sitreps.model import Analysis, Mode, SourceKind, json_schema
 from sitreps.pipeline import analyze
@@ -589,16 +590,10 @@ def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
         raise typer.BadParameter(str(error), param_hint="--bbox") from None
 
 
-class CorroborationStatus(StrEnum):
-    CORROBORATED = "corroborated"
-    SINGLE_SOURCE = "single-source"
-    CONTESTED = "contested"
-
-
 @app.command("incidents", epilog=EXIT_CODES)
 def incidents_command(
     db: DbOption = None,
-    status: Annotated[CorroborationStatus | None, typer.Option(help="Only these")] = None,
+    status: Annotated[Status | None, typer.Option(help="Only these")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
 ) -> None:
     """Incidents across reports, with their corroboration and the evidence behind it."""
@@ -653,7 +648,7 @@ def events_command(
         str | None, typer.Option("--type", help='ACLED event type, e.g. "Battles"')
     ] = None,
     status: Annotated[
-        CorroborationStatus | None, typer.Option(help="Corroboration of the event's incident")
+        Status | None, typer.Option(help="Corroboration of the event's incident")
     ] = None,
     source_kind: Annotated[
         SourceKind | None,

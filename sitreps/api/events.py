@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
@@ -15,11 +15,14 @@ from pydantic import BeforeValidator
 from sitreps import acled, exports
 from sitreps.api.dependencies import StoreDep
 from sitreps.api.models import BAD_FILTER, EventFeatures, EventPage
+from sitreps.corroboration import Status
 from sitreps.model import SourceKind
 from sitreps.store import EventFilter, parse_bbox
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+# The stores' integers are 64-bit: an offset past them is refused, not a server error.
+MAX_OFFSET = 2**63 - 1 - MAX_PAGE_SIZE
 
 router = APIRouter(tags=["events"])
 
@@ -51,7 +54,7 @@ def event_filter(
     until: Annotated[IsoDate | None, Query(description="Last event date")] = None,
     event_type: Annotated[str | None, Query(description='e.g. "Battles"')] = None,
     status: Annotated[
-        Literal["corroborated", "single-source", "contested"] | None,
+        Status | None,
         Query(description="Corroboration of the event's incident"),
     ] = None,
     source_kind: Annotated[
@@ -62,7 +65,7 @@ def event_filter(
         Query(max_length=200, description="Words in the place, the actors or the sources"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> EventFilter:
     try:
         box = parse_bbox(bbox) if bbox is not None else None
@@ -75,7 +78,7 @@ def event_filter(
         since=since,
         until=until,
         event_type=event_type,
-        status=status,
+        status=status.value if status else None,
         source_kind=source_kind.value if source_kind else None,
         search=search,
         limit=limit,

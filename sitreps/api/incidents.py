@@ -3,12 +3,13 @@ through, and an incident's evidence with the reports it cites."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
 from sitreps.api.dependencies import StoreDep
 from sitreps.api.models import NOT_FOUND, Incident, IncidentDetail, ReportCited
+from sitreps.corroboration import Status
 from sitreps.model import Analysis
 from sitreps.store import Store
 
@@ -41,9 +42,12 @@ def _attribute(store: Store, incident: dict[str, Any]) -> dict[str, Any]:
 @router.get("/incidents", summary="Incidents with their corroboration")
 def get_incidents(
     store: StoreDep,
-    status: Annotated[Literal["corroborated", "single-source", "contested"] | None, Query()] = None,
+    status: Annotated[Status | None, Query()] = None,
 ) -> list[Incident]:
-    return [Incident.model_validate(_attribute(store, found)) for found in store.incidents(status)]
+    return [
+        Incident.model_validate(_attribute(store, found))
+        for found in store.incidents(status.value if status else None)
+    ]
 
 
 @router.get(
