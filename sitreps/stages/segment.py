@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from sitreps import cyrillic, nlp, surface
@@ -50,13 +51,14 @@ def run(state: DocumentState) -> None:
     fast = state.analysis.mode is Mode.FAST
     language = surface.load() if fast else nlp.load()
     pieces = _pieces(state.text)
-    if title:
-        pieces.insert(0, parsed_title(title, state.text) + TITLE_SEPARATOR)
-    language.max_length = max(language.max_length, max(map(len, pieces)) + 1)
+    language.max_length = max(language.max_length, max(map(len, pieces)) + 2 * CONTEXT_CHARS)
     if fast:
         docs = [surface.annotate(piece) for piece in pieces]
     else:
-        docs = list(language.pipe(pieces, batch_size=1))
+        docs = _parsed_in_context(language, state.text, pieces)
+    if title:
+        heading = parsed_title(title, state.text) + TITLE_SEPARATOR
+        docs.insert(0, surface.annotate(heading) if fast else language(heading))
     state.doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
     _finish(state, title)
 
@@ -127,6 +129,10 @@ def _casings(text: str) -> dict[str, str]:
 
 
 PIECE_CHARS = 20_000
+# Text read on each side of a piece and cut away after the parse, so that the words at a
+# piece's edges get the token vectors and labels the whole text would give them (the learned
+# attribution tagger reads them; a context of a few words decides them).
+CONTEXT_CHARS = 1_000
 
 
 def _pieces(text: str) -> list[str]:
@@ -143,3 +149,22 @@ def _pieces(text: str) -> list[str]:
         start = cut
     pieces.append(text[start:])
     return pieces
+
+
+def _parsed_in_context(language: Language, text: str, pieces: list[str]) -> list[Doc]:
+    """Each piece parsed with the text around it, then cut to its own words. Where a token
+    runs across a cut (a space token after a line break), the pieces are parsed alone."""
+    if len(pieces) == 1:
+        return [language(text)]
+    docs, start = [], 0
+    for piece in pieces:
+        before = max(0, start - CONTEXT_CHARS)
+        end = start + len(piece)
+        doc = language(text[before : end + CONTEXT_CHARS])
+        first = next((t.i for t in doc if t.idx >= start - before), len(doc))
+        last = next((t.i for t in doc if t.idx >= end - before), len(doc))
+        docs.append(doc[first:last].as_doc())
+        start = end
+    if "".join(doc.text for doc in docs) != text:
+        return list(language.pipe(pieces, batch_size=1))
+    return docs
