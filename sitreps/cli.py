@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -109,6 +109,7 @@ ModeOption = Annotated[
     ),
 ]
 FastOption = Annotated[bool, typer.Option("--fast", help="Measure fast mode's analysis")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object")]
 
 
 @contextmanager
@@ -252,6 +253,19 @@ def _mode(fast: bool) -> Mode:
     return Mode.FAST if fast else Mode.FULL
 
 
+def _evaluated(
+    command: str, evaluate: Callable[[], dict[str, Any]], as_json: bool, quiet: bool
+) -> None:
+    """Run one evaluation and print its figures under the command that reproduces them; a
+    gold file the evaluation cannot read is a bad FILE."""
+    try:
+        with _progress(quiet):
+            figures = evaluate()
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="FILE") from error
+    _print_figures(command, figures, as_json)
+
+
 def _existing_file(path: Path) -> Path:
     if not path.is_file():
         raise typer.BadParameter(f"{path}: no such file", param_hint="FILE")
@@ -267,7 +281,7 @@ def eval_geo(
         typer.Option(help="resolve mode: train the ranker on the other folds' documents"),
     ] = None,
     fast: FastOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Place resolution: acc@161 km, exact GeoNames match, median and mean error (km)."""
@@ -275,60 +289,70 @@ def eval_geo(
 
     if folds is not None and (folds < 2 or mode is not GeoMode.RESOLVE):
         raise typer.BadParameter("--folds needs --mode resolve and at least 2 folds")
-    with _progress(quiet):
-        figures = evaluate_geo(_existing_file(file), mode.value, _mode(fast), folds)
-    title = (
+    command = (
         f"sitreps eval geo {file} --mode {mode.value}"
         + (f" --folds {folds}" if folds else "")
         + (" --fast" if fast else "")
     )
-    _print_figures(title, figures, as_json)
+    _evaluated(
+        command,
+        lambda: evaluate_geo(_existing_file(file), mode.value, _mode(fast), folds),
+        as_json,
+        quiet,
+    )
 
 
 @eval_app.command("incident-geo")
 def eval_incident_geo(
     file: Annotated[Path, typer.Argument(help="Incident JSONL (the Bellingcat civharm format)")],
     fast: FastOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Incident location from a description: median error, within 10/50 km, oblast accuracy."""
     from sitreps.evaluation.geo import evaluate_incident_geo
 
-    with _progress(quiet):
-        figures = evaluate_incident_geo(_existing_file(file), _mode(fast))
-    title = f"sitreps eval incident-geo {file}" + (" --fast" if fast else "")
-    _print_figures(title, figures, as_json)
+    _evaluated(
+        f"sitreps eval incident-geo {file}" + (" --fast" if fast else ""),
+        lambda: evaluate_incident_geo(_existing_file(file), _mode(fast)),
+        as_json,
+        quiet,
+    )
 
 
 @eval_app.command("incidents")
 def eval_incidents(
     file: Annotated[Path, typer.Argument(help="Documents JSONL with gold incidents (ECB+ format)")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Incident clustering: B-cubed and pairwise P/R/F1 and ARI, beside a tf-idf baseline."""
     from sitreps.evaluation.incidents import evaluate_incidents
 
-    with _progress(quiet):
-        figures = evaluate_incidents(_existing_file(file))
-    _print_figures(f"sitreps eval incidents {file}", figures, as_json)
+    _evaluated(
+        f"sitreps eval incidents {file}",
+        lambda: evaluate_incidents(_existing_file(file)),
+        as_json,
+        quiet,
+    )
 
 
 @eval_app.command("attribution")
 def eval_attribution(
     file: Annotated[Path, typer.Argument(help="Attribution JSONL (the PolNeAR format)")],
     fast: FastOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Attribution: source, cue and content span P/R/F1, exact and overlap (>= 50 % words)."""
     from sitreps.evaluation.attribution import evaluate_attribution
 
-    with _progress(quiet):
-        figures = evaluate_attribution(_existing_file(file), _mode(fast))
-    title = f"sitreps eval attribution {file}" + (" --fast" if fast else "")
-    _print_figures(title, figures, as_json)
+    _evaluated(
+        f"sitreps eval attribution {file}" + (" --fast" if fast else ""),
+        lambda: evaluate_attribution(_existing_file(file), _mode(fast)),
+        as_json,
+        quiet,
+    )
 
 
 @eval_app.command("events")
@@ -339,37 +363,37 @@ def eval_events(
         typer.Option(min=2, help="Cross-validate a model trained on the file instead"),
     ] = None,
     fast: FastOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Event typing (30 CASE types): accuracy, weighted and macro F1, most confused pairs."""
     from sitreps.evaluation.events import evaluate_events
 
-    try:
-        with _progress(quiet):
-            figures = evaluate_events(_existing_file(file), folds, embedded=not fast)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="FILE") from error
-    title = f"sitreps eval events {file}" + (f" --folds {folds}" if folds else "")
-    title += " --fast" if fast else ""
-    _print_figures(title, figures, as_json)
+    _evaluated(
+        f"sitreps eval events {file}"
+        + (f" --folds {folds}" if folds else "")
+        + (" --fast" if fast else ""),
+        lambda: evaluate_events(_existing_file(file), folds, embedded=not fast),
+        as_json,
+        quiet,
+    )
 
 
 @eval_app.command("events-plover")
 def eval_events_plover(
     file: Annotated[Path, typer.Argument(help="PLOVER gold-standard records (JSONL)")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """ACLED event type of the PLOVER records whose types map to one (`none` included)."""
     from sitreps.evaluation.events import evaluate_events_plover
 
-    try:
-        with _progress(quiet):
-            figures = evaluate_events_plover(_existing_file(file))
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="FILE") from error
-    _print_figures(f"sitreps eval events-plover {file}", figures, as_json)
+    _evaluated(
+        f"sitreps eval events-plover {file}",
+        lambda: evaluate_events_plover(_existing_file(file)),
+        as_json,
+        quiet,
+    )
 
 
 @eval_app.command("war-events")
@@ -378,20 +402,19 @@ def eval_war_events(
         Path, typer.Argument(help="Articles with hand-coded events (the war/*.jsonl format)")
     ],
     fast: FastOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Events end to end on real articles: event P/R/F1; sub-event type, actor1, place
     within 10 km and fatalities on matched events; articles without events given some."""
     from sitreps.evaluation.war_events import evaluate_war_events
 
-    try:
-        with _progress(quiet):
-            figures = evaluate_war_events(_existing_file(file), _mode(fast))
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="FILE") from error
-    title = f"sitreps eval war-events {file}" + (" --fast" if fast else "")
-    _print_figures(title, figures, as_json)
+    _evaluated(
+        f"sitreps eval war-events {file}" + (" --fast" if fast else ""),
+        lambda: evaluate_war_events(_existing_file(file), _mode(fast)),
+        as_json,
+        quiet,
+    )
 
 
 @eval_app.command("entities")
@@ -401,7 +424,7 @@ def eval_entities(
     ],
     label: Annotated[str, typer.Option(help="The gold label that names places")] = "LOC",
     fast: FastOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Place mentions found in each text's own language: precision, recall and F1 on exact
@@ -409,13 +432,12 @@ def eval_entities(
     resolved to the place the lemma names."""
     from sitreps.evaluation.entities import evaluate_entities
 
-    try:
-        with _progress(quiet):
-            figures = evaluate_entities(_existing_file(file), label, _mode(fast))
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="FILE") from error
-    title = f"sitreps eval entities {file} --label {label}" + (" --fast" if fast else "")
-    _print_figures(title, figures, as_json)
+    _evaluated(
+        f"sitreps eval entities {file} --label {label}" + (" --fast" if fast else ""),
+        lambda: evaluate_entities(_existing_file(file), label, _mode(fast)),
+        as_json,
+        quiet,
+    )
 
 
 gazetteer_app = typer.Typer(help="The offline gazetteer.", no_args_is_help=True)
