@@ -36,7 +36,7 @@ demo: install
 CASE ?= ../shared/data/events/case2021_dev.jsonl
 event-model: install
 	$(BIN)/python scripts/train_event_classifier.py $(CASE)
-	$(BIN)/python scripts/train_event_classifier.py $(CASE) --fast
+	$(BIN)/python scripts/train_event_classifier.py $(CASE) --mode fast
 
 # Retrain the place ranker (sitreps/data/place_ranker.npz), then the calibration of place
 # confidence (sitreps/data/place_confidence.json), on the geoparsing gold sets beside the

@@ -2,7 +2,7 @@
 
     python scripts/train_event_classifier.py ../shared/data/events/case2021_dev.jsonl
 
-writes sitreps/data/event_classifier.npz, and with --fast fast mode's model without the
+writes sitreps/data/event_classifier.npz, and with --mode fast fast mode's model without the
 sentence embedding, sitreps/data/event_classifier_fast.npz. The figures printed are those of
 docs/quality.md.
 """
@@ -24,9 +24,11 @@ def main() -> None:
     parser.add_argument("case_file", type=Path, help="CASE 2021 task 2 JSONL (id, text, label)")
     parser.add_argument("--output", type=Path, help="default: the shipped model's file")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--fast", action="store_true", help="fast mode's model: no embedding")
+    parser.add_argument(
+        "--mode", choices=("full", "fast"), default="full", help="fast: no embedding"
+    )
     arguments = parser.parse_args()
-    embedded = not arguments.fast
+    embedded = arguments.mode == "full"
     shipped = event_classifier.SHIPPED if embedded else event_classifier.SHIPPED_FAST
     output = arguments.output or PACKAGE_DATA / shipped
 

@@ -20,22 +20,64 @@ from pydantic import BaseModel, Field
 
 from sitreps import lexicons
 
-COLUMNS = (
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
-    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
-    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
-    "notes", "fatalities", "tags", "timestamp",
-)  # fmt: skip
-# sitreps' own columns after ACLED's: the report and its URL, the incident it belongs to,
-# that incident's corroboration and number of independent sources, the certainty of the
-# firmest claim behind the event, the numbers ACLED has no column for, the further actors
-# and the weapons named with it, what coded its type, and the kinds of source its claims'
-# attribution chains pass through.
-SITREPS_COLUMNS = (
-    "incident_id", "corroboration", "n_independent_sources", "certainty", "report_id",
-    "source_url", "injured", "associated_actors", "weapons", "coded_by", "source_kinds",
-)  # fmt: skip
+
+class Record(BaseModel):
+    """One event as a row of ACLED's export, then sitreps' own columns (the API's event and
+    the exports' header: the one list of the columns, in their order). sitreps' columns are
+    the report and its URL, the incident it belongs to, that incident's corroboration and
+    number of independent sources, the certainty of the firmest claim behind the event, the
+    numbers ACLED has no column for, the further actors and the weapons named with it, what
+    coded its type, and the kinds of source its claims' attribution chains pass through."""
+
+    event_id_cnty: str | None = Field(
+        description='ISO 3166-1 alpha-3 and the event\'s number, "UKR12" ("XXX12": no country)'
+    )
+    event_date: str | None = Field(description="YYYY-MM-DD; null when unknown")
+    year: int | None
+    time_precision: int | None = Field(description="1 the day, 2 the week, 3 the month")
+    disorder_type: str
+    event_type: str
+    sub_event_type: str
+    actor1: str | None
+    assoc_actor_1: str | None
+    inter1: str | None = Field(description='ACLED actor type, e.g. "State forces"')
+    actor2: str | None
+    assoc_actor_2: str | None
+    inter2: str | None
+    interaction: str | None = Field(description='e.g. "State forces-Civilians"')
+    civilian_targeting: str | None
+    iso: int | None = Field(description="ISO 3166-1 numeric")
+    region: str | None
+    country: str | None
+    admin1: str | None
+    admin2: str | None
+    admin3: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int | None = Field(description="1 the place, 2 near it, 3 a region")
+    source: str | None = Field(description="The outlet, then the original sources")
+    source_scale: str | None
+    notes: str = Field(description="The sentences the event came from")
+    fatalities: int | None = Field(description="Null in JSON when not stated; 0 in CSV")
+    tags: str
+    timestamp: int | None = Field(description="When the report was stored, Unix seconds")
+    incident_id: str | None
+    corroboration: str | None
+    n_independent_sources: int | None
+    certainty: str | None
+    report_id: str
+    source_url: str | None
+    injured: int | None
+    associated_actors: str | None
+    weapons: str | None
+    coded_by: str | None
+    source_kinds: str | None = Field(description="Kinds of source along its claims' chains")
+
+
+_FIELDS = tuple(Record.model_fields)
+COLUMNS = _FIELDS[: _FIELDS.index("timestamp") + 1]  # ACLED's own, ending with its timestamp
+SITREPS_COLUMNS = _FIELDS[len(COLUMNS) :]
 FATALITIES_NOT_STATED = "fatalities not stated"
 MONTH_DAYS = 31
 
@@ -150,52 +192,3 @@ def record(row: dict[str, Any], *, fatalities_as_zero: bool) -> dict[str, Any]:
         "timestamp": _unix(row["timestamp"]),
     }
     return acled | {column: row[column] for column in SITREPS_COLUMNS}
-
-
-class Record(BaseModel):
-    """One event as a row of ACLED's export, then sitreps' columns (the API's event)."""
-
-    event_id_cnty: str | None = Field(
-        description='ISO 3166-1 alpha-3 and the event\'s number, "UKR12" ("XXX12": no country)'
-    )
-    event_date: str | None = Field(description="YYYY-MM-DD; null when unknown")
-    year: int | None
-    time_precision: int | None = Field(description="1 the day, 2 the week, 3 the month")
-    disorder_type: str
-    event_type: str
-    sub_event_type: str
-    actor1: str | None
-    assoc_actor_1: str | None
-    inter1: str | None = Field(description='ACLED actor type, e.g. "State forces"')
-    actor2: str | None
-    assoc_actor_2: str | None
-    inter2: str | None
-    interaction: str | None = Field(description='e.g. "State forces-Civilians"')
-    civilian_targeting: str | None
-    iso: int | None = Field(description="ISO 3166-1 numeric")
-    region: str | None
-    country: str | None
-    admin1: str | None
-    admin2: str | None
-    admin3: str | None
-    location: str | None
-    latitude: float | None
-    longitude: float | None
-    geo_precision: int | None = Field(description="1 the place, 2 near it, 3 a region")
-    source: str | None = Field(description="The outlet, then the original sources")
-    source_scale: str | None
-    notes: str = Field(description="The sentences the event came from")
-    fatalities: int | None = Field(description="Null in JSON when not stated; 0 in CSV")
-    tags: str
-    timestamp: int | None = Field(description="When the report was stored, Unix seconds")
-    incident_id: str | None
-    corroboration: str | None
-    n_independent_sources: int | None
-    certainty: str | None
-    report_id: str
-    source_url: str | None
-    injured: int | None
-    associated_actors: str | None
-    weapons: str | None
-    coded_by: str | None
-    source_kinds: str | None = Field(description="Kinds of source along its claims' chains")

@@ -29,6 +29,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from jinja2 import Environment, PackageLoader
 from sqlalchemy import insert
 
 from sitreps import __version__
@@ -618,133 +619,9 @@ def _targets(results: Results) -> list[tuple[str, str, bool]]:
 
 
 def report(results: Results) -> str:
-    lines = [
-        "# Performance",
-        "",
-        "Written by `sitreps bench`; rerun it to measure your own machine:",
-        "",
-        f"    {results.command}",
-        "",
-        f"Machine: {results.machine}.",
-        "",
-        "## Targets",
-        "",
-        "| target | measured | |",
-        "|---|---|---|",
-        *(
-            f"| {target} | {measured} | {'met' if met else 'missed'} |"
-            for target, measured, met in _targets(results)
-        ),
-        "",
-        "## Analysis on one core",
-        "",
-        f"Texts: {results.texts}. One process per row, one torch thread, documents one",
-        "after another; the first three are analysed once before the clock starts.",
-        "",
-        "| what | documents | characters | seconds | docs/s/core | peak RSS |",
-        "|---|---|---|---|---|---|",
-    ]
-    for measured in results.analysis:
-        lines.append(
-            f"| {measured.label} | {measured.documents} | {measured.characters:,} | "
-            f"{measured.seconds:.1f} | {measured.docs_per_second:.1f} | "
-            f"{measured.peak_rss_mb:.0f} MB |"
-        )
-    bare, *others = results.analysis
-    lines.append("")
-    for measured in others:
-        lines.append(
-            f"{measured.label} takes {bare.docs_per_second / measured.docs_per_second:.2f} × "
-            "the time of the bare spaCy parse."
-        )
-    if results.latency is not None:
-        latency = results.latency
-        lines += [
-            "",
-            "## `/events` latency",
-            "",
-            f"A generated SQLite store of {latency.events:,} events (four a report, over a region",
-            "the size of Ukraine and three years). Each query: a random 2° × 2° box and a random",
-            "30-day window, the default page size, through the HTTP API in process (no network).",
-            "",
-            "| queries | p50 | p95 | rows per answer (mean) | peak RSS |",
-            "|---|---|---|---|---|",
-            f"| {latency.queries} | {latency.p50_ms:.1f} ms | {latency.p95_ms:.1f} ms | "
-            f"{latency.mean_rows:.0f} | {latency.peak_rss_mb:.0f} MB |",
-        ]
-    if results.ingest:
-        lines += [
-            "",
-            "## Ingest cost as the store grows",
-            "",
-            "A SQLite store prefilled with N reports: copies of the event-bearing paragraphs of",
-            f"the example reports, {REPORTS_PER_DAY} a day (a store of N reports spans N /",
-            f"{REPORTS_PER_DAY} days, as a store grows while reporting goes on), at random",
-            "points of a region the size of Ukraine, each event an incident of its own. Then",
-            "new copies on days of the same span are added one by one and timed: embedding",
-            "their events (done by the workers in a Ray ingest) apart from storing them with",
-            "`Store.add` (incident matching, corroboration, one transaction each; this part",
-            "stays in one process). The analysis itself is not part of this cost.",
-            "",
-            "| reports in the store | reports added | storing: median | storing: mean "
-            "| embedding: mean |",
-            "|---|---|---|---|---|",
-        ]
-        for cost in results.ingest:
-            lines.append(
-                f"| {cost.reports_before:,} | {cost.reports_added} | {cost.median_ms:.0f} ms | "
-                f"{cost.mean_ms:.0f} ms | {cost.embedding_mean_ms:.0f} ms |"
-            )
-        first, *rest = results.ingest
-        for cost in rest:
-            lines.append("")
-            lines.append(
-                f"At {cost.reports_before:,} reports, storing a report costs "
-                f"{cost.mean_ms / first.mean_ms:.2f} × what it costs at "
-                f"{first.reports_before:,} (means)."
-            )
-    if results.incident:
-        lines += [
-            "",
-            "## Storing cost as an incident grows",
-            "",
-            "A SQLite store whose one incident is told by N reports (copies of one report of a",
-            "strike from N outlets); then further copies are stored with `Store.add` and timed.",
-            "Each joins that incident, whose corroboration is recomputed from the members'",
-            "stored accounts (`event_accounts`), not from their analyses.",
-            "",
-            "| reports in the incident | reports added | in it at the end | storing: median "
-            "| storing: mean |",
-            "|---|---|---|---|---|",
-        ]
-        for grown in results.incident:
-            lines.append(
-                f"| {grown.reports_before} | {grown.reports_added} | {grown.reports_after} | "
-                f"{grown.median_ms:.0f} ms | {grown.mean_ms:.0f} ms |"
-            )
-    if results.ray:
-        lines += [
-            "",
-            "## Ray",
-            "",
-            "The same texts, twice over, analysed by `RayAnalyser` (what `sitreps ingest",
-            "--engine ray` runs) on a local Ray with as many CPUs as workers; throughput from",
-            "the first analysis back to the last, so the actors' start (loading the models)",
-            "is shown apart. The process that reads the results runs on the same cores.",
-            "",
-            "| workers | documents | docs/s | actor start |",
-            "|---|---|---|---|",
-        ]
-        for run in results.ray:
-            lines.append(
-                f"| {run.workers} | {run.documents} | "
-                f"{run.docs_per_second:.1f} | {run.startup_seconds:.1f} s |"
-            )
-        one, *more = results.ray
-        for run in more:
-            lines.append("")
-            lines.append(
-                f"{run.workers} workers: "
-                f"{run.docs_per_second / one.docs_per_second:.2f} × one worker."
-            )
-    return "\n".join(lines) + "\n"
+    """The Markdown report (docs/performance.md) from its template."""
+    environment = Environment(
+        loader=PackageLoader("sitreps", "templates"), trim_blocks=True, lstrip_blocks=True
+    )
+    template = environment.get_template("performance.md.j2")
+    return template.render(r=results, targets=_targets(results), reports_per_day=REPORTS_PER_DAY)

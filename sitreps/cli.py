@@ -108,7 +108,6 @@ ModeOption = Annotated[
         "accurate (docs/quality.md, Fast mode)"
     ),
 ]
-FastOption = Annotated[bool, typer.Option("--fast", help="Measure fast mode's analysis")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object")]
 
 
@@ -211,7 +210,7 @@ eval_app = typer.Typer(help="Measure an extractor against a gold set.", no_args_
 app.add_typer(eval_app, name="eval")
 
 
-class GeoMode(StrEnum):
+class GeoTask(StrEnum):
     RESOLVE = "resolve"
     END_TO_END = "end-to-end"
 
@@ -249,8 +248,9 @@ def _print_figures(title: str, figures: dict[str, Any], as_json: bool) -> None:
             console.print(listing)
 
 
-def _mode(fast: bool) -> Mode:
-    return Mode.FAST if fast else Mode.FULL
+def _mode_flag(mode: Mode) -> str:
+    """The option that reproduces a measure of fast mode; full mode is the default."""
+    return " --mode fast" if mode is Mode.FAST else ""
 
 
 def _evaluated(
@@ -275,28 +275,30 @@ def _existing_file(path: Path) -> Path:
 @eval_app.command("geo")
 def eval_geo(
     file: Annotated[Path, typer.Argument(help="Toponym JSONL (the LGL / GeoWebNews format)")],
-    mode: Annotated[GeoMode, typer.Option(help="resolve: gold spans given")] = GeoMode.RESOLVE,
+    task: Annotated[
+        GeoTask, typer.Option(help="resolve: gold spans given; end-to-end: spans found too")
+    ] = GeoTask.RESOLVE,
     folds: Annotated[
         int | None,
-        typer.Option(help="resolve mode: train the ranker on the other folds' documents"),
+        typer.Option(help="resolve: train the ranker on the other folds' documents"),
     ] = None,
-    fast: FastOption = False,
+    mode: ModeOption = Mode.FULL,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Place resolution: acc@161 km, exact GeoNames match, median and mean error (km)."""
     from sitreps.evaluation.geo import evaluate_geo
 
-    if folds is not None and (folds < 2 or mode is not GeoMode.RESOLVE):
-        raise typer.BadParameter("--folds needs --mode resolve and at least 2 folds")
+    if folds is not None and (folds < 2 or task is not GeoTask.RESOLVE):
+        raise typer.BadParameter("--folds needs --task resolve and at least 2 folds")
     command = (
-        f"sitreps eval geo {file} --mode {mode.value}"
+        f"sitreps eval geo {file} --task {task.value}"
         + (f" --folds {folds}" if folds else "")
-        + (" --fast" if fast else "")
+        + _mode_flag(mode)
     )
     _evaluated(
         command,
-        lambda: evaluate_geo(_existing_file(file), mode.value, _mode(fast), folds),
+        lambda: evaluate_geo(_existing_file(file), task.value, mode, folds),
         as_json,
         quiet,
     )
@@ -305,7 +307,7 @@ def eval_geo(
 @eval_app.command("incident-geo")
 def eval_incident_geo(
     file: Annotated[Path, typer.Argument(help="Incident JSONL (the Bellingcat civharm format)")],
-    fast: FastOption = False,
+    mode: ModeOption = Mode.FULL,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -313,8 +315,8 @@ def eval_incident_geo(
     from sitreps.evaluation.geo import evaluate_incident_geo
 
     _evaluated(
-        f"sitreps eval incident-geo {file}" + (" --fast" if fast else ""),
-        lambda: evaluate_incident_geo(_existing_file(file), _mode(fast)),
+        f"sitreps eval incident-geo {file}" + _mode_flag(mode),
+        lambda: evaluate_incident_geo(_existing_file(file), mode),
         as_json,
         quiet,
     )
@@ -340,7 +342,7 @@ def eval_incidents(
 @eval_app.command("attribution")
 def eval_attribution(
     file: Annotated[Path, typer.Argument(help="Attribution JSONL (the PolNeAR format)")],
-    fast: FastOption = False,
+    mode: ModeOption = Mode.FULL,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -348,8 +350,8 @@ def eval_attribution(
     from sitreps.evaluation.attribution import evaluate_attribution
 
     _evaluated(
-        f"sitreps eval attribution {file}" + (" --fast" if fast else ""),
-        lambda: evaluate_attribution(_existing_file(file), _mode(fast)),
+        f"sitreps eval attribution {file}" + _mode_flag(mode),
+        lambda: evaluate_attribution(_existing_file(file), mode),
         as_json,
         quiet,
     )
@@ -362,7 +364,7 @@ def eval_events(
         int | None,
         typer.Option(min=2, help="Cross-validate a model trained on the file instead"),
     ] = None,
-    fast: FastOption = False,
+    mode: ModeOption = Mode.FULL,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -370,10 +372,8 @@ def eval_events(
     from sitreps.evaluation.events import evaluate_events
 
     _evaluated(
-        f"sitreps eval events {file}"
-        + (f" --folds {folds}" if folds else "")
-        + (" --fast" if fast else ""),
-        lambda: evaluate_events(_existing_file(file), folds, embedded=not fast),
+        f"sitreps eval events {file}" + (f" --folds {folds}" if folds else "") + _mode_flag(mode),
+        lambda: evaluate_events(_existing_file(file), folds, embedded=mode is Mode.FULL),
         as_json,
         quiet,
     )
@@ -401,7 +401,7 @@ def eval_war_events(
     file: Annotated[
         Path, typer.Argument(help="Articles with hand-coded events (the war/*.jsonl format)")
     ],
-    fast: FastOption = False,
+    mode: ModeOption = Mode.FULL,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -410,8 +410,8 @@ def eval_war_events(
     from sitreps.evaluation.war_events import evaluate_war_events
 
     _evaluated(
-        f"sitreps eval war-events {file}" + (" --fast" if fast else ""),
-        lambda: evaluate_war_events(_existing_file(file), _mode(fast)),
+        f"sitreps eval war-events {file}" + _mode_flag(mode),
+        lambda: evaluate_war_events(_existing_file(file), mode),
         as_json,
         quiet,
     )
@@ -423,7 +423,7 @@ def eval_entities(
         Path, typer.Argument(help="Texts with gold entity spans (the ruuk/*.jsonl format)")
     ],
     label: Annotated[str, typer.Option(help="The gold label that names places")] = "LOC",
-    fast: FastOption = False,
+    mode: ModeOption = Mode.FULL,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -433,8 +433,8 @@ def eval_entities(
     from sitreps.evaluation.entities import evaluate_entities
 
     _evaluated(
-        f"sitreps eval entities {file} --label {label}" + (" --fast" if fast else ""),
-        lambda: evaluate_entities(_existing_file(file), label, _mode(fast)),
+        f"sitreps eval entities {file} --label {label}" + _mode_flag(mode),
+        lambda: evaluate_entities(_existing_file(file), label, mode),
         as_json,
         quiet,
     )

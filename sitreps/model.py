@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, model_validator
 
 SCHEMA_VERSION = "1"
 
@@ -293,6 +293,20 @@ class AnalysisWarning(_Model):
     message: str
 
 
+class _Positions:
+    """Where each source and place id sits in its list, for lookups by id inside the stages'
+    loops: a cache, so no part of an analysis' equality."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, int] = {}
+        self.places: dict[str, int] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Positions)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Analysis(_Model):
     schema_version: str = SCHEMA_VERSION
     mode: Mode = Field(default=Mode.FULL, description="Which analysis made this one")
@@ -303,6 +317,7 @@ class Analysis(_Model):
     places: list[Place] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     warnings: list[AnalysisWarning] = Field(default_factory=list)
+    _positions: _Positions = PrivateAttr(default_factory=lambda: _Positions())
 
     @model_validator(mode="before")
     @classmethod
@@ -321,10 +336,24 @@ class Analysis(_Model):
         return round(100 * spans / words, 2) if words else 0.0
 
     def source(self, source_id: str) -> Source:
-        return next(source for source in self.sources if source.id == source_id)
+        return _by_id(self.sources, source_id, self._positions.sources)
 
     def place(self, place_id: str) -> Place:
-        return next(place for place in self.places if place.id == place_id)
+        return _by_id(self.places, place_id, self._positions.places)
+
+
+_Identified = TypeVar("_Identified", "Source", "Place")
+
+
+def _by_id(items: list[_Identified], item_id: str, at: dict[str, int]) -> _Identified:
+    """The item of that id, looked up by its position; the positions are read again when
+    the list has changed since (ids are unique, so a position that holds the id is right)."""
+    position = at.get(item_id)
+    if position is None or position >= len(items) or items[position].id != item_id:
+        at.clear()
+        at.update((item.id, number) for number, item in enumerate(items))
+        position = at[item_id]
+    return items[position]
 
 
 def json_schema() -> dict[str, object]:

@@ -1,13 +1,13 @@
 """The analysis pipeline: an explicit, ordered list of stages, read top to bottom.
 
 Each stage is a module with one job and a `run(state)` function that reads the shared
-`DocumentState` and adds to it. Storage, API, CLI and dashboard import this module; it
-imports none of them.
+`DocumentState` and adds to it, declared with the fields it requires and assigns
+(`sitreps.state.stage`); the order below is checked against those contracts on import.
+Storage, API, CLI and dashboard import this module; it imports none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sitreps import languages
@@ -24,9 +24,7 @@ from sitreps.stages import (
     quantities,
     segment,
 )
-from sitreps.state import DocumentState
-
-Stage = Callable[[DocumentState], None]
+from sitreps.state import INPUTS, DocumentState, Stage
 
 STAGES: tuple[Stage, ...] = (
     segment.run,  # tokens, sentences, tags, parse, entities: spaCy, or rules in fast mode
@@ -39,6 +37,21 @@ STAGES: tuple[Stage, ...] = (
     events.run,  # ACLED-coded events with actors, counts, targets and places
     dates.run,  # event dates from the publication date and time cues
 )
+
+
+def check_contracts(stages: tuple[Stage, ...]) -> None:
+    """Each stage's requirements are the pipeline's input or assigned by an earlier stage."""
+    available = set(INPUTS)
+    for stage in stages:
+        missing = stage.requires - available
+        if missing:
+            raise ValueError(
+                f"stage {stage.name} requires {sorted(missing)}, which no stage before it assigns"
+            )
+        available |= stage.assigns
+
+
+check_contracts(STAGES)
 
 
 def analyze(

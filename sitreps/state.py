@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 
 from spacy.tokens import Doc
 from spacy.tokens import Span as TokenSpan
@@ -19,12 +20,15 @@ TITLE_SEPARATOR = "\n\n"
 
 @dataclass
 class DocumentState:
-    """The analysis being built, plus what stages hand on to later stages.
+    """The analysis being built, plus the indexes stages hand on to later stages, each built
+    once by the stage that assigns it (see `Stage`).
 
     `doc` is the spaCy parse; `quantities` maps the token index of a counted noun to its
     quantity ("eight separate strikes" -> the index of "strikes"); `place_tokens` maps each
     token inside a place mention to that place's id, `source_tokens` each token of a source's
-    name to the source id, and `claim_tokens` each claim id to the tokens of its content.
+    name to the source id, `claim_tokens` each claim id to the tokens of its content and
+    `claim_at_token` each token to the first claim whose content holds it; `event_sentences`
+    maps each event id to the indices of the sentences it was read from.
     """
 
     analysis: Analysis
@@ -33,6 +37,8 @@ class DocumentState:
     place_tokens: dict[int, str] = field(default_factory=dict)
     source_tokens: dict[int, str] = field(default_factory=dict)
     claim_tokens: dict[str, set[int]] = field(default_factory=dict)
+    claim_at_token: dict[int, Claim] = field(default_factory=dict)
+    event_sentences: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def parsed(self) -> Doc:
@@ -47,14 +53,47 @@ class DocumentState:
     def warn(self, code: str, message: str) -> None:
         self.analysis.warnings.append(AnalysisWarning(code=code, message=message))
 
-    def claims_by_token(self) -> dict[int, Claim]:
-        """The first claim each token belongs to, for stages that look claims up by token:
-        one lookup each, where a long report has thousands of claims."""
-        found: dict[int, Claim] = {}
-        for claim in self.analysis.claims:
-            for token in self.claim_tokens[claim.id]:
-                found.setdefault(token, claim)
-        return found
+
+# What a stage may name in its contract: the state's own fields, and the analysis' fields as
+# "analysis.<field>". The report and the mode are the pipeline's input.
+FIELDS = frozenset(
+    [f.name for f in fields(DocumentState) if f.name != "analysis"]
+    + [f"analysis.{name}" for name in Analysis.model_fields]
+)
+INPUTS = frozenset({"analysis.report", "analysis.mode"})
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A pipeline stage with its contract, as spaCy components declare theirs: the fields it
+    reads (`requires`) and the fields it writes or changes (`assigns`). The pipeline checks
+    that an earlier stage assigns what each stage requires; a test runs each stage with its
+    declared inputs only."""
+
+    name: str
+    run: Callable[[DocumentState], None]
+    requires: frozenset[str]
+    assigns: frozenset[str]
+
+    def __call__(self, state: DocumentState) -> None:
+        self.run(state)
+
+
+def stage(
+    *, requires: Iterable[str], assigns: Iterable[str]
+) -> Callable[[Callable[[DocumentState], None]], Stage]:
+    """Declare a module's `run` function a stage with its contract."""
+
+    def declared(run: Callable[[DocumentState], None]) -> Stage:
+        contract = Stage(
+            run.__module__.rsplit(".", 1)[-1], run, frozenset(requires), frozenset(assigns)
+        )
+        unknown = (contract.requires | contract.assigns) - FIELDS
+        if unknown:
+            raise ValueError(f"stage {contract.name}: no such field {sorted(unknown)}")
+        return contract
+
+    return declared
 
 
 def language_of(doc: Doc) -> str:

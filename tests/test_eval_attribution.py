@@ -34,7 +34,7 @@ def test_runs_on_the_shared_polnear_dev_set() -> None:
 
 
 def test_fast_mode_is_scored_the_same_way() -> None:
-    figures = run_eval("attribution", str(FIXTURES / "attribution.jsonl"), "--fast")
+    figures = run_eval("attribution", str(FIXTURES / "attribution.jsonl"), "--mode", "fast")
     assert figures["n_docs"] == 2
     assert figures["source"]["exact"]["precision"] == 1.0  # what the rules find is right
     assert figures["source"]["exact"]["recall"] >= 0.5

@@ -24,7 +24,7 @@ def run_eval(*args: str) -> dict:
 
 
 def test_resolution_mode_scores_gold_spans() -> None:
-    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "resolve")
+    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--task", "resolve")
     # Six toponyms with a point (the demonym is not a toponym); Atlantis is in no gazetteer.
     assert figures["n"] == 6
     assert figures["acc_161km"] == pytest.approx(5 / 6, abs=1e-3)
@@ -36,7 +36,7 @@ def test_resolution_mode_scores_gold_spans() -> None:
 
 
 def test_resolution_in_folds_trains_the_ranker_on_other_documents_only() -> None:
-    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "resolve", "--folds", "2")
+    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--task", "resolve", "--folds", "2")
     assert figures["validation"] == "2-fold cross-validation by document"
     assert figures["n"] == 6
     # The confidence's reliability and what a 0.7 cut-off keeps, for every answer given.
@@ -46,12 +46,12 @@ def test_resolution_in_folds_trains_the_ranker_on_other_documents_only() -> None
 
 
 def test_the_shipped_ranker_says_when_it_was_trained_on_the_texts() -> None:
-    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "resolve")
+    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--task", "resolve")
     assert figures["validation"].startswith("held out")
 
 
 def test_end_to_end_mode_adds_toponym_precision_and_recall() -> None:
-    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "end-to-end")
+    figures = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--task", "end-to-end")
     assert {"precision", "recall", "f1", "acc_161km", "exact_match", "median_km", "n"} <= set(
         figures
     )
@@ -85,7 +85,8 @@ def test_runs_on_the_shared_gold_format() -> None:
 
 
 def test_fast_mode_finds_and_places_the_mentions_too() -> None:
-    found = run_eval("geo", str(FIXTURES / "toponyms.jsonl"), "--mode", "end-to-end", "--fast")
+    toponyms = str(FIXTURES / "toponyms.jsonl")
+    found = run_eval("geo", toponyms, "--task", "end-to-end", "--mode", "fast")
     assert found["precision"] == 1.0 and found["recall"] >= 0.8
-    placed = run_eval("incident-geo", str(FIXTURES / "incidents.jsonl"), "--fast")
+    placed = run_eval("incident-geo", str(FIXTURES / "incidents.jsonl"), "--mode", "fast")
     assert placed["n"] == 2 and placed["within_10km"] == 1.0

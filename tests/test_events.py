@@ -75,7 +75,7 @@ def test_eval_events_scores_a_held_out_file() -> None:
 
 
 def test_eval_events_scores_fast_modes_classifier() -> None:
-    figures = run_eval("events", str(FIXTURES / "events_case.jsonl"), "--fast")
+    figures = run_eval("events", str(FIXTURES / "events_case.jsonl"), "--mode", "fast")
     assert figures["evaluation"] == "held out"
     assert figures["accuracy"] >= 0.8
     assert not event_classifier.shipped(embedded=False).embedded

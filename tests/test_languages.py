@@ -15,7 +15,7 @@ from sitreps import cyrillic, nlp
 from sitreps.cli import app
 from sitreps.gazetteer import normalize_name, open_gazetteer
 from sitreps.model import IN_AN_ORGANISATION
-from sitreps.stages.quantities import parse_number
+from sitreps.numbers import parse_number
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

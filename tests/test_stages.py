@@ -9,8 +9,8 @@ import pytest
 import sitreps
 from sitreps.inputs import InputError
 from sitreps.model import Analysis, Certainty, SourceKind
+from sitreps.numbers import parse_number
 from sitreps.stages import segment
-from sitreps.stages.quantities import parse_number
 from tests.conftest import claims_of, source_names
 
 PUBLISHED = datetime(2026, 10, 16, 15, 0)  # a Friday

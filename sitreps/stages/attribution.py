@@ -35,7 +35,7 @@ from sitreps.model import (
     SourceKind,
     Span,
 )
-from sitreps.state import DocumentState, body_start, language_of, span_of
+from sitreps.state import DocumentState, body_start, language_of, span_of, stage
 
 NAME_DEPS = {"compound", "flat", "amod", "nmod", "poss", "nummod", "case"}
 PRONOUNS = {"he", "she", "they", "it", "we", "i"}
@@ -797,6 +797,22 @@ def _pieces(
     )
 
 
+@stage(
+    requires=(
+        "doc",
+        "analysis.report",
+        "analysis.mode",
+        "analysis.places",
+        "place_tokens",
+    ),
+    assigns=(
+        "analysis.sources",
+        "analysis.claims",
+        "source_tokens",
+        "claim_tokens",
+        "claim_at_token",
+    ),
+)
 def run(state: DocumentState) -> None:
     sources = _Sources(state)
     outlet = sources.outlet()
@@ -824,6 +840,10 @@ def run(state: DocumentState) -> None:
                 )
             )
             state.claim_tokens[claim_id] = tokens
+            # Later stages look claims up by token: one lookup each, where a long report
+            # has thousands of claims.
+            for token in tokens:
+                state.claim_at_token.setdefault(token, state.analysis.claims[-1])
 
 
 def _words_span(words: list[Token]) -> Span | None:

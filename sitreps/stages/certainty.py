@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from sitreps import lexicons, nlp
 from sitreps.matching import TermMatcher
 from sitreps.model import Certainty, Cue
-from sitreps.state import DocumentState, span_of
+from sitreps.state import DocumentState, span_of, stage
 
 GRADES = (Certainty.DENIED, Certainty.SPECULATIVE, Certainty.HEDGED)
 ADJUNCT_DEPS = {"relcl", "acl", "advcl", "appos"}
@@ -44,6 +44,14 @@ def _in_a_date(doc: Doc, words: range) -> bool:
     return any(doc[i].ent_type_ == "DATE" for i in words)
 
 
+@stage(
+    requires=(
+        "doc",
+        "analysis.claims",
+        "claim_tokens",
+    ),
+    assigns=("analysis.claims",),
+)
 def run(state: DocumentState) -> None:
     doc = state.parsed
     matches = {grade: matcher.find(doc) for grade, matcher in _matchers().items()}

@@ -8,7 +8,7 @@ from functools import lru_cache
 from sitreps import lexicons, nlp
 from sitreps.matching import TermMatcher
 from sitreps.model import Certainty, ClaimKind
-from sitreps.state import DocumentState
+from sitreps.state import DocumentState, stage
 
 
 @lru_cache(maxsize=1)
@@ -17,6 +17,14 @@ def _matchers() -> list[tuple[ClaimKind, TermMatcher]]:
     return [(ClaimKind(rule["kind"]), TermMatcher(nlp.load(), rule["cues"])) for rule in rules]
 
 
+@stage(
+    requires=(
+        "doc",
+        "analysis.claims",
+        "claim_tokens",
+    ),
+    assigns=("analysis.claims",),
+)
 def run(state: DocumentState) -> None:
     doc = state.parsed
     found = [(kind, {m.start for m in matcher.find(doc)}) for kind, matcher in _matchers()]

@@ -18,8 +18,7 @@ from spacy.tokens import Span
 
 from sitreps import lexicons, nlp
 from sitreps.matching import TermMatcher
-from sitreps.model import Event
-from sitreps.state import DocumentState, parsed_text
+from sitreps.state import DocumentState, parsed_text, stage
 
 _YEAR = re.compile(r"\b(1[89]|20)\d{2}\b")
 PRECISION_OF_PERIOD = {"time": 1, "day": 1, "week": 2, "month": 3, "year": 3}
@@ -46,12 +45,6 @@ def _parser(base: datetime) -> DateDataParser:
     )
 
 
-def _sentence_indices(state: DocumentState, event: Event) -> list[int]:
-    return [
-        s.index for s in state.analysis.sentences if any(s.start == e.start for e in event.evidence)
-    ]
-
-
 def _dateline(state: DocumentState) -> Span | None:
     """The full date (year included) that opens the first sentence: "KYIV, 8 May 2024 —"."""
     first = next(state.parsed.sents, None)
@@ -76,6 +69,19 @@ def _day(text: str) -> datetime | None:
     return data.date_obj if data.date_obj is not None and data.period == "day" else None
 
 
+@stage(
+    requires=(
+        "doc",
+        "analysis.report",
+        "analysis.events",
+        "event_sentences",
+    ),
+    assigns=(
+        "analysis.events",
+        "analysis.report",
+        "analysis.warnings",
+    ),
+)
 def run(state: DocumentState) -> None:
     doc = state.parsed
     report = state.analysis.report
@@ -100,7 +106,7 @@ def run(state: DocumentState) -> None:
     overnight_sentences = sentences_with(overnight)
     report_time = next((kind for kind, found in times if found), None)
     for event in state.analysis.events:
-        indices = set(_sentence_indices(state, event))
+        indices = set(state.event_sentences[event.id])
         event.time_of_day = next((kind for kind, found in times if found & indices), report_time)
         date_texts = [text for i in sorted(indices) for text in dated[i]]
         resolved = _resolve(date_texts, published)

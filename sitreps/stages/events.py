@@ -63,9 +63,9 @@ from sitreps.model import (
     TextPart,
     Weapon,
 )
+from sitreps.numbers import VAGUE, parse_number
 from sitreps.occurrence import Status
-from sitreps.stages.quantities import VAGUE, parse_number
-from sitreps.state import DocumentState, language_of, span_of, tokens_of
+from sitreps.state import DocumentState, language_of, span_of, stage, tokens_of
 
 log = logging.getLogger(__name__)
 CERTAINTY_WEIGHT = {
@@ -1126,6 +1126,24 @@ def _told_of(event: _Draft, event_type: str, sub_event_type: str, actor1: Actor 
     return kind and _same_act(event, event_type, actor1)
 
 
+@stage(
+    requires=(
+        "doc",
+        "analysis.report",
+        "analysis.mode",
+        "analysis.sentences",
+        "analysis.places",
+        "place_tokens",
+        "quantities",
+        "analysis.sources",
+        "analysis.claims",
+        "claim_tokens",
+        "claim_at_token",
+    ),
+    # the places it adds: an event placed in a division sits at its centre town, as ACLED
+    # places it
+    assigns=("analysis.events", "event_sentences", "analysis.places"),
+)
 def run(state: DocumentState) -> None:
     report = _Report(state)
     doc = report.doc
@@ -1138,7 +1156,7 @@ def run(state: DocumentState) -> None:
     )
     fast = state.analysis.mode is Mode.FAST
     sentence_types = _SentenceTypes(sentences, triggers, weapons, fast)
-    claim_at = state.claims_by_token()
+    claim_at = state.claim_at_token
     countries = report.countries
     for index, sentence in enumerate(sentences):
         weapons_named = [
@@ -1201,6 +1219,7 @@ def run(state: DocumentState) -> None:
 
     title = {s.index for s in state.analysis.sentences if s.part is TextPart.TITLE}
     for number, draft in enumerate(_merge(_arrests_at_protests(report.drafts), title), start=1):
+        state.event_sentences[f"e{number}"] = sorted(draft.sentences)
         state.analysis.events.append(
             Event(
                 id=f"e{number}",

@@ -11,7 +11,7 @@ from functools import lru_cache
 from sitreps import lexicons, nlp
 from sitreps.matching import TermMatcher
 from sitreps.model import Claim, Cue
-from sitreps.state import DocumentState, span_of
+from sitreps.state import DocumentState, span_of, stage
 
 
 @lru_cache(maxsize=1)
@@ -20,10 +20,17 @@ def _matcher() -> TermMatcher:
     return TermMatcher(nlp.load(), [*lexicon["words"], *lexicon["phrases"]])
 
 
+@stage(
+    requires=(
+        "doc",
+        "analysis.claims",
+        "claim_at_token",
+    ),
+    assigns=("analysis.claims",),
+)
 def run(state: DocumentState) -> None:
     doc = state.parsed
-    # Indexes built once: a long report has thousands of claims and matches.
-    claim_at = state.claims_by_token()
+    claim_at = state.claim_at_token
     first_of_sentence: dict[int, Claim] = {}
     for claim in state.analysis.claims:
         first_of_sentence.setdefault(claim.sentence, claim)

@@ -36,6 +36,7 @@ from sitreps.state import (
     language_of,
     parsed_text,
     span_of,
+    stage,
     text_span,
     tokens_of,
 )
@@ -1171,6 +1172,16 @@ def find(
     ]
 
 
+@stage(
+    requires=(
+        "doc",
+        "analysis.mode",
+    ),
+    assigns=(
+        "analysis.places",
+        "place_tokens",
+    ),
+)
 def run(state: DocumentState) -> None:
     doc = state.parsed
     first_number = len(state.analysis.places) + 1

@@ -29,6 +29,7 @@ from sitreps.state import (
     TITLE_SEPARATOR,
     DocumentState,
     span_of,
+    stage,
 )
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -36,6 +37,17 @@ MAX_TITLE_CHARS = 1_000
 TITLE_CASE_SHARE = 0.6  # of a title's common words capitalised: the title is in title case
 
 
+@stage(
+    requires=(
+        "analysis.report",
+        "analysis.mode",
+    ),
+    assigns=(
+        "doc",
+        "analysis.sentences",
+        "analysis.warnings",
+    ),
+)
 def run(state: DocumentState) -> None:
     report_language = state.analysis.report.language
     title = _title(state.analysis.report.title)

@@ -9,10 +9,6 @@ Revises: 0002
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -23,32 +19,105 @@ depends_on = None
 
 NEW_COLUMNS = ("associated_actors", "weapons", "coded_by")
 
+# A migration carries its own SQL: the view as this revision makes it, and as 0002 left it.
+ACLED_EVENTS = """
+CREATE VIEW acled_events AS
+SELECT
+    e.report_id || ':' || e.event_id AS event_id_cnty,
+    e.event_date_start AS event_date,
+    e.time_precision AS time_precision,
+    CASE
+        WHEN e.event_type IN ('Battles', 'Explosions/Remote violence',
+                              'Violence against civilians') THEN 'Political violence'
+        WHEN e.event_type IN ('Protests', 'Riots') THEN 'Demonstrations'
+        ELSE 'Strategic developments'
+    END AS disorder_type,
+    e.event_type AS event_type,
+    e.sub_event_type AS sub_event_type,
+    e.actor1 AS actor1,
+    NULL AS assoc_actor_1,
+    e.inter1 AS inter1,
+    e.actor2 AS actor2,
+    NULL AS assoc_actor_2,
+    e.inter2 AS inter2,
+    e.inter1 * 10 + COALESCE(e.inter2, 0) AS interaction,
+    CASE WHEN e.inter2 = 7 THEN 'Civilian targeting' END AS civilian_targeting,
+    e.iso AS iso,
+    e.country AS country,
+    e.admin1 AS admin1,
+    e.admin2 AS admin2,
+    e.location AS location,
+    e.latitude AS latitude,
+    e.longitude AS longitude,
+    e.geo_precision AS geo_precision,
+    r.outlet AS source,
+    NULL AS source_scale,
+    e.notes AS notes,
+    e.fatalities_low AS fatalities,
+    NULL AS tags,
+    r.ingested_at AS timestamp,
+    r.url AS source_url,
+    e.certainty AS certainty,
+    e.report_id AS report_id,
+    ie.incident_id AS incident_id,
+    i.status AS corroboration,
+    i.n_independent_sources AS n_independent_sources,
+    e.associated_actors AS associated_actors,
+    e.weapons AS weapons,
+    e.coded_by AS coded_by
+FROM events e
+JOIN reports r ON r.id = e.report_id
+LEFT JOIN incident_events ie ON ie.report_id = e.report_id AND ie.event_id = e.event_id
+LEFT JOIN incidents i ON i.id = ie.incident_id
+WHERE r.superseded_by IS NULL
+"""
 
-def _revision_0002() -> ModuleType:
-    """The view as revision 0002 made it, read from that revision's own file."""
-    path = Path(__file__).with_name("0002_incidents.py")
-    spec = importlib.util.spec_from_file_location("revision_0002", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def acled_events() -> str:
-    view: str = _revision_0002().ACLED_EVENTS
-    view = view.replace(
-        "    e.actor1 AS actor1,\n", "    e.actor1 AS actor1,\n    NULL AS assoc_actor_1,\n"
-    )
-    view = view.replace(
-        "    e.actor2 AS actor2,\n", "    e.actor2 AS actor2,\n    NULL AS assoc_actor_2,\n"
-    )
-    return view.replace(
-        "    i.n_independent_sources AS n_independent_sources\n",
-        "    i.n_independent_sources AS n_independent_sources,\n"
-        "    e.associated_actors AS associated_actors,\n"
-        "    e.weapons AS weapons,\n"
-        "    e.coded_by AS coded_by\n",
-    )
+PREVIOUS_ACLED_EVENTS = """
+CREATE VIEW acled_events AS
+SELECT
+    e.report_id || ':' || e.event_id AS event_id_cnty,
+    e.event_date_start AS event_date,
+    e.time_precision AS time_precision,
+    CASE
+        WHEN e.event_type IN ('Battles', 'Explosions/Remote violence',
+                              'Violence against civilians') THEN 'Political violence'
+        WHEN e.event_type IN ('Protests', 'Riots') THEN 'Demonstrations'
+        ELSE 'Strategic developments'
+    END AS disorder_type,
+    e.event_type AS event_type,
+    e.sub_event_type AS sub_event_type,
+    e.actor1 AS actor1,
+    e.inter1 AS inter1,
+    e.actor2 AS actor2,
+    e.inter2 AS inter2,
+    e.inter1 * 10 + COALESCE(e.inter2, 0) AS interaction,
+    CASE WHEN e.inter2 = 7 THEN 'Civilian targeting' END AS civilian_targeting,
+    e.iso AS iso,
+    e.country AS country,
+    e.admin1 AS admin1,
+    e.admin2 AS admin2,
+    e.location AS location,
+    e.latitude AS latitude,
+    e.longitude AS longitude,
+    e.geo_precision AS geo_precision,
+    r.outlet AS source,
+    NULL AS source_scale,
+    e.notes AS notes,
+    e.fatalities_low AS fatalities,
+    NULL AS tags,
+    r.ingested_at AS timestamp,
+    r.url AS source_url,
+    e.certainty AS certainty,
+    e.report_id AS report_id,
+    ie.incident_id AS incident_id,
+    i.status AS corroboration,
+    i.n_independent_sources AS n_independent_sources
+FROM events e
+JOIN reports r ON r.id = e.report_id
+LEFT JOIN incident_events ie ON ie.report_id = e.report_id AND ie.event_id = e.event_id
+LEFT JOIN incidents i ON i.id = ie.incident_id
+WHERE r.superseded_by IS NULL
+"""
 
 
 def upgrade() -> None:
@@ -57,7 +126,7 @@ def upgrade() -> None:
         events.add_column(sa.Column("associated_actors", sa.Text))
         events.add_column(sa.Column("weapons", sa.Text))
         events.add_column(sa.Column("coded_by", sa.String(16)))
-    op.execute(acled_events())
+    op.execute(ACLED_EVENTS)
 
 
 def downgrade() -> None:
@@ -65,4 +134,4 @@ def downgrade() -> None:
     with op.batch_alter_table("events") as events:
         for column in NEW_COLUMNS:
             events.drop_column(column)
-    op.execute(_revision_0002().ACLED_EVENTS)
+    op.execute(PREVIOUS_ACLED_EVENTS)
