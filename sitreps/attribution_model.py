@@ -445,10 +445,9 @@ def shipped() -> Tagger:
         return Tagger.load(file)
 
 
-def spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
-    """The shipped tagger's spans of each role in a parsed English report."""
+def spans(doc: Doc, tagger: Tagger) -> dict[str, list[tuple[int, int]]]:
+    """The tagger's spans of each role in a parsed English report."""
     if len(doc) == 0:
         return {role: [] for role in ROLES}
-    tagger = shipped()
     mix = tagger.mix().detach().numpy()
     return predict(tagger, [features(doc, mix)])[0]

@@ -50,3 +50,28 @@ def nationality(token: Token, demonyms: dict[str, str]) -> str | None:
     if found is None and cyrillic.in_cyrillic(token.text):
         found = demonyms.get(token.lemma_)
     return found
+
+
+def matched_terms() -> dict[str, list[str]]:
+    """Every lexicon list the stages look for in a text, under a label of its own
+    ("events.trigger", "claim_kinds.damage"): all are found in one pass over a document
+    (`sitreps.matching.LabelledTerms`), each stage reading its own labels."""
+    certainty, time, events = load("certainty"), load("time"), load("events")
+    loaded = load("loaded_language")
+    return {
+        **{f"certainty.{grade}": cues for grade, cues in certainty.items()},
+        "loaded_language": [*loaded["words"], *loaded["phrases"]],
+        **{f"claim_kinds.{rule['kind']}": rule["cues"] for rule in load("claim_kinds")},
+        "events.trigger": [
+            *events["triggers"],
+            *events["weapon_verbs"],
+            *events["weapon_subject_verbs"],
+            *events["downing_verbs"],
+        ],
+        "events.weapon": [w for words in events["weapons"].values() for w in words],
+        "events.target": events["targets"],
+        "events.fatalities": events["fatalities"],
+        "events.injured": events["injured"],
+        **{f"dates.{kind}": cues for kind, cues in time["time_of_day"].items()},
+        "dates.overnight": time["overnight"],
+    }

@@ -13,6 +13,8 @@ from datetime import datetime
 from sitreps import languages
 from sitreps.inputs import MAX_CHARS, check_text
 from sitreps.model import Analysis, Mode, Report, content_id
+from sitreps.resources import Resources
+from sitreps.resources import shared as shared_resources
 from sitreps.stages import (
     attribution,
     certainty,
@@ -23,11 +25,13 @@ from sitreps.stages import (
     places,
     quantities,
     segment,
+    terms,
 )
 from sitreps.state import INPUTS, DocumentState, Stage
 
 STAGES: tuple[Stage, ...] = (
     segment.run,  # tokens, sentences, tags, parse, entities: spaCy, or rules in fast mode
+    terms.run,  # every lexicon's terms, found in one pass
     places.run,  # gazetteer matching and ranking of place mentions
     quantities.run,  # number words and vague quantities tied to the noun they count
     attribution.run,  # sources, claims and who asserts each claim
@@ -64,10 +68,12 @@ def analyze(
     language: str | None = None,
     max_chars: int = MAX_CHARS,
     mode: Mode = Mode.FULL,
+    resources: Resources | None = None,
 ) -> Analysis:
     """Analyse one report: its claims, sources, places and events. Fast mode reads English
     with rules instead of spaCy's statistical models (see sitreps/surface.py). `language`:
-    an ISO 639-1 code; detected from the text when not given."""
+    an ISO 639-1 code; detected from the text when not given. `resources`: the models and
+    lexicons to read it with; the process's own where not given."""
     checked = check_text(text, max_chars=max_chars)
     report = Report(
         id=content_id(checked.text),
@@ -78,7 +84,10 @@ def analyze(
         published_at=published_at,
         language=language or languages.detect(checked.text),
     )
-    state = DocumentState(analysis=Analysis(mode=mode, report=report, warnings=checked.warnings))
+    state = DocumentState(
+        analysis=Analysis(mode=mode, report=report, warnings=checked.warnings),
+        resources=resources or shared_resources(),
+    )
     for stage in STAGES:
         stage(state)
     return state.analysis

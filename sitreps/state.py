@@ -8,7 +8,10 @@ from dataclasses import dataclass, field, fields
 from spacy.tokens import Doc
 from spacy.tokens import Span as TokenSpan
 
+from sitreps.matching import TermMatch
 from sitreps.model import Analysis, AnalysisWarning, Claim, Quantity, Span, TextPart
+from sitreps.resources import Resources
+from sitreps.resources import shared as shared_resources
 
 # The parsed text is the title, a blank line, then the report text: the headline often
 # names the event, its place and its attacker, and is read with the text that follows it.
@@ -23,16 +26,21 @@ class DocumentState:
     """The analysis being built, plus the indexes stages hand on to later stages, each built
     once by the stage that assigns it (see `Stage`).
 
-    `doc` is the spaCy parse; `quantities` maps the token index of a counted noun to its
-    quantity ("eight separate strikes" -> the index of "strikes"); `place_tokens` maps each
-    token inside a place mention to that place's id, `source_tokens` each token of a source's
-    name to the source id, `claim_tokens` each claim id to the tokens of its content and
-    `claim_at_token` each token to the first claim whose content holds it; `event_sentences`
-    maps each event id to the indices of the sentences it was read from.
+    `resources` are the models, lexicons and tables the stages read (no part of any
+    contract: no stage changes them); `doc` is the spaCy parse; `term_matches` holds each
+    lexicon's terms found in it, by label ("events.trigger"); `quantities` maps the token
+    index of a counted noun to its quantity ("eight separate strikes" -> the index of
+    "strikes"); `place_tokens` maps each token inside a place mention to that place's id,
+    `source_tokens` each token of a source's name to the source id, `claim_tokens` each claim
+    id to the tokens of its content and `claim_at_token` each token to the first claim whose
+    content holds it; `event_sentences` maps each event id to the indices of the sentences it
+    was read from.
     """
 
     analysis: Analysis
+    resources: Resources = field(default_factory=shared_resources)
     doc: Doc | None = None
+    term_matches: dict[str, list[TermMatch]] = field(default_factory=dict)
     quantities: dict[int, Quantity] = field(default_factory=dict)
     place_tokens: dict[int, str] = field(default_factory=dict)
     source_tokens: dict[int, str] = field(default_factory=dict)
@@ -57,7 +65,7 @@ class DocumentState:
 # What a stage may name in its contract: the state's own fields, and the analysis' fields as
 # "analysis.<field>". The report and the mode are the pipeline's input.
 FIELDS = frozenset(
-    [f.name for f in fields(DocumentState) if f.name != "analysis"]
+    [f.name for f in fields(DocumentState) if f.name not in {"analysis", "resources"}]
     + [f"analysis.{name}" for name in Analysis.model_fields]
 )
 INPUTS = frozenset({"analysis.report", "analysis.mode"})

@@ -112,7 +112,7 @@ def test_weights_round_trip_without_pickle(tmp_path: Path) -> None:
 
 def test_the_shipped_tagger_finds_source_cue_and_content() -> None:
     doc = nlp.load()("The governor said that two drones hit a substation in Sumy.")
-    found = attribution_model.spans(doc)
+    found = attribution_model.spans(doc, attribution_model.shipped())
     assert [doc[s:e].text for s, e in found["source"]] == ["The governor"]
     assert [doc[s:e].text for s, e in found["cue"]] == ["said"]
     (content,) = found["content"]

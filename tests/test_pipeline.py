@@ -82,8 +82,9 @@ def _comparable(value: Any) -> Any:
 
 
 def _with_only(state: DocumentState, kept: frozenset[str]) -> DocumentState:
-    """A copy of the state whose fields outside `kept` are blank; the parse is shared."""
-    copied = copy.deepcopy(state, {id(state.doc): state.doc})
+    """A copy of the state whose fields outside `kept` are blank; the parse and the
+    resources are shared."""
+    copied = copy.deepcopy(state, {id(state.doc): state.doc, id(state.resources): state.resources})
     blank = DocumentState(analysis=Analysis(report=copied.analysis.report))
     for name in FIELDS - kept:
         _set(copied, name, copy.deepcopy(_get(blank, name)))

@@ -23,7 +23,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from sitreps import attribution_model, cyrillic, lexicons, registry
+from sitreps import attribution_model, cyrillic, lexicons
 from sitreps.model import (
     IN_AN_ORGANISATION,
     Certainty,
@@ -67,21 +67,6 @@ def classify_source(name: str, descriptor: str | None) -> SourceKind:
     return SourceKind.UNKNOWN
 
 
-def _describe(source: Source, unnamed: bool = False) -> None:
-    """Kind and affiliation: from the source registry when it knows the source, else the
-    kind rules."""
-    entry = registry.default().find(source.name, source.descriptor)
-    if entry is None:
-        source.kind = (
-            SourceKind.UNNAMED if unnamed else classify_source(source.name, source.descriptor)
-        )
-        return
-    source.kind = entry.kind
-    source.affiliation = entry.affiliation
-    source.registry_entry = entry.name
-    source.reference = entry.reference
-
-
 @dataclass
 class _Attribution:
     source_id: str
@@ -98,6 +83,20 @@ class _Sources:
     people: set[str] = field(default_factory=set)  # keys of the names of people
     last_id: str | None = None
 
+    def describe(self, source: Source, unnamed: bool = False) -> None:
+        """Kind and affiliation: from the source registry when it knows the source, else the
+        kind rules."""
+        entry = self.state.resources.registry.find(source.name, source.descriptor)
+        if entry is None:
+            source.kind = (
+                SourceKind.UNNAMED if unnamed else classify_source(source.name, source.descriptor)
+            )
+            return
+        source.kind = entry.kind
+        source.affiliation = entry.affiliation
+        source.registry_entry = entry.name
+        source.reference = entry.reference
+
     def outlet(self) -> str:
         report = self.state.analysis.report
         source = Source(
@@ -107,7 +106,7 @@ class _Sources:
         )
         if report.outlet:
             # The outlet stays the reporting outlet; the registry says whose it is.
-            _describe(source)
+            self.describe(source)
             source.kind = SourceKind.REPORTING_OUTLET
         self.state.analysis.sources.append(source)
         return source.id
@@ -142,7 +141,7 @@ class _Sources:
                 span=mention,
                 mentions=[mention],
             )
-            _describe(source, unnamed)
+            self.describe(source, unnamed)
             self.state.analysis.sources.append(source)
             self.by_key[key] = source_id
             if is_person:
@@ -153,10 +152,10 @@ class _Sources:
             fuller = len(name.split()) > len(source.name.split())
             if fuller and source.kind is not SourceKind.REPORTING_OUTLET:
                 source.name = name  # "Sanders", then "Patrick Sanders"
-                _describe(source)
+                self.describe(source)
             if source.descriptor is None and descriptor:
                 source.descriptor = descriptor
-                _describe(source)
+                self.describe(source)
         for token in name_tokens:
             self.state.source_tokens[token.i] = source_id
         self.last_id = source_id
@@ -590,7 +589,8 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
     # The headline is a text of its own: no span runs from it into the report
     start = body_start(doc)
     body = next((t.i for t in doc if t.idx >= start), len(doc))
-    found = {role: _cut(spans, body) for role, spans in attribution_model.spans(doc).items()}
+    tagged = attribution_model.spans(doc, state.resources.attribution_tagger)
+    found = {role: _cut(spans, body) for role, spans in tagged.items()}
     chunks = list(doc.noun_chunks)  # once: a span's own noun_chunks walks the whole doc
     taken: set[tuple[int, int]] = set()
     gaps = (

@@ -8,24 +8,15 @@ defence", "potentially" qualifies the consequence, not the obliteration.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from sitreps import lexicons, nlp
-from sitreps.matching import TermMatcher
 from sitreps.model import Certainty, Cue
 from sitreps.state import DocumentState, span_of, stage
 
 GRADES = (Certainty.DENIED, Certainty.SPECULATIVE, Certainty.HEDGED)
 ADJUNCT_DEPS = {"relcl", "acl", "advcl", "appos"}
 DENIAL_VERBS = ("deni", "deny", "refut", "reject", "dismiss")
-
-
-@lru_cache(maxsize=1)
-def _matchers() -> dict[Certainty, TermMatcher]:
-    cues = lexicons.load("certainty")
-    return {grade: TermMatcher(nlp.load(), cues[grade.value]) for grade in GRADES}
 
 
 def _scope(doc: Doc, tokens: set[int]) -> set[int]:
@@ -47,6 +38,7 @@ def _in_a_date(doc: Doc, words: range) -> bool:
 @stage(
     requires=(
         "doc",
+        "term_matches",
         "analysis.claims",
         "claim_tokens",
     ),
@@ -54,7 +46,7 @@ def _in_a_date(doc: Doc, words: range) -> bool:
 )
 def run(state: DocumentState) -> None:
     doc = state.parsed
-    matches = {grade: matcher.find(doc) for grade, matcher in _matchers().items()}
+    matches = {grade: state.term_matches[f"certainty.{grade.value}"] for grade in GRADES}
     # Matches come sorted by start; each claim looks only at those within its own tokens,
     # which keeps a long report from comparing every claim with every match.
     starts = {grade: [m.start for m in found] for grade, found in matches.items()}

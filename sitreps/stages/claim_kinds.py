@@ -3,31 +3,26 @@ the attribution stage found stays one."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from sitreps import lexicons, nlp
-from sitreps.matching import TermMatcher
+from sitreps import lexicons
 from sitreps.model import Certainty, ClaimKind
 from sitreps.state import DocumentState, stage
 
 
-@lru_cache(maxsize=1)
-def _matchers() -> list[tuple[ClaimKind, TermMatcher]]:
-    rules = lexicons.load("claim_kinds")
-    return [(ClaimKind(rule["kind"]), TermMatcher(nlp.load(), rule["cues"])) for rule in rules]
-
-
 @stage(
     requires=(
-        "doc",
+        "term_matches",
         "analysis.claims",
         "claim_tokens",
     ),
     assigns=("analysis.claims",),
 )
 def run(state: DocumentState) -> None:
-    doc = state.parsed
-    found = [(kind, {m.start for m in matcher.find(doc)}) for kind, matcher in _matchers()]
+    # the first kind, in the lexicon's order, whose cue is in the claim
+    kinds_in_order = [ClaimKind(rule["kind"]) for rule in lexicons.load("claim_kinds")]
+    found = [
+        (kind, {m.start for m in state.term_matches[f"claim_kinds.{kind.value}"]})
+        for kind in kinds_in_order
+    ]
     for claim in state.analysis.claims:
         if claim.kind is ClaimKind.ATTITUDE:
             continue  # what a holder wants or believes, told as such (attribution stage)

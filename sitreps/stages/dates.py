@@ -16,8 +16,7 @@ from functools import lru_cache
 from dateparser.date import DateDataParser
 from spacy.tokens import Span
 
-from sitreps import lexicons, nlp
-from sitreps.matching import TermMatcher
+from sitreps import lexicons
 from sitreps.state import DocumentState, parsed_text, stage
 
 _YEAR = re.compile(r"\b(1[89]|20)\d{2}\b")
@@ -26,14 +25,7 @@ PRECISION_OF_PERIOD = {"time": 1, "day": 1, "week": 2, "month": 3, "year": 3}
 _DATELINE_PLACE = re.compile(r"\s*(?:[A-Z][\w.' -]{0,40},\s*)?")
 
 
-@lru_cache(maxsize=1)
-def _time_matchers() -> tuple[list[tuple[str, TermMatcher]], TermMatcher]:
-    table = lexicons.load("time")
-    language = nlp.load()
-    kinds = [(kind, TermMatcher(language, cues)) for kind, cues in table["time_of_day"].items()]
-    return kinds, TermMatcher(language, table["overnight"])
-
-
+@lru_cache(maxsize=64)  # one a report (its publication time), not one a date
 def _parser(base: datetime) -> DateDataParser:
     return DateDataParser(
         languages=["en"],
@@ -72,6 +64,7 @@ def _day(text: str) -> datetime | None:
 @stage(
     requires=(
         "doc",
+        "term_matches",
         "analysis.report",
         "analysis.events",
         "event_sentences",
@@ -92,18 +85,17 @@ def run(state: DocumentState) -> None:
             "published_from_dateline", f"publication date {issued:%Y-%m-%d} from the dateline"
         )
     published = report.published_at
-    kinds, overnight = _time_matchers()
     index_of = {sentence.start: number for number, sentence in enumerate(doc.sents)}
 
-    def sentences_with(matcher: TermMatcher) -> set[int]:
-        return {index_of[doc[match.start].sent.start] for match in matcher.find(doc)}
+    def sentences_with(label: str) -> set[int]:
+        return {index_of[doc[m.start].sent.start] for m in state.term_matches[f"dates.{label}"]}
 
     dated: dict[int, list[str]] = defaultdict(list)  # sentence: its dates and times, in order
     for entity in doc.ents:
         if entity.label_ in {"DATE", "TIME"} and entity != dateline:
             dated[index_of[entity.sent.start]].append(entity.text)
-    times = [(kind, sentences_with(matcher)) for kind, matcher in kinds]
-    overnight_sentences = sentences_with(overnight)
+    times = [(kind, sentences_with(kind)) for kind in lexicons.load("time")["time_of_day"]]
+    overnight_sentences = sentences_with("overnight")
     report_time = next((kind for kind, found in times if found), None)
     for event in state.analysis.events:
         indices = set(state.event_sentences[event.id])

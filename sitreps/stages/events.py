@@ -38,13 +38,12 @@ from sitreps import (
     event_classifier,
     event_time,
     lexicons,
-    nlp,
     occurrence,
     roles,
 )
 from sitreps.event_classifier import Prediction
-from sitreps.gazetteer import distance_km, open_gazetteer
-from sitreps.matching import TermMatch, TermMatcher
+from sitreps.gazetteer import distance_km
+from sitreps.matching import TermMatch
 from sitreps.model import (
     IN_AN_ORGANISATION,
     NOT_A_SCENE,
@@ -55,7 +54,6 @@ from sitreps.model import (
     CodedBy,
     Damage,
     Event,
-    Mode,
     Place,
     Quantity,
     Source,
@@ -147,29 +145,6 @@ WITNESS_VERBS = {"report", "post", "publish", "write", "tweet", "inform", "brief
 def _lexicon() -> dict[str, Any]:
     data: dict[str, Any] = lexicons.load("events")
     return data
-
-
-@lru_cache(maxsize=1)
-def _matchers() -> dict[str, TermMatcher]:
-    lexicon, language = _lexicon(), nlp.load()
-    weapons = [w for words in lexicon["weapons"].values() for w in words]
-    damage = [w for words in lexicon["damage"].values() for w in words]
-    return {
-        "trigger": TermMatcher(
-            language,
-            [
-                *lexicon["triggers"],
-                *lexicon["weapon_verbs"],
-                *lexicon["weapon_subject_verbs"],
-                *lexicon["downing_verbs"],
-            ],
-        ),
-        "weapon": TermMatcher(language, weapons),
-        "damage": TermMatcher(language, damage),
-        "target": TermMatcher(language, lexicon["targets"]),
-        "fatalities": TermMatcher(language, lexicon["fatalities"]),
-        "injured": TermMatcher(language, lexicon["injured"]),
-    }
 
 
 def _words(words: list[str]) -> set[str]:
@@ -463,7 +438,7 @@ class _SentenceTypes:
         sentences: list[TokenSpan],
         triggers: dict[int, list[TermMatch]],
         weapons: dict[int, list[TermMatch]],
-        fast: bool,
+        classifier: event_classifier.EventClassifier,
     ) -> None:
         self._sentences = sentences
         self._undecided = {
@@ -472,7 +447,7 @@ class _SentenceTypes:
             if not weapons[index]
             and any(not isinstance(_spec(m, sentences[index].doc), dict) for m in found)
         }
-        self._classifier = event_classifier.shipped(embedded=not fast)
+        self._classifier = classifier
         self._known: dict[int, Prediction | None] = {}
 
     def of(self, index: int) -> Prediction | None:
@@ -683,7 +658,7 @@ class _Report:
         demonym ("Russian territory"), a country place read off that word."""
         if iso in self.country_places:
             return self.country_places[iso]
-        entry = open_gazetteer().country(iso)
+        entry = self.state.resources.gazetteer.country(iso)
         if entry is None:
             return None
         place = Place(
@@ -711,7 +686,7 @@ class _Report:
         town at all."""
         if not place.country or place.id in self.points:
             return self.points.get(place.id, place)
-        gazetteer = open_gazetteer()
+        gazetteer = self.state.resources.gazetteer
         if _is_country(place):
             seat, qualifier = gazetteer.capital(place.country), f"capital, for {place.name}"
         elif place.feature == DIVISION and place.admin1_code:
@@ -1129,6 +1104,7 @@ def _told_of(event: _Draft, event_type: str, sub_event_type: str, actor1: Actor 
 @stage(
     requires=(
         "doc",
+        "term_matches",
         "analysis.report",
         "analysis.mode",
         "analysis.sentences",
@@ -1151,11 +1127,11 @@ def run(state: DocumentState) -> None:
     starts = [sentence.start for sentence in sentences]
     # Matched once per report, grouped by sentence; each sentence takes its own below.
     triggers, weapons, targets, fatalities, injured = (
-        _by_sentence(starts, _matchers()[kind].find(doc))
+        _by_sentence(starts, state.term_matches[f"events.{kind}"])
         for kind in ("trigger", "weapon", "target", "fatalities", "injured")
     )
-    fast = state.analysis.mode is Mode.FAST
-    sentence_types = _SentenceTypes(sentences, triggers, weapons, fast)
+    classifier = state.resources.event_classifier(state.analysis.mode)
+    sentence_types = _SentenceTypes(sentences, triggers, weapons, classifier)
     claim_at = state.claim_at_token
     countries = report.countries
     for index, sentence in enumerate(sentences):

@@ -6,23 +6,14 @@ descriptor, say) goes to the first claim of its sentence, so the per-report rate
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from sitreps import lexicons, nlp
-from sitreps.matching import TermMatcher
 from sitreps.model import Claim, Cue
 from sitreps.state import DocumentState, span_of, stage
-
-
-@lru_cache(maxsize=1)
-def _matcher() -> TermMatcher:
-    lexicon = lexicons.load("loaded_language")
-    return TermMatcher(nlp.load(), [*lexicon["words"], *lexicon["phrases"]])
 
 
 @stage(
     requires=(
         "doc",
+        "term_matches",
         "analysis.claims",
         "claim_at_token",
     ),
@@ -35,7 +26,7 @@ def run(state: DocumentState) -> None:
     for claim in state.analysis.claims:
         first_of_sentence.setdefault(claim.sentence, claim)
     sentence_of = {sentence.start: index for index, sentence in enumerate(doc.sents)}
-    for match in _matcher().find(doc):
+    for match in state.term_matches["loaded_language"]:
         words = doc[match.start : match.end]
         cue = Cue(**span_of(words).model_dump(), kind="loaded")
         sentence = sentence_of[words.sent.start]

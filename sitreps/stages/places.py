@@ -1185,7 +1185,11 @@ def find(
 def run(state: DocumentState) -> None:
     doc = state.parsed
     first_number = len(state.analysis.places) + 1
-    for place, _ in find(doc, state.analysis.mode, first_number, place_confidence.shipped()):
+    resources = state.resources
+    found = find(
+        doc, state.analysis.mode, first_number, resources.place_confidence, resources.place_ranker
+    )
+    for place, _ in found:
         state.analysis.places.append(place)
         for token in tokens_of(doc, place.span) or []:
             state.place_tokens[token.i] = place.id

@@ -20,7 +20,7 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sitreps import cyrillic, nlp, surface
+from sitreps import cyrillic, surface
 from sitreps.model import Mode, Sentence
 from sitreps.state import (
     LANGUAGE_KEY,
@@ -61,7 +61,7 @@ def run(state: DocumentState) -> None:
             "poor results",
         )
     fast = state.analysis.mode is Mode.FAST
-    language = surface.load() if fast else nlp.load()
+    language = state.resources.rules if fast else state.resources.language
     pieces = _pieces(state.text)
     language.max_length = max(language.max_length, max(map(len, pieces)) + 2 * CONTEXT_CHARS)
     if fast:
@@ -78,7 +78,7 @@ def run(state: DocumentState) -> None:
 def _read_cyrillic(state: DocumentState, title: str | None, language: str) -> None:
     """Ukrainian and Russian are read by `sitreps.cyrillic`, in both modes: it has no slower
     statistical parse to skip."""
-    vocab = nlp.load().vocab
+    vocab = state.resources.language.vocab
     pieces = [state.text] if title is None else [title + TITLE_SEPARATOR, state.text]
     docs = [cyrillic.read(piece, language, vocab) for piece in pieces]  # the title apart
     state.doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
