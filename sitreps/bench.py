@@ -35,6 +35,7 @@ from sqlalchemy import insert
 from sitreps import __version__
 from sitreps.corroboration import Status
 from sitreps.model import Analysis, content_id
+from sitreps.pipeline import BATCH
 
 SHARED_TEXTS = Path(__file__).resolve().parents[2] / "shared/data/geo/geowebnews.jsonl"
 BUNDLED_TEXTS = Path(__file__).resolve().parents[1] / "examples/reports/reports.jsonl"
@@ -94,12 +95,14 @@ def _throughput(label: str, texts: list[str], mode: str) -> Throughput:
             for _ in language.pipe(batch):
                 pass
     else:
+        from sitreps.inputs import ReportRecord
         from sitreps.model import Mode
-        from sitreps.pipeline import analyze
+        from sitreps.pipeline import analyze_many
 
         def run(batch: list[str]) -> None:
-            for text in batch:
-                analyze(text, mode=Mode(mode))
+            records = (ReportRecord(text=text) for text in batch)
+            for _ in analyze_many(records, mode=Mode(mode)):
+                pass
 
     run(texts[:3])
     started = time.perf_counter()
@@ -624,4 +627,6 @@ def report(results: Results) -> str:
         loader=PackageLoader("sitreps", "templates"), trim_blocks=True, lstrip_blocks=True
     )
     template = environment.get_template("performance.md.j2")
-    return template.render(r=results, targets=_targets(results), reports_per_day=REPORTS_PER_DAY)
+    return template.render(
+        r=results, targets=_targets(results), reports_per_day=REPORTS_PER_DAY, batch=BATCH
+    )

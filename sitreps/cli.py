@@ -6,22 +6,23 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from sitreps import progress, registry, render
 from sitreps.corroboration import Status
-from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, decode
+from sitreps.inputs import MAX_CHARS, InputError, decode
 from sitreps.model import Analysis, Mode, SourceKind, json_schema
-from sitreps.pipeline import analyze
+from sitreps.pipeline import BATCH, analyze, analyze_many
+
+if TYPE_CHECKING:
+    from sitreps.ingest import Failure
 
 EXIT_CODES = """Exit codes: 0 success; 1 internal error (a bug: please report it);
 2 usage error (bad option, missing file); 3 input refused (empty, binary, too large,
@@ -45,12 +46,6 @@ class OutputFormat(StrEnum):
     HTML = "html"
 
 
-@dataclass
-class _Failure:
-    where: str
-    reason: str
-
-
 def _read_source(path: str) -> bytes:
     if path == "-":
         return sys.stdin.buffer.read()
@@ -60,21 +55,7 @@ def _read_source(path: str) -> bytes:
     return file.read_bytes()
 
 
-def _records(
-    data: bytes, where: str, failures: list[_Failure]
-) -> Iterator[tuple[str, ReportRecord]]:
-    for number, line in enumerate(data.splitlines(), start=1):
-        if not line.strip():
-            continue
-        label = f"{where}:{number}"
-        try:
-            yield label, ReportRecord.model_validate_json(line)
-        except ValidationError as error:
-            first = error.errors()[0]
-            failures.append(_Failure(label, f"{'.'.join(map(str, first['loc']))}: {first['msg']}"))
-
-
-def _summary(analyses: list[Analysis], failures: list[_Failure]) -> None:
+def _summary(analyses: list[Analysis], failures: list[Failure]) -> None:
     table = Table(title=f"{len(analyses)} report(s) analysed", title_justify="left")
     for column in ("report", "claims", "sources", "events", "places", "warnings"):
         table.add_column(column, justify="left" if column == "report" else "right")
@@ -109,6 +90,15 @@ ModeOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object")]
+
+
+def _registry() -> registry.Registry:
+    """The source registry; a broken user's file is a usage error that names its entry."""
+    try:
+        return registry.default()
+    except registry.RegistryError as error:
+        typer.echo(f"sitreps: source registry: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 @contextmanager
@@ -156,21 +146,32 @@ def analyze_command(
     "outlet", "url", "published_at"; --outlet and --published-at apply to every record that
     lacks its own. JSON output of a batch is JSONL, one analysis a line.
     """
-    registry.default()  # a broken source registry file is reported before any work is done
-    data = _read_source(path)
-    failures: list[_Failure] = []
+    from sitreps.ingest import Document, Failure, documents
+
+    _registry()  # a broken source registry file is reported before any work is done
+    failures: list[Failure] = []
     if path.endswith(".jsonl"):
-        records = list(_records(data, path, failures))
+        if not Path(path).is_file():
+            raise typer.BadParameter(f"{path}: no such file", param_hint="PATH")
+        # read as `sitreps ingest` reads a batch: a line at a time, bad lines refused
+        found = list(documents([path], None, max_chars, outlet, published_at))
+        failures = [item for item in found if isinstance(item, Failure)]
+        readable = [item for item in found if isinstance(item, Document)]
         analyses = []
         with _progress(quiet):
-            for label, record in progress.track(records, "analysing"):
-                try:
-                    record = record.with_defaults(outlet, published_at)
-                    analyses.append(analyze(**record.model_dump(), max_chars=max_chars, mode=mode))
-                except InputError as error:
-                    failures.append(_Failure(label, str(error)))
+            results = analyze_many((d.record for d in readable), max_chars=max_chars, mode=mode)
+            for document, result in progress.track(
+                zip(readable, results, strict=True), "analysing", total=len(readable)
+            ):
+                if isinstance(result, Analysis):
+                    analyses.append(result)
+                elif isinstance(result, InputError):
+                    failures.append(Failure(document.origin, str(result)))
+                else:
+                    raise result
         _summary(analyses, failures)
     else:
+        data = _read_source(path)
         try:
             decoded = decode(data, max_chars=max_chars)
         except InputError as error:
@@ -480,7 +481,7 @@ def sources_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
 ) -> None:
     """Every registry entry, the user's first (they win over the shipped ones)."""
-    entries = registry.default().entries
+    entries = _registry().entries
     if as_json:
         for entry in entries:
             sys.stdout.write(entry.model_dump_json() + "\n")
@@ -546,8 +547,13 @@ def ingest_command(
         int, typer.Option(min=1, help="Ray actors analysing at once, one core each")
     ] = 2,
     window: Annotated[
-        int, typer.Option(min=1, help="Documents sent to Ray at a time")
-    ] = RAY_WINDOW,
+        int | None,
+        typer.Option(
+            min=1,
+            help=f"Documents analysed together, then stored (default: {BATCH} here, parsed "
+            f"as one batch; {RAY_WINDOW} on Ray)",
+        ),
+    ] = None,
     outlet: Annotated[
         str | None, typer.Option(help="Who published the documents that do not say")
     ] = None,
@@ -569,12 +575,13 @@ def ingest_command(
         policy = FetchPolicy.allowing(allow_network or [], allow_private)
     except FetchError as error:
         raise typer.BadParameter(str(error), param_hint="--allow-network") from None
-    registry.default()
-    analyser, chunk = (analyse_locally_fast if mode is Mode.FAST else analyse_locally), 1
+    _registry()
+    analyser, chunk = (analyse_locally_fast if mode is Mode.FAST else analyse_locally), BATCH
     if engine is Engine.RAY:
         from sitreps.distributed import RayAnalyser
 
-        analyser, chunk = RayAnalyser(address, workers, mode), window
+        analyser, chunk = RayAnalyser(address, workers, mode), RAY_WINDOW
+    chunk = window or chunk
     store = Store.open(db)
     with _progress(quiet), progress.task("ingesting documents") as task:
 
@@ -809,6 +816,7 @@ def serve(
     except SettingsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    _registry()  # a broken source registry file is reported before serving, not on a write
     application = create_app(Store.open(db), settings)
     typer.echo(f"sitreps: serving at http://{host}:{port}/ (API docs at /docs)", err=True)
     if not settings.api_keys:
@@ -932,9 +940,6 @@ def main() -> None:
         app(standalone_mode=True)
     except SystemExit:
         raise
-    except registry.RegistryError as error:
-        typer.echo(f"sitreps: source registry: {error}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
     except Exception as error:
         stderr.print(f"sitreps: internal error: {type(error).__name__}: {error}", highlight=False)
         stderr.print("Please report it with the input that caused it.", highlight=False)

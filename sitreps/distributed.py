@@ -1,5 +1,5 @@
 """Analysis on a Ray cluster, with Ray Data: the records of a window go out as one
-dataset, `map_batches` runs `analysed` (the function local ingest runs: the analysis and
+dataset, `map_batches` runs `analysed_many` (what local ingest runs: the analysis and
 the embeddings of its events) on a pool of actors that load the models once each, and the
 results come back in input order for the driver to store. Storing stays in one process,
 so the store sees the same order, and so the same incidents, as a local ingest of the same
@@ -17,7 +17,7 @@ import ray
 from ray.data import ActorPoolStrategy, DataContext
 
 from sitreps.embeddings import DIMENSIONS
-from sitreps.ingest import Analysed, Prepared, analysed
+from sitreps.ingest import Analysed, Prepared, analysed, analysed_many
 from sitreps.inputs import ReportRecord
 from sitreps.model import Analysis, Mode
 
@@ -33,8 +33,8 @@ class _AnalyseBatch:
 
     def __call__(self, batch: dict[str, np.ndarray[Any, Any]]) -> dict[str, list[Any]]:
         analyses, vectors, failures = [], [], []
-        for record_json in batch["record"]:
-            result = analysed(ReportRecord.model_validate_json(record_json), self.mode)
+        records = [ReportRecord.model_validate_json(line) for line in batch["record"]]
+        for result in analysed_many(records, self.mode):
             if isinstance(result, str):
                 analyses.append("")
                 vectors.append(b"")

@@ -27,7 +27,7 @@ from sitreps.fetch import FetchError, FetchPolicy, fetch
 from sitreps.incidents import event_vectors
 from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, decode
 from sitreps.model import Analysis, AnalysisWarning, Mode, content_id
-from sitreps.pipeline import analyze
+from sitreps.pipeline import BATCH, analyze_many
 from sitreps.store import Outcome, Store
 
 TEXT_SUFFIXES = {".txt", ".md", ".text"}
@@ -303,25 +303,33 @@ Analyser = Callable[[list[ReportRecord]], Iterator[Analysed]]
 (`sitreps.distributed.RayAnalyser`); `ingest` is the same either way."""
 
 
+def analysed_many(records: list[ReportRecord], mode: Mode = Mode.FULL) -> Iterator[Analysed]:
+    """Records analysed in order (a batch's texts parsed together) with their events
+    embedded, or why each could not be: a bad document, or a bug on one, must not stop the
+    batch. Embedding here, not when storing, lets a cluster's workers do it."""
+    for result in analyze_many(records, mode=mode):
+        if isinstance(result, InputError):
+            yield str(result)
+            continue
+        try:
+            if isinstance(result, Exception):
+                raise result
+            yield Prepared(result, event_vectors(result))
+        except Exception as error:
+            yield f"internal error, please report it: {type(error).__name__}: {error}"
+
+
 def analysed(record: ReportRecord, mode: Mode = Mode.FULL) -> Analysed:
-    """One record analysed and its events embedded, or why it could not be: a bad document,
-    or a bug on one, must not stop the batch. Embedding here, not when storing, lets a
-    cluster's workers do it."""
-    try:
-        analysis = analyze(**record.model_dump(), mode=mode)
-        return Prepared(analysis, event_vectors(analysis))
-    except InputError as error:
-        return str(error)
-    except Exception as error:
-        return f"internal error, please report it: {type(error).__name__}: {error}"
+    """One record analysed (see `analysed_many`)."""
+    return next(analysed_many([record], mode))
 
 
 def analyse_locally(records: list[ReportRecord]) -> Iterator[Analysed]:
-    return map(analysed, records)
+    return analysed_many(records)
 
 
 def analyse_locally_fast(records: list[ReportRecord]) -> Iterator[Analysed]:
-    return (analysed(record, Mode.FAST) for record in records)
+    return analysed_many(records, Mode.FAST)
 
 
 def ingest(
@@ -329,12 +337,13 @@ def ingest(
     found: Iterator[Found],
     progress: Callable[[str], None] = lambda _: None,
     analyser: Analyser = analyse_locally,
-    window: int = 1,
+    window: int = BATCH,
 ) -> Summary:
     """Analyse and store every document; a document that fails is recorded, not raised.
 
     Documents are taken `window` at a time: those the store lacks are analysed together
-    (locally one is enough; a cluster needs many to keep its workers busy), then stored one
+    (locally a batch the parser reads together; a cluster needs many to keep its workers
+    busy), then stored one
     by one in the order they came, each in its own transaction."""
     summary = Summary()
     while chunk := list(islice(found, window)):

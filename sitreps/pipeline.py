@@ -8,10 +8,13 @@ Storage, API, CLI and dashboard import this module; it imports none of them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import islice
+from typing import Any
 
 from sitreps import languages
-from sitreps.inputs import MAX_CHARS, check_text
+from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, check_text
 from sitreps.model import Analysis, Mode, Report, content_id
 from sitreps.resources import Resources
 from sitreps.resources import shared as shared_resources
@@ -58,6 +61,9 @@ def check_contracts(stages: tuple[Stage, ...]) -> None:
 check_contracts(STAGES)
 
 
+BATCH = 16  # reports parsed together by `analyze_many`: beyond it spaCy gains little
+
+
 def analyze(
     text: str,
     *,
@@ -74,20 +80,78 @@ def analyze(
     with rules instead of spaCy's statistical models (see sitreps/surface.py). `language`:
     an ISO 639-1 code; detected from the text when not given. `resources`: the models and
     lexicons to read it with; the process's own where not given."""
+    record = {"title": title, "outlet": outlet, "url": url, "published_at": published_at}
+    state = _state(text, language, record, max_chars, mode, resources or shared_resources())
+    for stage in STAGES:
+        stage(state)
+    return state.analysis
+
+
+def analyze_many(
+    records: Iterable[ReportRecord],
+    *,
+    max_chars: int = MAX_CHARS,
+    mode: Mode = Mode.FULL,
+    resources: Resources | None = None,
+) -> Iterator[Analysis | Exception]:
+    """Analyse reports in order, BATCH at a time (the English texts of a batch are parsed
+    together): each one's analysis, or the error that refused it (`InputError`) or broke its
+    analysis. One report's failure never stops the others."""
+    chosen = resources or shared_resources()
+    found = iter(records)
+    while batch := list(islice(found, BATCH)):
+        results: list[DocumentState | Exception] = []
+        for record in batch:
+            try:
+                known = record.model_dump(exclude={"text", "language"})
+                results.append(_state(record.text, record.language, known, max_chars, mode, chosen))
+            except InputError as error:
+                results.append(error)
+        failed = _run([r for r in results if isinstance(r, DocumentState)])
+        for result in results:
+            if isinstance(result, DocumentState):
+                yield failed.get(id(result), result.analysis)
+            else:
+                yield result
+
+
+def _state(
+    text: str,
+    language: str | None,
+    known: dict[str, Any],
+    max_chars: int,
+    mode: Mode,
+    resources: Resources,
+) -> DocumentState:
+    """A report's state before the first stage; `known`: its title, outlet, URL and
+    publication time."""
     checked = check_text(text, max_chars=max_chars)
     report = Report(
         id=content_id(checked.text),
         text=checked.text,
-        title=title,
-        outlet=outlet,
-        url=url,
-        published_at=published_at,
         language=language or languages.detect(checked.text),
+        **known,
     )
-    state = DocumentState(
-        analysis=Analysis(mode=mode, report=report, warnings=checked.warnings),
-        resources=resources or shared_resources(),
-    )
+    analysis = Analysis(mode=mode, report=report, warnings=checked.warnings)
+    return DocumentState(analysis=analysis, resources=resources)
+
+
+def _run(states: list[DocumentState]) -> dict[int, Exception]:
+    """Every stage over the states; the error of each state that failed, by its id."""
+    failed: dict[int, Exception] = {}
     for stage in STAGES:
-        stage(state)
-    return state.analysis
+        going = [state for state in states if id(state) not in failed]
+        if stage.batched:
+            warned = [len(state.analysis.warnings) for state in going]
+            try:
+                stage.pipe(going)
+                continue
+            except Exception:  # one report broke the batch: each alone, to find which
+                for state, count in zip(going, warned, strict=True):
+                    del state.analysis.warnings[count:]
+        for state in going:
+            try:
+                stage(state)
+            except Exception as error:  # a bug on one report must not lose the others
+                failed[id(state)] = error
+    return failed

@@ -122,6 +122,13 @@ class Registry:
         return max(contained, key=lambda pair: pair[0])[1] if contained else None
 
 
-@cache
 def default() -> Registry:
-    return Registry.load()
+    """The shipped entries with the user's file ($SITREPS_SOURCES, else the user's config
+    folder), loaded once per file: a process that points the setting elsewhere (a test, a
+    server for another desk) reads that file's registry."""
+    return _loaded(user_path())
+
+
+@cache
+def _loaded(path: Path) -> Registry:
+    return Registry.load(path)

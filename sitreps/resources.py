@@ -49,9 +49,10 @@ class Resources:
 
         return open_gazetteer()
 
-    @cached_property
+    @property
     def registry(self) -> Registry:
-        """The sources' registry: the shipped one with the user's ($SITREPS_SOURCES)."""
+        """The sources' registry: the shipped one with the user's file ($SITREPS_SOURCES,
+        read once per file)."""
         from sitreps import registry
 
         return registry.default()

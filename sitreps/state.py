@@ -76,32 +76,54 @@ class Stage:
     """A pipeline stage with its contract, as spaCy components declare theirs: the fields it
     reads (`requires`) and the fields it writes or changes (`assigns`). The pipeline checks
     that an earlier stage assigns what each stage requires; a test runs each stage with its
-    declared inputs only."""
+    declared inputs only. `pipe` runs it on many documents; a `batched` stage does them
+    together (as the parse does), the others one after another."""
 
     name: str
-    run: Callable[[DocumentState], None]
+    pipe: Callable[[list[DocumentState]], None]
     requires: frozenset[str]
     assigns: frozenset[str]
+    batched: bool
 
     def __call__(self, state: DocumentState) -> None:
-        self.run(state)
+        self.pipe([state])
 
 
 def stage(
     *, requires: Iterable[str], assigns: Iterable[str]
 ) -> Callable[[Callable[[DocumentState], None]], Stage]:
-    """Declare a module's `run` function a stage with its contract."""
+    """Declare a module's `run(state)` function a stage with its contract."""
 
     def declared(run: Callable[[DocumentState], None]) -> Stage:
-        contract = Stage(
-            run.__module__.rsplit(".", 1)[-1], run, frozenset(requires), frozenset(assigns)
-        )
-        unknown = (contract.requires | contract.assigns) - FIELDS
-        if unknown:
-            raise ValueError(f"stage {contract.name}: no such field {sorted(unknown)}")
-        return contract
+        def pipe(states: list[DocumentState]) -> None:
+            for state in states:
+                run(state)
+
+        return _checked(Stage(_name(run), pipe, frozenset(requires), frozenset(assigns), False))
 
     return declared
+
+
+def batched_stage(
+    *, requires: Iterable[str], assigns: Iterable[str]
+) -> Callable[[Callable[[list[DocumentState]], None]], Stage]:
+    """Declare a module's `pipe(states)` function a stage that does documents together."""
+
+    def declared(pipe: Callable[[list[DocumentState]], None]) -> Stage:
+        return _checked(Stage(_name(pipe), pipe, frozenset(requires), frozenset(assigns), True))
+
+    return declared
+
+
+def _name(function: Callable[..., None]) -> str:
+    return function.__module__.rsplit(".", 1)[-1]
+
+
+def _checked(contract: Stage) -> Stage:
+    unknown = (contract.requires | contract.assigns) - FIELDS
+    if unknown:
+        raise ValueError(f"stage {contract.name}: no such field {sorted(unknown)}")
+    return contract
 
 
 def language_of(doc: Doc) -> str:

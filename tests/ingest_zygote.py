@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 import sys
 
-from sitreps import embeddings, event_classifier, nlp
+from sitreps import embeddings, resources
 from sitreps.cli import main
+from sitreps.model import Mode
 
 
 def _run(arguments: list[str]) -> None:
@@ -32,8 +33,12 @@ def _run(arguments: list[str]) -> None:
 
 
 def serve() -> None:
-    nlp.load()
-    event_classifier.shipped()
+    # What loads without computing: building the lexicon terms parses their phrases, and
+    # the attribution tagger runs torch, so each child does those itself.
+    loaded = resources.shared()
+    for member in ("language", "registry", "place_ranker", "place_confidence"):
+        getattr(loaded, member)
+    loaded.event_classifier(Mode.FULL)
     embeddings.model()
     print("ready", flush=True)
     for line in sys.stdin:

@@ -78,7 +78,9 @@ def test_ingest_killed_at_random_points_loses_and_duplicates_nothing(tmp_path: P
     try:
         _answer(zygote, "ready")
         for kill in range(1, KILLS + 1):
-            zygote.stdin.write(f"ingest\t{folder}\t--db\t{db}\n")
+            # two documents a window: commits come close together, so kills land in an
+            # analysis, in a transaction and between two
+            zygote.stdin.write(f"ingest\t{folder}\t--db\t{db}\t--window\t2\n")
             zygote.stdin.flush()
             pid = _answer(zygote, "started")
             # Wait until this run has committed a report, then kill it a random moment

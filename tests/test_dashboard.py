@@ -7,8 +7,6 @@ import csv
 import io
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from sitreps.model import content_id
-from tests.conftest import CORPUS
+from tests.conftest import copy_store, run_cli
 from tests.serving import served
 from tests.test_api import KEY
 
@@ -46,18 +44,17 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """The served dashboard's address, and the id of a report full of markup posted to it."""
+def server(
+    tmp_path_factory: pytest.TempPathFactory, example_store: Path
+) -> Iterator[tuple[str, str]]:
+    """The served dashboard's address over the example store, and the id of a report full of
+    markup posted to it."""
     folder = tmp_path_factory.mktemp("dashboard")
     db = folder / "corpus.db"
+    copy_store(example_store, db)
     hostile_batch = folder / "hostile.jsonl"
     hostile_batch.write_text(json.dumps(HOSTILE_RECORD) + "\n", encoding="utf-8")
-    targets = [str(CORPUS), str(hostile_batch)]
-    ingested = subprocess.run(
-        [sys.executable, "-m", "sitreps", "ingest", *targets, "--db", str(db)],
-        capture_output=True,
-        timeout=600,
-    )
+    ingested = run_cli("ingest", str(hostile_batch), "--db", str(db))
     assert ingested.returncode == 0, ingested.stderr
     with served(db, KEY) as url:
         posted = httpx.post(

@@ -37,25 +37,29 @@ def _stored(path: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
 def test_ray_ingest_stores_what_local_ingest_stores(
     ray_analyser: RayAnalyser, tmp_path: Path
 ) -> None:
+    # example reports of three incidents (Odesa, Kharkiv, Nikopol) in English, Ukrainian and
+    # Russian
+    lines = (CORPUS / "reports.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    batch = tmp_path / "reports.jsonl"
+    batch.write_text("".join([*lines[1:3], *lines[6:8], *lines[10:12], lines[26], lines[29]]))
     on_ray, local = tmp_path / "ray.db", tmp_path / "local.db"
     result = CliRunner().invoke(
-        app,
-        ["ingest", str(CORPUS), "--db", str(on_ray), "--engine", "ray", "--window", "10"],
+        app, ["ingest", str(batch), "--db", str(on_ray), "--engine", "ray", "--window", "3"]
     )
     assert result.exit_code == 0, result.output
-    assert "31 ingested" in result.output
+    assert "8 ingested" in result.output
     store = Store.open(local)
-    summary = ingest(store, documents([str(CORPUS)]))
+    summary = ingest(store, documents([str(batch)]))
     store.close()
-    assert summary.counts["ingested"] == 31
+    assert summary.counts["ingested"] == 8
     ray_analyses, ray_links = _stored(on_ray)
     local_analyses, local_links = _stored(local)
     assert ray_analyses == local_analyses
     assert ray_links == local_links  # same order of storing, so the same incidents
 
-    again = CliRunner().invoke(app, ["ingest", str(CORPUS), "--db", str(on_ray), "--engine", "ray"])
+    again = CliRunner().invoke(app, ["ingest", str(batch), "--db", str(on_ray), "--engine", "ray"])
     assert again.exit_code == 0, again.output
-    assert "0 ingested" in again.output and "31 unchanged" in again.output
+    assert "0 ingested" in again.output and "8 unchanged" in again.output
 
 
 def test_a_report_ray_cannot_analyse_is_a_failure_and_the_rest_go_on(

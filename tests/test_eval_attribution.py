@@ -23,6 +23,7 @@ def test_statements_and_attitudes_are_scored_apart() -> None:
         assert figures["statements_exact"][role]["recall"] == 1.0
 
 
+@pytest.mark.gold
 @pytest.mark.skipif(
     not (SHARED / "attribution" / "polnear_dev.jsonl").exists(),
     reason="../shared/data is absent (a user's clone): the shared gold sets are not shipped",

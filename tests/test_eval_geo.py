@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def run_eval(*args: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "sitreps", "eval", *args, "--json"],
-        capture_output=True,
-        timeout=600,
-    )
+    result = run_cli("eval", *args, "--json", "--quiet")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -69,12 +65,11 @@ def test_incident_locations() -> None:
 
 
 def test_a_missing_gold_file_is_a_usage_error() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "sitreps", "eval", "geo", "missing.jsonl"], capture_output=True
-    )
-    assert result.returncode == 2
+    result = run_cli("eval", "geo", "missing.jsonl")
+    assert result.returncode == 2 and "no such file" in result.stderr
 
 
+@pytest.mark.gold
 @pytest.mark.skipif(
     not (SHARED / "geo" / "geowebnews.jsonl").exists(),
     reason="../shared/data is absent (a user's clone): the shared gold sets are not shipped",

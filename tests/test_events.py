@@ -94,6 +94,7 @@ def test_eval_events_plover_scores_only_mapped_types() -> None:
     assert set(figures["by_plover_event"]) == {"PROTEST", "DEMAND", "ASSAULT"}
 
 
+@pytest.mark.gold
 @pytest.mark.skipif(
     not (SHARED / "events" / "case2021_dev.jsonl").exists(),
     reason="../shared/data (the CASE 2021 sample) is absent: a fresh clone has no gold sets",

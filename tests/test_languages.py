@@ -257,6 +257,7 @@ def test_eval_entities_refuses_a_file_without_entities(tmp_path: Path) -> None:
     assert "expected records with 'text' and 'entities'" in result.output
 
 
+@pytest.mark.gold
 @pytest.mark.skipif(
     not (SHARED / "ruuk" / "slavicner_uk_dev.jsonl").exists(),
     reason="../shared/data (the Ukrainian and Russian gold entities) is absent: a fresh clone "

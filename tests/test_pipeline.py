@@ -14,8 +14,9 @@ from pydantic import BaseModel
 from spacy.tokens import Doc
 
 from sitreps import languages
+from sitreps.inputs import InputError, ReportRecord
 from sitreps.model import Analysis, Mode, Report, content_id
-from sitreps.pipeline import STAGES, check_contracts
+from sitreps.pipeline import STAGES, analyze, analyze_many, check_contracts
 from sitreps.stages import places, segment
 from sitreps.state import FIELDS, INPUTS, DocumentState
 from tests.conftest import CORPUS, SEED
@@ -117,3 +118,15 @@ def test_each_stage_reads_and_writes_only_what_it_declares(
 def test_a_stage_before_what_it_requires_is_refused() -> None:
     with pytest.raises(ValueError, match="places requires"):
         check_contracts((places.run, segment.run))
+
+
+def test_a_batch_reads_as_its_reports_one_by_one() -> None:
+    records = [ReportRecord.model_validate_json(line) for line in CORPUS.read_text().splitlines()]
+    records.insert(3, ReportRecord(text="   "))  # refused, and the batch goes on
+    results = list(analyze_many(records))
+    refused = results.pop(3)
+    assert isinstance(refused, InputError)
+    del records[3]
+    assert [r.model_dump() for r in results] == [  # type: ignore[union-attr]
+        analyze(**record.model_dump()).model_dump() for record in records
+    ]

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import sitreps
 from sitreps.model import SourceKind
 from sitreps.registry import Registry
-from tests.conftest import claims_of
+from tests.conftest import Ran, claims_of, run_cli
 
 USER_REGISTRY = """
 - name: Northwind Wire
@@ -55,16 +52,8 @@ def test_the_users_entries_win(tmp_path: Path) -> None:
     assert registry.find("RIA Novosti") is not None  # the shipped ones are still there
 
 
-def run_sitreps(args: list[str], registry: Path, stdin: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "SITREPS_SOURCES": str(registry)}
-    return subprocess.run(
-        [sys.executable, "-m", "sitreps", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+def run_sitreps(args: list[str], registry: Path, stdin: str = "") -> Ran:
+    return run_cli(*args, stdin=stdin, env={"SITREPS_SOURCES": str(registry)})
 
 
 def test_the_outlet_is_described_from_the_users_file(tmp_path: Path) -> None:

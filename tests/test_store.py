@@ -1,4 +1,5 @@
-"""The store and `sitreps ingest / events / export`, on a real SQLite file."""
+"""The store and `sitreps ingest / events / export` (run in this process), on a real SQLite
+file."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import io
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -26,15 +25,10 @@ from sqlalchemy import create_engine
 from sitreps.acled import COLUMNS as ACLED_COLUMNS
 from sitreps.store import Store
 from sitreps.store.schema import Base
+from tests.conftest import Ran, run_cli
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
-
-
-def sitreps_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sitreps", *args], capture_output=True, text=True, timeout=600
-    )
 
 
 def table_counts(db: Path) -> dict[str, int]:
@@ -74,9 +68,9 @@ def test_the_event_details_migration_keeps_stored_events(tmp_path: Path, seed) -
 @pytest.fixture(scope="module")
 def ingested(
     tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Path, subprocess.CompletedProcess[str]]:
+) -> tuple[Path, Ran]:
     db = tmp_path_factory.mktemp("store") / "corpus.db"
-    return db, sitreps_cli("ingest", str(CORPUS), "--db", str(db))
+    return db, run_cli("ingest", str(CORPUS), "--db", str(db))
 
 
 def test_a_folder_is_ingested_and_bad_documents_are_reported_not_fatal(ingested) -> None:
@@ -103,7 +97,7 @@ def test_a_folder_is_ingested_and_bad_documents_are_reported_not_fatal(ingested)
 def test_ingesting_again_changes_nothing(ingested) -> None:
     db, _ = ingested
     before = table_counts(db)
-    again = sitreps_cli("ingest", str(CORPUS), "--db", str(db))
+    again = run_cli("ingest", str(CORPUS), "--db", str(db))
     assert "0 ingested, 0 new version, 4 unchanged" in again.stderr
     assert table_counts(db) == before
 
@@ -112,9 +106,9 @@ def test_an_edited_document_becomes_a_new_version(tmp_path: Path) -> None:
     report = tmp_path / "report.txt"
     report.write_text("Russian forces shelled Kherson on Monday, the governor said.\n")
     db = tmp_path / "versions.db"
-    sitreps_cli("ingest", str(report), "--db", str(db))
+    run_cli("ingest", str(report), "--db", str(db))
     report.write_text("Russian forces shelled Kherson on Monday, killing two, the governor said.\n")
-    result = sitreps_cli("ingest", str(report), "--db", str(db))
+    result = run_cli("ingest", str(report), "--db", str(db))
     assert "0 ingested, 1 new version" in result.stderr
     with sqlite3.connect(db) as connection:
         versions = connection.execute(
@@ -138,21 +132,21 @@ def test_an_edited_document_becomes_a_new_version(tmp_path: Path) -> None:
 
 def test_events_are_queried_with_acled_names_and_filters(ingested) -> None:
     db, _ = ingested
-    everything = [json.loads(line) for line in sitreps_cli(
+    everything = [json.loads(line) for line in run_cli(
         "events", "--db", str(db), "--json").stdout.splitlines()]  # fmt: skip
     assert everything and set(ACLED_COLUMNS) <= set(everything[0])
-    kharkiv = sitreps_cli("events", "--db", str(db), "--json", "--bbox", "36.0,49.8,36.5,50.1")
+    kharkiv = run_cli("events", "--db", str(db), "--json", "--bbox", "36.0,49.8,36.5,50.1")
     locations = {json.loads(line)["location"] for line in kharkiv.stdout.splitlines()}
     assert locations == {"Kharkiv"}
-    dated = sitreps_cli("events", "--db", str(db), "--json", "--since", "2026-11-23")
+    dated = run_cli("events", "--db", str(db), "--json", "--since", "2026-11-23")
     dates = [json.loads(line)["event_date"] for line in dated.stdout.splitlines()]
     assert dates and all(d >= "2026-11-23" for d in dates)
-    assert sitreps_cli("events", "--db", str(db), "--bbox", "1,2,3").returncode == 2
+    assert run_cli("events", "--db", str(db), "--bbox", "1,2,3").returncode == 2
 
 
 def test_exports(ingested, tmp_path: Path) -> None:
     db, _ = ingested
-    rows = list(csv.reader(io.StringIO(sitreps_cli("export", "--db", str(db)).stdout)))
+    rows = list(csv.reader(io.StringIO(run_cli("export", "--db", str(db)).stdout)))
     assert tuple(rows[0][: len(ACLED_COLUMNS)]) == ACLED_COLUMNS
     by_name = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     kharkiv = next(row for row in by_name if row["location"] == "Kharkiv")
@@ -161,17 +155,17 @@ def test_exports(ingested, tmp_path: Path) -> None:
     assert kharkiv["event_date"] == "2026-11-23" and kharkiv["timestamp"].isdigit()
     assert kharkiv["coded_by"] == "trigger" and kharkiv["assoc_actor_1"] == ""
     output = tmp_path / "events.geojson"
-    sitreps_cli("export", "--format", "geojson", "--db", str(db), "--output", str(output))
+    run_cli("export", "--format", "geojson", "--db", str(db), "--output", str(output))
     collection = json.loads(output.read_text())
     assert collection["type"] == "FeatureCollection" and collection["features"]
     assert all(f["geometry"]["type"] == "Point" for f in collection["features"])
     table = tmp_path / "events.parquet"
-    sitreps_cli("export", "--format", "parquet", "--db", str(db), "--output", str(table))
+    run_cli("export", "--format", "parquet", "--db", str(db), "--output", str(table))
     frame = pd.read_parquet(table)
     assert tuple(frame.columns[: len(ACLED_COLUMNS)]) == ACLED_COLUMNS and len(frame) == len(
         by_name
     )
-    lines = sitreps_cli("export", "--format", "jsonl", "--db", str(db)).stdout.splitlines()
+    lines = run_cli("export", "--format", "jsonl", "--db", str(db)).stdout.splitlines()
     assert len(lines) == 4 and json.loads(lines[0])["report"]["text"]
 
 
@@ -197,9 +191,9 @@ def test_urls_on_local_addresses_are_refused_unless_allowed(
     local_site: str, tmp_path: Path
 ) -> None:
     db = tmp_path / "web.db"
-    refused = sitreps_cli("ingest", f"{local_site}/page.html", "--db", str(db))
+    refused = run_cli("ingest", f"{local_site}/page.html", "--db", str(db))
     assert refused.returncode == 3 and "private or local address" in refused.stderr
-    allowed = sitreps_cli("ingest", f"{local_site}/page.html", "--db", str(db), "--allow-private")
+    allowed = run_cli("ingest", f"{local_site}/page.html", "--db", str(db), "--allow-private")
     assert allowed.returncode == 0, allowed.stderr
     assert "1 ingested" in allowed.stderr
 
@@ -209,7 +203,7 @@ def test_check_finds_a_damaged_store(tmp_path: Path, seed) -> None:
     store = Store.open(db)
     store.add(seed, "kharkiv.txt", "kharkiv-strikes.txt")
     store.close()
-    whole = sitreps_cli("check", "--db", str(db))
+    whole = run_cli("check", "--db", str(db))
     assert whole.returncode == 0 and "store is whole: 1 reports" in whole.stdout
     with sqlite3.connect(db) as connection:
         connection.execute("UPDATE reports SET text = text || ' (edited in place)'")
@@ -217,7 +211,7 @@ def test_check_finds_a_damaged_store(tmp_path: Path, seed) -> None:
         connection.execute("DELETE FROM incident_events WHERE event_id = 'e1'")
         connection.execute("DELETE FROM change_log WHERE entity = 'report'")
         connection.execute("DELETE FROM event_numbers WHERE event_id = 'e2'")
-    damaged = sitreps_cli("check", "--db", str(db))
+    damaged = run_cli("check", "--db", str(db))
     assert damaged.returncode == 4, damaged.stderr
     problems = damaged.stdout
     assert "does not hash to the report's id" in problems
@@ -227,7 +221,7 @@ def test_check_finds_a_damaged_store(tmp_path: Path, seed) -> None:
     assert ":e2 has no number (event_id_cnty)" in problems
     not_a_store = tmp_path / "garbage.db"
     not_a_store.write_bytes(b"this is not a database" * 100)
-    unreadable = sitreps_cli("check", "--db", str(not_a_store))
+    unreadable = run_cli("check", "--db", str(not_a_store))
     assert unreadable.returncode == 4 and "cannot read the store" in unreadable.stderr
 
 

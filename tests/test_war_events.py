@@ -17,7 +17,7 @@ from sitreps.evaluation.war_events import GoldEvent, PredictedEvent, match
 from sitreps.model import Analysis, Place
 from sitreps.occurrence import Status
 from sitreps.store import Store
-from tests.test_cli import sitreps as run_sitreps
+from tests.conftest import run_cli as run_sitreps
 from tests.test_eval_geo import run_eval
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -65,7 +65,7 @@ def test_eval_war_events_refuses_a_file_of_another_format(tmp_path: Path) -> Non
     wrong.write_text((FIXTURES / "toponyms.jsonl").read_text())
     result = run_sitreps("eval", "war-events", str(wrong))
     assert result.returncode != 0
-    assert b"events" in result.stderr
+    assert "events" in result.stderr
 
 
 def _gold(event_type: str, lat: float | None, lon: float | None, country: str, precision: int):
@@ -731,6 +731,7 @@ def test_ingest_takes_the_same_metadata_options(tmp_path: Path) -> None:
     assert analysis.report.published_at == datetime(2024, 5, 8, 9, 0)
 
 
+@pytest.mark.gold
 @pytest.mark.skipif(
     not (SHARED / "war" / "urw_events_dev.jsonl").exists(),
     reason="../shared/data (the hand-coded war articles) is absent: a fresh clone has no gold sets",
@@ -744,6 +745,7 @@ def test_real_war_reports_hold_their_measured_figures() -> None:
     assert figures["spurious_article_rate"] <= 0.10
 
 
+@pytest.mark.gold
 @pytest.mark.skipif(
     not (SHARED / "ruuk" / "urw_ru_unlabelled.jsonl").exists(),
     reason="../shared/data (the Russian war articles) is absent: a fresh clone has no texts to "

@@ -28,8 +28,8 @@ from sitreps.state import (
     TITLE_KEY,
     TITLE_SEPARATOR,
     DocumentState,
+    batched_stage,
     span_of,
-    stage,
 )
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -37,7 +37,7 @@ MAX_TITLE_CHARS = 1_000
 TITLE_CASE_SHARE = 0.6  # of a title's common words capitalised: the title is in title case
 
 
-@stage(
+@batched_stage(
     requires=(
         "analysis.report",
         "analysis.mode",
@@ -48,31 +48,45 @@ TITLE_CASE_SHARE = 0.6  # of a title's common words capitalised: the title is in
         "analysis.warnings",
     ),
 )
-def run(state: DocumentState) -> None:
-    report_language = state.analysis.report.language
-    title = _title(state.analysis.report.title)
-    if report_language in cyrillic.LANGUAGES:
-        _read_cyrillic(state, title, report_language)
+def run(states: list[DocumentState]) -> None:
+    """The English reports in full mode are parsed in one stream: spaCy's `Language.pipe`
+    batches the statistical work across texts."""
+    english: list[tuple[DocumentState, str | None, list[str]]] = []
+    for state in states:
+        report_language = state.analysis.report.language
+        title = _title(state.analysis.report.title)
+        if report_language in cyrillic.LANGUAGES:
+            _read_cyrillic(state, title, report_language)
+            continue
+        if report_language != "en":
+            state.warn(
+                "unsupported_language",
+                f"language {report_language!r} is analysed with the English pipeline; "
+                "expect poor results",
+            )
+        pieces = _pieces(state.text)
+        if state.analysis.mode is Mode.FAST:
+            docs = [surface.annotate(piece) for piece in pieces]
+            if title:
+                docs.insert(0, surface.annotate(parsed_title(title, state.text) + TITLE_SEPARATOR))
+            _finish(state, docs, title)
+        else:
+            english.append((state, title, pieces))
+    if not english:
         return
-    if report_language != "en":
-        state.warn(
-            "unsupported_language",
-            f"language {report_language!r} is analysed with the English pipeline; expect "
-            "poor results",
-        )
-    fast = state.analysis.mode is Mode.FAST
-    language = state.resources.rules if fast else state.resources.language
-    pieces = _pieces(state.text)
-    language.max_length = max(language.max_length, max(map(len, pieces)) + 2 * CONTEXT_CHARS)
-    if fast:
-        docs = [surface.annotate(piece) for piece in pieces]
-    else:
-        docs = _parsed_in_context(language, state.text, pieces)
-    if title:
-        heading = parsed_title(title, state.text) + TITLE_SEPARATOR
-        docs.insert(0, surface.annotate(heading) if fast else language(heading))
-    state.doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
-    _finish(state, title)
+    language = english[0][0].resources.language
+    longest = max(len(piece) for _, _, pieces in english for piece in pieces)
+    language.max_length = max(language.max_length, longest + 2 * CONTEXT_CHARS)
+    texts = []
+    for state, title, pieces in english:
+        if title:
+            texts.append(parsed_title(title, state.text) + TITLE_SEPARATOR)
+        texts += [state.text[before:end] for before, _, end in _windows(pieces)]
+    parsed = language.pipe(texts)
+    for state, title, pieces in english:
+        heading = [next(parsed)] if title else []
+        windows = [next(parsed) for _ in pieces]
+        _finish(state, heading + _cut(language, state.text, pieces, windows), title)
 
 
 def _read_cyrillic(state: DocumentState, title: str | None, language: str) -> None:
@@ -81,13 +95,13 @@ def _read_cyrillic(state: DocumentState, title: str | None, language: str) -> No
     vocab = state.resources.language.vocab
     pieces = [state.text] if title is None else [title + TITLE_SEPARATOR, state.text]
     docs = [cyrillic.read(piece, language, vocab) for piece in pieces]  # the title apart
-    state.doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
-    state.doc.user_data[LANGUAGE_KEY] = language
-    _finish(state, title)
+    _finish(state, docs, title)
+    state.parsed.user_data[LANGUAGE_KEY] = language
 
 
-def _finish(state: DocumentState, title: str | None) -> None:
-    doc = state.parsed
+def _finish(state: DocumentState, docs: list[Doc], title: str | None) -> None:
+    doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
+    state.doc = doc
     doc.user_data[TEXT_KEY] = doc.text
     if title:
         doc.user_data[TITLE_KEY] = title
@@ -163,20 +177,31 @@ def _pieces(text: str) -> list[str]:
     return pieces
 
 
-def _parsed_in_context(language: Language, text: str, pieces: list[str]) -> list[Doc]:
-    """Each piece parsed with the text around it, then cut to its own words. Where a token
-    runs across a cut (a space token after a line break), the pieces are parsed alone."""
+def _windows(pieces: list[str]) -> list[tuple[int, int, int]]:
+    """Where each piece is read from, starts and where its reading ends, in the text: a
+    piece is parsed with the text around it, so that the words at its edges get the token
+    vectors and labels the whole text would give them."""
     if len(pieces) == 1:
-        return [language(text)]
-    docs, start = [], 0
+        return [(0, 0, len(pieces[0]))]
+    windows, start = [], 0
     for piece in pieces:
-        before = max(0, start - CONTEXT_CHARS)
         end = start + len(piece)
-        doc = language(text[before : end + CONTEXT_CHARS])
+        windows.append((max(0, start - CONTEXT_CHARS), start, end + CONTEXT_CHARS))
+        start = end
+    return windows
+
+
+def _cut(language: Language, text: str, pieces: list[str], parsed: list[Doc]) -> list[Doc]:
+    """Each piece's words cut from its window's parse. Where a token runs across a cut (a
+    space token after a line break), the pieces are parsed alone."""
+    if len(pieces) == 1:
+        return parsed
+    docs = []
+    for (before, start, _), piece, doc in zip(_windows(pieces), pieces, parsed, strict=True):
+        end = start + len(piece)
         first = next((t.i for t in doc if t.idx >= start - before), len(doc))
         last = next((t.i for t in doc if t.idx >= end - before), len(doc))
         docs.append(doc[first:last].as_doc())
-        start = end
     if "".join(doc.text for doc in docs) != text:
         return list(language.pipe(pieces, batch_size=1))
     return docs
