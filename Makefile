@@ -79,8 +79,10 @@ chromium:
 	@command -v chromium >/dev/null || \
 		{ $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
+# The suite runs a test file per process, as many processes as cores (at most four: each
+# loads the models); the slowest tests are listed at the end.
 test: lint typecheck postgres chromium
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto --maxprocesses 4 --dist loadfile --durations=20
 
 # The property tests of tests/test_fuzz.py with over 100,000 cases in all (about ten
 # minutes on two cores); the statistics are written to fuzz-report.txt (docs/reliability.md).

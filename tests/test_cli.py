@@ -18,10 +18,10 @@ from tests.conftest import run_cli as sitreps
 def test_a_real_process_analyses_stdin_and_documents_its_exit_codes() -> None:
     command = [sys.executable, "-m", "sitreps", "analyze", "-", "--format", "markdown"]
     result = subprocess.run(
-        command, input="Russian forces shelled Kharkiv on Friday.", capture_output=True
+        command, input=b"Russian forces shelled Kharkiv on Friday.", capture_output=True
     )
     assert result.returncode == 0, result.stderr
-    assert "## Events" in result.stdout and "Kharkiv" in result.stdout
+    assert b"## Events" in result.stdout and b"Kharkiv" in result.stdout
     helped = sitreps("analyze", "--help")
     assert helped.returncode == 0 and "Exit codes" in helped.stdout
 

@@ -21,10 +21,12 @@ CORPUS = Path(__file__).resolve().parents[1] / "examples" / "reports"
 
 
 @pytest.fixture(scope="module")
-def ray_analyser() -> Iterator[RayAnalyser]:
-    analyser = RayAnalyser(workers=2)
-    yield analyser
-    analyser.close()
+def local_ray() -> Iterator[None]:
+    """A local Ray of two CPUs for the module (the first analyser starts it); each test's
+    analysers start their own actors on it, each loading the models."""
+    first = RayAnalyser(workers=2)
+    yield
+    first.close()
 
 
 def _stored(path: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
@@ -34,17 +36,16 @@ def _stored(path: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     return analyses, links
 
 
-def test_ray_ingest_stores_what_local_ingest_stores(
-    ray_analyser: RayAnalyser, tmp_path: Path
-) -> None:
+def test_ray_ingest_stores_what_local_ingest_stores(local_ray: None, tmp_path: Path) -> None:
     # example reports of three incidents (Odesa, Kharkiv, Nikopol) in English, Ukrainian and
     # Russian
     lines = (CORPUS / "reports.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     batch = tmp_path / "reports.jsonl"
     batch.write_text("".join([*lines[1:3], *lines[6:8], *lines[10:12], lines[26], lines[29]]))
     on_ray, local = tmp_path / "ray.db", tmp_path / "local.db"
+    # two windows, each analysed by two actors: the order of storing must hold across both
     result = CliRunner().invoke(
-        app, ["ingest", str(batch), "--db", str(on_ray), "--engine", "ray", "--window", "3"]
+        app, ["ingest", str(batch), "--db", str(on_ray), "--engine", "ray", "--window", "4"]
     )
     assert result.exit_code == 0, result.output
     assert "8 ingested" in result.output
@@ -62,20 +63,18 @@ def test_ray_ingest_stores_what_local_ingest_stores(
     assert "0 ingested" in again.output and "8 unchanged" in again.output
 
 
-def test_a_report_ray_cannot_analyse_is_a_failure_and_the_rest_go_on(
-    ray_analyser: RayAnalyser,
-) -> None:
+def test_a_report_ray_cannot_analyse_is_a_failure_and_the_rest_go_on(local_ray: None) -> None:
     records = [ReportRecord(text="   "), ReportRecord(text="Shelling hit Kharkiv on Monday.")]
-    empty, shelling = ray_analyser(records)
+    empty, shelling = RayAnalyser(workers=1)(records)
     assert isinstance(empty, str) and "empty" in empty
     assert isinstance(shelling, Prepared)
     assert [e.event_type for e in shelling.analysis.events] == ["Explosions/Remote violence"]
     assert len(shelling.vectors) == 1 and shelling.vectors[0].shape == (384,)
 
 
-def test_ray_runs_the_mode_it_is_given(ray_analyser: RayAnalyser) -> None:
+def test_ray_runs_the_mode_it_is_given(local_ray: None) -> None:
     records = [ReportRecord(text="Two drone factories were destroyed, the ministry said.")]
-    fast = RayAnalyser(workers=2, mode=Mode.FAST)  # the same local Ray, other actors
+    fast = RayAnalyser(workers=1, mode=Mode.FAST)  # the same local Ray, other actors
     (on_ray,) = fast(records)
     assert isinstance(on_ray, Prepared) and on_ray.analysis.mode is Mode.FAST
     local = analysed(records[0], Mode.FAST)
