@@ -14,6 +14,7 @@ the targets each figure is held to.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -34,7 +35,7 @@ from sqlalchemy import insert
 
 from sitreps import __version__
 from sitreps.corroboration import Status
-from sitreps.model import Analysis, content_id
+from sitreps.model import Analysis, content_id, json_schema
 from sitreps.pipeline import BATCH
 
 SHARED_TEXTS = Path(__file__).resolve().parents[2] / "shared/data/geo/geowebnews.jsonl"
@@ -340,6 +341,30 @@ def span_days(n_reports: int) -> int:
     return max(30, n_reports // REPORTS_PER_DAY)
 
 
+def templates_in(folder: Path) -> Path:
+    """The templates' analyses, kept in the work dir like the generated stores: analysed
+    once, in a process of their own, for each version of the example reports, of sitreps and
+    of the analysis schema; each measuring process reads them."""
+    key = hashlib.sha256(
+        BUNDLED_TEXTS.read_bytes() + __version__.encode() + json.dumps(json_schema()).encode()
+    ).hexdigest()[:16]
+    path = folder / f"bench-templates-{key}.jsonl"
+    if not path.exists():
+        _in_fresh_process(_write_templates, path)
+    return path
+
+
+def _write_templates(path: Path) -> None:
+    _one_core()
+    partial = path.with_suffix(".partial")
+    partial.write_text("".join(t.model_dump_json() + "\n" for t in templates()), "utf-8")
+    partial.replace(path)
+
+
+def read_templates(path: Path) -> list[Analysis]:
+    return [Analysis.model_validate_json(line) for line in path.read_text("utf-8").splitlines()]
+
+
 def templates(path: Path = BUNDLED_TEXTS) -> list[Analysis]:
     from sitreps.pipeline import analyze
 
@@ -430,13 +455,15 @@ class IngestCost:
     embedding_mean_ms: float  # embedding the events: by the workers, on a cluster
 
 
-def _ingest_cost(path: Path, n_reports: int, added: int, seed: int) -> IngestCost:
+def _ingest_cost(
+    path: Path, patterns_file: Path, n_reports: int, added: int, seed: int
+) -> IngestCost:
     """Runs in its own process: add `added` new copies to a copy of the prefilled store."""
     from sitreps.incidents import event_vectors
     from sitreps.store import Store
 
     _one_core()
-    patterns = templates()
+    patterns = read_templates(patterns_file)
     rng = random.Random(seed + 1)
     store = Store.open(path)
     # New reports fall inside the span, away from its ends, where there would be fewer
@@ -467,13 +494,14 @@ def _ingest_cost(path: Path, n_reports: int, added: int, seed: int) -> IngestCos
 def ingest_cost(folder: Path, n_reports: int, added: int, seed: int = 0) -> IngestCost:
     import shutil
 
+    patterns = templates_in(folder)
     prefilled = folder / f"bench-reports-{n_reports}-{REPORTS_PER_DAY}-a-day.db"
     if not prefilled.exists():
-        _in_fresh_process(_prefill, prefilled, n_reports, seed)
+        _in_fresh_process(_prefill, prefilled, patterns, n_reports, seed)
     trial = folder / "bench-ingest-trial.db"
     shutil.copyfile(prefilled, trial)  # the prefilled store stays as it was, for reruns
     try:
-        return _in_fresh_process(_ingest_cost, trial, n_reports, added, seed)
+        return _in_fresh_process(_ingest_cost, trial, patterns, n_reports, added, seed)
     finally:
         for leftover in folder.glob("bench-ingest-trial.db*"):
             leftover.unlink()
@@ -488,14 +516,17 @@ class IncidentCost:
     mean_ms: float
 
 
-def _incident_cost(path: Path, reports_before: int, added: int) -> IncidentCost:
+def _incident_cost(
+    path: Path, patterns_file: Path, reports_before: int, added: int
+) -> IncidentCost:
     """Runs in its own process: a store whose one incident holds `reports_before` copies
     of one report of a strike, from as many outlets; then `added` more copies, timed."""
     from sitreps.incidents import event_vectors
     from sitreps.store import Store
 
     _one_core()
-    pattern = next(t for t in templates() if len(t.events) == 1 and t.events[0].date_start)
+    patterns = read_templates(patterns_file)
+    pattern = next(t for t in patterns if len(t.events) == 1 and t.events[0].date_start)
     vectors = event_vectors(pattern)
     store = Store.open(path)
 
@@ -524,15 +555,15 @@ def _incident_cost(path: Path, reports_before: int, added: int) -> IncidentCost:
 def incident_cost(folder: Path, reports_before: int, added: int) -> IncidentCost:
     trial = folder / "bench-incident-trial.db"
     try:
-        return _in_fresh_process(_incident_cost, trial, reports_before, added)
+        return _in_fresh_process(_incident_cost, trial, templates_in(folder), reports_before, added)
     finally:
         for leftover in folder.glob("bench-incident-trial.db*"):
             leftover.unlink()
 
 
-def _prefill(path: Path, n_reports: int, seed: int) -> None:
+def _prefill(path: Path, patterns_file: Path, n_reports: int, seed: int) -> None:
     _one_core()
-    prefilled_store(path, n_reports, templates(), seed)
+    prefilled_store(path, n_reports, read_templates(patterns_file), seed)
 
 
 def machine() -> str:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -22,6 +23,10 @@ from schemathesis.specs.openapi.checks import (
 
 from sitreps.api import ServerSettings, create_app
 from sitreps.store import Store
+
+# schemathesis gives the generated test of every operation the same node id, and
+# pytest-xdist runs tests by node id: `make test` runs this file in a process of its own.
+pytestmark = pytest.mark.one_process
 
 KEY = "schema-key-5b2e"
 REPORT = (
