@@ -79,11 +79,11 @@ chromium:
 	@command -v chromium >/dev/null || \
 		{ $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
-# The suite runs a test file per process, as many processes as cores (at most four: each
-# loads the models), the slowest tests listed at the end; then the tests that pytest-xdist
-# cannot share out (tests marked one_process).
+# The suite runs in as many processes as cores (at most four: each loads the models), an
+# idle one taking tests from a busy one, the slowest listed at the end; then the tests that
+# pytest-xdist cannot share out (marked one_process).
 test: lint typecheck postgres chromium
-	$(BIN)/pytest --numprocesses auto --maxprocesses 4 --dist loadfile --durations=20 -m "not one_process"
+	$(BIN)/pytest --numprocesses auto --maxprocesses 4 --dist worksteal --durations=20 -m "not one_process"
 	$(BIN)/pytest -m one_process
 
 # The property tests of tests/test_fuzz.py with over 100,000 cases in all (about ten

@@ -61,7 +61,10 @@ def check_contracts(stages: tuple[Stage, ...]) -> None:
 check_contracts(STAGES)
 
 
-BATCH = 16  # reports parsed together by `analyze_many`: beyond it spaCy gains little
+# Reports parsed together by `analyze_many`. In `sitreps bench` (200 GeoWebNews texts) 4, 8
+# and 16 took the same time within the noise, and the peak memory grew with the batch: 996,
+# 1,024 and 1,102 MB.
+BATCH = 4
 
 
 def analyze(
