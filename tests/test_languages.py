@@ -14,8 +14,9 @@ import sitreps
 from sitreps import cyrillic, nlp
 from sitreps.cli import app
 from sitreps.gazetteer import normalize_name, open_gazetteer
-from sitreps.model import IN_AN_ORGANISATION
+from sitreps.model import IN_AN_ORGANISATION, Certainty
 from sitreps.numbers import parse_number
+from tests.conftest import claims_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -490,3 +491,10 @@ def test_numbers_written_in_russian_and_ukrainian_words(text: str, value: int) -
 def test_clock_times_stay_one_word() -> None:
     doc = cyrillic.read("Станом на 18:00 загинули четверо людей.", "uk", nlp.load().vocab)
     assert "18:00" in [t.text for t in doc]
+
+
+def test_a_source_that_denies_what_it_reports_denies_the_claim_in_russian() -> None:
+    analysis = sitreps.analyze("Минобороны России опровергло сообщения об ударе по Харькову.")
+    (claim,) = claims_of(analysis, "сообщения об ударе")
+    assert claim.certainty is Certainty.DENIED
+    assert [analysis.source(s).name for s in claim.attribution][-1] == "Минобороны России"

@@ -552,9 +552,19 @@ def _span(state: DocumentState, tokens: set[int]) -> Span:
     return span_of(doc[first : last + 1])
 
 
-# content tokens, attribution chain, cues, the words naming the innermost source, and
-# the claim's kind: an attitude, or OTHER until the claim-kinds stage reads it
-_Piece = tuple[set[int], list[str], list[Cue], list[Token], ClaimKind]
+# content tokens, attribution chain, cues, the words naming the innermost source, the
+# claim's kind (an attitude, or OTHER until the claim-kinds stage reads it) and its
+# certainty as its cue gives it
+_Piece = tuple[set[int], list[str], list[Cue], list[Token], ClaimKind, Certainty]
+
+
+def _grade(cue: list[Token], chain: list[str]) -> Certainty:
+    """Denied where the cue denies what it reports ("the ministry denied that", "спростував"),
+    else reported through the chain, or asserted where the outlet tells it itself; the
+    certainty stage then grades the content's own cues."""
+    if any(t.lemma_.lower() in _lexicon()["denial_verbs"] for t in cue):
+        return Certainty.DENIED
+    return Certainty.REPORTED if len(chain) > 1 else Certainty.ASSERTED
 
 
 def kind_of(cue: list[Token]) -> ClaimKind:
@@ -771,11 +781,13 @@ def _pieces(
         if any(not (doc[i].is_punct or doc[i].is_space) for i in own):
             cues = _cues(attribution.cue, "attribution")
             kind = kind_of(attribution.cue)
-            pieces.append((own, chain, cues, attribution.source_words, kind))
+            grade = _grade(attribution.cue, chain)
+            pieces.append((own, chain, cues, attribution.source_words, kind, grade))
             claimed |= own
     for cue, content in _inferences(sentence):
         if not content & claimed:
-            pieces.append((content, [outlet], _cues([cue], "inference"), [], ClaimKind.OTHER))
+            inferred = _cues([cue], "inference")
+            pieces.append((content, [outlet], inferred, [], ClaimKind.OTHER, Certainty.ASSERTED))
             claimed |= content
     covers_root = sentence.root.i in claimed or any(
         a.verb is None or a.verb.i == sentence.root.i for a in attributions
@@ -790,7 +802,7 @@ def _pieces(
         # warn that the city could fall", the warning is the analysts' claim alone.
         later = [min(p[0]) for p in pieces if rest and min(p[0]) > min(rest)]
         rest = {i for i in rest if not later or i < min(later)}
-        pieces.append((rest, [outlet], [], [], ClaimKind.OTHER))
+        pieces.append((rest, [outlet], [], [], ClaimKind.OTHER, Certainty.ASSERTED))
     return sorted(
         (p for p in pieces if any(not (doc[i].is_punct or doc[i].is_space) for i in p[0])),
         key=lambda p: min(p[0]),
@@ -823,7 +835,7 @@ def run(state: DocumentState) -> None:
             if learned is None
             else _with_ruled(_in_sentence(learned, sentence), sentence, sources)
         )
-        for tokens, chain, cues, source_words, kind in _pieces(
+        for tokens, chain, cues, source_words, kind, grade in _pieces(
             state, sentence, attributions, outlet
         ):
             claim_id = f"c{len(state.analysis.claims) + 1}"
@@ -834,7 +846,7 @@ def run(state: DocumentState) -> None:
                     span=_span(state, tokens),
                     attribution=chain,
                     source_mention=_words_span(source_words),
-                    certainty=Certainty.REPORTED if len(chain) > 1 else Certainty.ASSERTED,
+                    certainty=grade,
                     cues=cues,
                     kind=kind,
                 )

@@ -16,7 +16,6 @@ from sitreps.state import DocumentState, span_of, stage
 
 GRADES = (Certainty.DENIED, Certainty.SPECULATIVE, Certainty.HEDGED)
 ADJUNCT_DEPS = {"relcl", "acl", "advcl", "appos"}
-DENIAL_VERBS = ("deni", "deny", "refut", "reject", "dismiss")
 
 
 def _scope(doc: Doc, tokens: set[int]) -> set[int]:
@@ -64,11 +63,10 @@ def run(state: DocumentState) -> None:
                     found.setdefault(grade, []).append(
                         Cue(**span_of(words).model_dump(), kind=grade.value)
                     )
-        for cue in claim.cues:
-            if cue.kind == "attribution" and cue.text.lower().startswith(DENIAL_VERBS):
-                found.setdefault(Certainty.DENIED, [])
-            elif cue.kind == "inference":
-                found.setdefault(Certainty.SPECULATIVE, [])
+        if claim.certainty is Certainty.DENIED:  # its source denies it (attribution stage)
+            found.setdefault(Certainty.DENIED, [])
+        if any(cue.kind == "inference" for cue in claim.cues):
+            found.setdefault(Certainty.SPECULATIVE, [])
         for grade in GRADES:
             if grade in found:
                 claim.certainty = grade
