@@ -146,11 +146,11 @@ def analyze_command(
     "outlet", "url", "published_at"; --outlet and --published-at apply to every record that
     lacks its own. JSON output of a batch is JSONL, one analysis a line.
     """
-    from sitreps.ingest import Document, Failure, documents
-
     _registry()  # a broken source registry file is reported before any work is done
     failures: list[Failure] = []
     if path.endswith(".jsonl"):
+        from sitreps.ingest import Document, Failure, documents
+
         if not Path(path).is_file():
             raise typer.BadParameter(f"{path}: no such file", param_hint="PATH")
         # read as `sitreps ingest` reads a batch: a line at a time, bad lines refused

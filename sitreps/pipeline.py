@@ -14,7 +14,7 @@ from itertools import islice
 from typing import Any
 
 from sitreps import languages
-from sitreps.inputs import MAX_CHARS, InputError, ReportRecord, check_text
+from sitreps.inputs import MAX_CHARS, ReportRecord, check_text
 from sitreps.model import Analysis, Mode, Report, content_id
 from sitreps.resources import Resources
 from sitreps.resources import shared as shared_resources
@@ -108,7 +108,7 @@ def analyze_many(
             try:
                 known = record.model_dump(exclude={"text", "language"})
                 results.append(_state(record.text, record.language, known, max_chars, mode, chosen))
-            except InputError as error:
+            except Exception as error:  # refused (InputError), or a bug on this one
                 results.append(error)
         failed = _run([r for r in results if isinstance(r, DocumentState)])
         for result in results:
