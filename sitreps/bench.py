@@ -38,14 +38,6 @@ from sitreps.corroboration import Status
 from sitreps.model import Analysis, content_id, json_schema
 from sitreps.pipeline import BATCH
 
-SHARED_TEXTS = Path(__file__).resolve().parents[2] / "shared/data/geo/geowebnews.jsonl"
-BUNDLED_TEXTS = Path(__file__).resolve().parents[1] / "examples/reports/reports.jsonl"
-
-
-def default_texts() -> Path:
-    """GeoWebNews articles where ../shared is present, else the bundled example reports."""
-    return SHARED_TEXTS if SHARED_TEXTS.exists() else BUNDLED_TEXTS
-
 
 def read_texts(path: Path, limit: int) -> list[str]:
     texts = []
@@ -341,23 +333,23 @@ def span_days(n_reports: int) -> int:
     return max(30, n_reports // REPORTS_PER_DAY)
 
 
-def templates_in(folder: Path) -> Path:
+def templates_in(folder: Path, reports: Path) -> Path:
     """The templates' analyses, kept in the work dir like the generated stores: analysed
     once, in a process of their own, for each version of the example reports, of sitreps and
     of the analysis schema; each measuring process reads them."""
     key = hashlib.sha256(
-        BUNDLED_TEXTS.read_bytes() + __version__.encode() + json.dumps(json_schema()).encode()
+        reports.read_bytes() + __version__.encode() + json.dumps(json_schema()).encode()
     ).hexdigest()[:16]
     path = folder / f"bench-templates-{key}.jsonl"
     if not path.exists():
-        _in_fresh_process(_write_templates, path)
+        _in_fresh_process(_write_templates, path, reports)
     return path
 
 
-def _write_templates(path: Path) -> None:
+def _write_templates(path: Path, reports: Path) -> None:
     _one_core()
     partial = path.with_suffix(".partial")
-    partial.write_text("".join(t.model_dump_json() + "\n" for t in templates()), "utf-8")
+    partial.write_text("".join(t.model_dump_json() + "\n" for t in templates(reports)), "utf-8")
     partial.replace(path)
 
 
@@ -365,7 +357,7 @@ def read_templates(path: Path) -> list[Analysis]:
     return [Analysis.model_validate_json(line) for line in path.read_text("utf-8").splitlines()]
 
 
-def templates(path: Path = BUNDLED_TEXTS) -> list[Analysis]:
+def templates(path: Path) -> list[Analysis]:
     from sitreps.pipeline import analyze
 
     paragraphs = [
@@ -491,10 +483,12 @@ def _ingest_cost(
     )
 
 
-def ingest_cost(folder: Path, n_reports: int, added: int, seed: int = 0) -> IngestCost:
+def ingest_cost(
+    folder: Path, reports: Path, n_reports: int, added: int, seed: int = 0
+) -> IngestCost:
     import shutil
 
-    patterns = templates_in(folder)
+    patterns = templates_in(folder, reports)
     prefilled = folder / f"bench-reports-{n_reports}-{REPORTS_PER_DAY}-a-day.db"
     if not prefilled.exists():
         _in_fresh_process(_prefill, prefilled, patterns, n_reports, seed)
@@ -552,10 +546,12 @@ def _incident_cost(
     )
 
 
-def incident_cost(folder: Path, reports_before: int, added: int) -> IncidentCost:
+def incident_cost(folder: Path, reports: Path, reports_before: int, added: int) -> IncidentCost:
     trial = folder / "bench-incident-trial.db"
     try:
-        return _in_fresh_process(_incident_cost, trial, templates_in(folder), reports_before, added)
+        return _in_fresh_process(
+            _incident_cost, trial, templates_in(folder, reports), reports_before, added
+        )
     finally:
         for leftover in folder.glob("bench-incident-trial.db*"):
             leftover.unlink()

@@ -824,15 +824,28 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level=log_level.value)
 
 
+# The bench's default texts, from a checkout's root (where `make` runs): the GeoWebNews
+# articles beside the project where they are, and the example reports.
+BENCH_ARTICLES = Path("../shared/data/geo/geowebnews.jsonl")
+EXAMPLE_REPORTS = Path("examples/reports/reports.jsonl")
+
+
 @app.command("bench")
 def bench_command(
     texts: Annotated[
         Path | None,
         typer.Option(
-            help="JSONL with a 'text' per line; default: GeoWebNews articles from "
-            "../shared/data, else the bundled example reports"
+            help=f"JSONL with a 'text' per line to analyse; default: {BENCH_ARTICLES}, else "
+            f"{EXAMPLE_REPORTS}"
         ),
     ] = None,
+    reports: Annotated[
+        Path,
+        typer.Option(
+            help="JSONL of reports whose event paragraphs are copied into the generated "
+            "stores (the ingest and incident costs)"
+        ),
+    ] = EXAMPLE_REPORTS,
     documents: Annotated[int, typer.Option(min=4, help="How many texts to analyse")] = 200,
     events: Annotated[
         int, typer.Option(min=0, help="Events in the generated store for /events; 0 skips it")
@@ -873,15 +886,15 @@ def bench_command(
     generated stores are kept in --work-dir for the next run."""
     from sitreps import bench
 
-    source = texts or bench.default_texts()
+    source = texts or (BENCH_ARTICLES if BENCH_ARTICLES.exists() else EXAMPLE_REPORTS)
     _existing_file(source)
     sizes = [10_000, 100_000] if store_sizes is None else [s for s in store_sizes if s]
     grown = [3, 100] if incident_sizes is None else [s for s in incident_sizes if s]
-    if (sizes or grown) and not bench.BUNDLED_TEXTS.exists():
+    if (sizes or grown) and not reports.is_file():
         raise typer.BadParameter(
-            f"the ingest cost is measured on copies of {bench.BUNDLED_TEXTS}, which only a "
-            "source checkout has; run it from one, or pass --store-size 0",
-            param_hint="--store-size",
+            f"{reports}: no such file; the ingest and incident costs copy its reports (pass "
+            "--reports, or --store-size 0 --incident-size 0)",
+            param_hint="--reports",
         )
     work_dir.mkdir(parents=True, exist_ok=True)
 
@@ -900,11 +913,11 @@ def bench_command(
     ingest = []
     for size in sizes:
         say(f"timing {added} reports added to a store of {size:,}…")
-        ingest.append(bench.ingest_cost(work_dir, size, added))
+        ingest.append(bench.ingest_cost(work_dir, reports, size, added))
     incident = []
     for size in grown:
         say(f"timing {added} reports joining an incident of {size}…")
-        incident.append(bench.incident_cost(work_dir, size, added))
+        incident.append(bench.incident_cost(work_dir, reports, size, added))
     ray = []
     if ray_workers != [0]:
         say("analysing on a local Ray…")

@@ -18,6 +18,7 @@ def test_bench_measures_everything_and_writes_its_report(tmp_path: Path) -> None
     command = [
         sys.executable, "-m", "sitreps", "bench",
         "--texts", str(EXAMPLES),
+        "--reports", str(EXAMPLES),
         "--documents", "5",
         "--events", "3000",
         "--queries", "20",
