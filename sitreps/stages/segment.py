@@ -82,7 +82,7 @@ def run(states: list[DocumentState]) -> None:
         if title:
             texts.append(parsed_title(title, state.text) + TITLE_SEPARATOR)
         texts += [state.text[before:end] for before, _, end in _windows(pieces)]
-    parsed = language.pipe(texts)
+    parsed = language.pipe(texts, batch_size=PARSED_AT_ONCE)
     for state, title, pieces in english:
         heading = [next(parsed)] if title else []
         windows = [next(parsed) for _ in pieces]
@@ -159,6 +159,9 @@ PIECE_CHARS = 20_000
 # piece's edges get the token vectors and labels the whole text would give them (the learned
 # attribution tagger reads them; a context of a few words decides them).
 CONTEXT_CHARS = 1_000
+# Texts (titles, reports or pieces of a long one) in spaCy's parse at once: what it holds
+# in memory grows with them, and a long report is many pieces.
+PARSED_AT_ONCE = 8
 
 
 def _pieces(text: str) -> list[str]:
