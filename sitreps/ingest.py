@@ -310,13 +310,19 @@ def analysed_many(records: list[ReportRecord], mode: Mode = Mode.FULL) -> Iterat
     for result in analyze_many(records, mode=mode):
         if isinstance(result, InputError):
             yield str(result)
-            continue
-        try:
-            if isinstance(result, Exception):
-                raise result
-            yield Prepared(result, event_vectors(result))
-        except Exception as error:
-            yield f"internal error, please report it: {type(error).__name__}: {error}"
+        elif isinstance(result, Exception):
+            yield _internal(result)
+        else:
+            try:
+                vectors = event_vectors(result)
+            except Exception as error:
+                yield _internal(error)
+            else:
+                yield Prepared(result, vectors)
+
+
+def _internal(error: Exception) -> str:
+    return f"internal error, please report it: {type(error).__name__}: {error}"
 
 
 def analysed(record: ReportRecord, mode: Mode = Mode.FULL) -> Analysed:
