@@ -224,7 +224,6 @@ def generate_store(path: Path, n_events: int, seed: int = 0) -> None:
                         n_reports=1,
                         n_outlets=1,
                         n_independent_sources=1,
-                        evidence_json="{}",
                         updated_at=now,
                     )
                     for incident in incidents
@@ -300,12 +299,16 @@ class RayThroughput:
 def _ray_throughput(texts: list[str], workers: int) -> RayThroughput:
     """Runs in its own process, with a local Ray of `workers` CPUs."""
     from sitreps.distributed import RayAnalyser
+    from sitreps.ingest import Document
     from sitreps.inputs import ReportRecord
 
     analyser = RayAnalyser(workers=workers)
     started = time.perf_counter()
     first = None
-    for _ in analyser([ReportRecord(text=text) for text in texts]):
+    documents = [
+        Document(ReportRecord(text=text), f"text {n}", None) for n, text in enumerate(texts)
+    ]
+    for _ in analyser(documents):
         first = first or time.perf_counter()
     finished = time.perf_counter()
     analyser.close()
@@ -393,15 +396,8 @@ def prefilled_store(path: Path, n_reports: int, patterns: list[Analysis], seed: 
     with the store's own rows, without matching (which is what the benchmark times)."""
     from sqlalchemy.orm import Session
 
-    from sitreps.incidents import embed, mentions_of
-    from sitreps.store import (
-        Store,
-        add_analysis,
-        mention_row,
-        new_incident_row,
-        report_row,
-    )
-    from sitreps.store.schema import IncidentEventRow
+    from sitreps.incidents import Incident, embed, mentions_of
+    from sitreps.store import Store, add_analysis, join_incident, report_row
 
     vectors: dict[str, Any] = {}  # a copy's mentions read as its template's: same title, text
     for pattern in patterns:
@@ -419,16 +415,9 @@ def prefilled_store(path: Path, n_reports: int, patterns: list[Analysis], seed: 
         add_analysis(session, analysis, now)
         for event, mention in zip(analysis.events, mentions_of(analysis), strict=True):
             mention.vector = vectors[mention.text]
-            incident = new_incident_row(f"i{number:08d}{event.id}")
-            incident.status, incident.n_events, incident.n_reports = Status.SINGLE_SOURCE, 1, 1
-            session.add(incident)
-            session.add(mention_row(mention, event.id))
-            session.flush()
-            session.add(
-                IncidentEventRow(
-                    report_id=analysis.report.id, event_id=event.id, incident_id=incident.id
-                )
-            )
+            incident = Incident(f"i{number:08d}{event.id}")
+            incident.join(mention)
+            join_incident(session, incident, analysis, event, mention, now)
         if number % 1000 == 999:
             session.commit()
     session.commit()

@@ -537,7 +537,11 @@ def ingest_command(
     ] = None,
     max_chars: Annotated[int, typer.Option(help="Refuse longer texts")] = MAX_CHARS,
     engine: Annotated[
-        Engine, typer.Option(help="Analyse here, or on a Ray cluster (the store stays here)")
+        Engine,
+        typer.Option(
+            help="Analyse here, or on a Ray cluster (whose workers store the reports too "
+            "where the store is PostgreSQL)"
+        ),
     ] = Engine.LOCAL,
     address: Annotated[
         str | None,
@@ -568,19 +572,26 @@ def ingest_command(
     edited document (same URL or file) becomes a new version. Bad documents are reported
     and skipped; the rest of the batch goes on."""
     from sitreps.fetch import FetchError, FetchPolicy
-    from sitreps.ingest import analyse_locally, analyse_locally_fast, documents, ingest
-    from sitreps.store import Store
+    from sitreps.ingest import (
+        Analyser,
+        analyse_locally,
+        analyse_locally_fast,
+        documents,
+        ingest,
+    )
+    from sitreps.store import Store, database_url
 
     try:
         policy = FetchPolicy.allowing(allow_network or [], allow_private)
     except FetchError as error:
         raise typer.BadParameter(str(error), param_hint="--allow-network") from None
     _registry()
-    analyser, chunk = (analyse_locally_fast if mode is Mode.FAST else analyse_locally), BATCH
+    analyser: Analyser = analyse_locally_fast if mode is Mode.FAST else analyse_locally
+    chunk = BATCH
     if engine is Engine.RAY:
         from sitreps.distributed import RayAnalyser
 
-        analyser, chunk = RayAnalyser(address, workers, mode), RAY_WINDOW
+        analyser, chunk = RayAnalyser(address, workers, mode, database_url(db)), RAY_WINDOW
     chunk = window or chunk
     store = Store.open(db)
     with _progress(quiet), progress.task("ingesting documents") as task:

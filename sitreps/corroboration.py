@@ -210,10 +210,10 @@ def account(analysis: Analysis, event: Event) -> Account:
     )
 
 
-def _one_voice_per_person(tellings: list[Telling]) -> None:
+def _one_voice_per_person(names: set[str]) -> dict[str, str]:
     """A person's name variants across reports are one voice: "Sanders" and "Patrick" are
-    "Patrick Sanders" where he is the only fuller name they are part of."""
-    names = {t.group for t in tellings if t.group == t.source and not t.in_registry}
+    "Patrick Sanders" where he is the only fuller name they are part of. The voice of each
+    of these names that has a fuller one."""
     words = {name: frozenset(name.lower().split()) for name in names}
     fuller_of = {}
     for name in names:
@@ -221,8 +221,7 @@ def _one_voice_per_person(tellings: list[Telling]) -> None:
         fullest = [f for f in fuller if not any(words[f] < words[g] for g in fuller)]
         if len(fullest) == 1:
             fuller_of[name] = fullest[0]
-    for telling in tellings:
-        telling.group = fuller_of.get(telling.group, telling.group)
+    return fuller_of
 
 
 def _chain(analysis: Analysis, claim: Claim) -> str:
@@ -265,67 +264,129 @@ def _denies(analysis: Analysis, claim: Claim, event: Event) -> bool:
     )
 
 
+class Stated(BaseModel):
+    """A number a report states of an event, and the voice that tells it first."""
+
+    label: str  # "dead", "injured", "strikes on Kharkiv"
+    group: str
+    quantity: Quantity
+
+
+class Tally(BaseModel):
+    """What an incident's status needs of its accounts, folded in one at a time: the voices
+    (as their sources are grouped before one person's name variants are joined), the
+    outlets, the numbers stated and the denials. It grows with the voices, not with the
+    reports, so a store keeps one per incident and corroborates a new report against it
+    in the same time whatever the incident's size; the whole evidence, claim by claim, is
+    `corroborate(accounts)`, whose status is the tally's."""
+
+    reports: int = 0
+    outlets: list[str] = []
+    groups: dict[str, bool] = {}  # voice: whether it may be a variant of a person's name
+    stated: list[Stated] = []
+    denials: list[str] = []
+
+    def add(self, told: Account) -> None:
+        self.reports += 1
+        if told.outlet not in self.outlets:
+            self.outlets.append(told.outlet)
+        for telling in told.tellings:
+            personal = telling.group == telling.source and not telling.in_registry
+            self.groups[telling.group] = self.groups.get(telling.group, False) or personal
+        first = told.tellings[0].group if told.tellings else told.outlet
+        stated = [("dead", told.fatalities), ("injured", told.injured)]
+        # strikes on one place; "eight on the city" and "ten in all" agree
+        if told.place is not None:
+            stated.append((f"strikes on {told.place}", told.count))
+        for label, quantity in stated:
+            if quantity is None:
+                continue
+            number = Stated(label=label, group=first, quantity=quantity)
+            if number not in self.stated:  # a voice repeating a number states it once
+                self.stated.append(number)
+        self.denials += [d for d in told.denials if d not in self.denials]
+
+    def judged(self) -> Judgement:
+        voice_of = _one_voice_per_person({g for g, personal in self.groups.items() if personal})
+        voices = {voice_of.get(group, group) for group in self.groups}
+        numbers: dict[str, list[tuple[str, Quantity]]] = {"dead": [], "injured": []}
+        for stated in self.stated:
+            group = voice_of.get(stated.group, stated.group)
+            numbers.setdefault(stated.label, []).append((group, stated.quantity))
+        contradictions = [
+            d for label, stated in numbers.items() for d in _disagreements(label, stated)
+        ]
+        if contradictions or self.denials:
+            status = Status.CONTESTED
+        elif len(voices) >= 2:
+            status = Status.CORROBORATED
+        else:
+            status = Status.SINGLE_SOURCE
+        return Judgement(status, voice_of, len(voices), contradictions)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    status: Status
+    voice_of: dict[str, str]  # a person's name variant: the fuller name that is its voice
+    n_voices: int
+    contradictions: list[str]
+
+
 def corroborate(accounts: list[Account]) -> Corroboration:
     """The corroboration of an incident told by these accounts of its events."""
-    told = [(a, [t.model_copy() for t in a.tellings]) for a in accounts]
     # Where a report names who told it any of these events, its own retelling of the
-    # others is no second voice either.
-    naming = {a.report_id for a, tellings in told for t in tellings if t.named}
-    told = [
-        (a, [t for t in tellings if a.report_id not in naming or t.named]) for a, tellings in told
+    # others is no second voice either. (A store's incident never holds two events of one
+    # report, so there an account's own choice of tellings is all there is.)
+    naming = {a.report_id for a in accounts for t in a.tellings if t.named}
+    kept = [
+        a.model_copy(update={"tellings": [t for t in a.tellings if t.named]})
+        if a.report_id in naming
+        else a
+        for a in accounts
     ]
-    _one_voice_per_person([t for _, tellings in told for t in tellings])
+    tally = Tally()
+    for told in kept:
+        tally.add(told)
+    judged = tally.judged()
     voices: dict[str, Voice] = {}
-    numbers: dict[str, list[tuple[str, Quantity]]] = {"dead": [], "injured": []}
-    denials: list[str] = []
-    said: list[tuple[str, Telling]] = []  # report id, telling
-    for told_by, tellings in told:
-        for telling in tellings:
-            said.append((told_by.report_id, telling))
-            voice = voices.setdefault(telling.group, Voice(telling.group))
-            voice.reports.add(told_by.report_id)
+    said: list[tuple[str, Telling, str]] = []  # report id, telling, its voice
+    for told in kept:
+        for telling in told.tellings:
+            group = judged.voice_of.get(telling.group, telling.group)
+            said.append((told.report_id, telling, group))
+            voice = voices.setdefault(group, Voice(group))
+            voice.reports.add(told.report_id)
             voice.sources.add(telling.chain)
-        first = tellings[0].group if tellings else told_by.outlet
-        stated = [("dead", told_by.fatalities), ("injured", told_by.injured)]
-        # strikes on one place; "eight on the city" and "ten in all" agree
-        if told_by.place is not None:
-            stated.append((f"strikes on {told_by.place}", told_by.count))
-        for label, quantity in stated:
-            if quantity is not None:
-                numbers.setdefault(label, []).append((first, quantity))
-        if told_by.fatalities is not None and first in voices:
-            voices[first].fatalities.append(told_by.fatalities.text)
-        if told_by.injured is not None and first in voices:
-            voices[first].injured.append(told_by.injured.text)
-        denials += told_by.denials
-    denials = list(dict.fromkeys(denials))
-    contradictions = [d for label, stated in numbers.items() for d in _disagreements(label, stated)]
-    if contradictions or denials:
-        status = Status.CONTESTED
-    elif len(voices) >= 2:
-        status = Status.CORROBORATED
-    else:
-        status = Status.SINGLE_SOURCE
+        first = told.tellings[0].group if told.tellings else told.outlet
+        first = judged.voice_of.get(first, first)
+        if first in voices:
+            if told.fatalities is not None:
+                voices[first].fatalities.append(told.fatalities.text)
+            if told.injured is not None:
+                voices[first].injured.append(told.injured.text)
     return Corroboration(
-        status=status,
+        status=judged.status,
         voices=sorted(voices.values(), key=lambda v: v.group),
-        claims=_claims(said, contradictions),
-        contradictions=contradictions,
-        denials=denials,
+        claims=_claims(said, judged.contradictions),
+        contradictions=judged.contradictions,
+        denials=list(tally.denials),
         n_reports=len({a.report_id for a in accounts}),
-        n_outlets=len({a.outlet for a in accounts}),
+        n_outlets=len(tally.outlets),
     )
 
 
-def _claims(said: list[tuple[str, Telling]], contradictions: list[str]) -> list[ClaimCorroboration]:
-    """Each claim's own status: contested where it states casualties others contradict,
-    corroborated where another voice says the same kind of thing, else single-source."""
+def _claims(
+    said: list[tuple[str, Telling, str]], contradictions: list[str]
+) -> list[ClaimCorroboration]:
+    """Each claim (report id, telling, its voice)'s own status: contested where it states
+    casualties others contradict, corroborated where another voice says the same kind of
+    thing, else single-source."""
     groups_by_kind: dict[str, set[str]] = {}
-    for _, claim in said:
-        groups_by_kind.setdefault(claim.kind.value, set()).add(claim.group)
+    for _, claim, group in said:
+        groups_by_kind.setdefault(claim.kind.value, set()).add(group)
     found = []
-    for report_id, claim in said:
-        group = claim.group
+    for report_id, claim, group in said:
         others = sorted(groups_by_kind[claim.kind.value] - {group})
         disputed = claim.kind is ClaimKind.CASUALTIES and any(group in c for c in contradictions)
         if disputed or claim.certainty is Certainty.DENIED:

@@ -398,6 +398,7 @@ class Gazetteer:
         self.path = path
         self._local = threading.local()
         self._admin1_names: dict[tuple[str, str], str] | None = None
+        self._countries: dict[str, GazetteerEntry | None] = {}
 
     @property
     def _connection(self) -> sqlite3.Connection:
@@ -487,7 +488,9 @@ class Gazetteer:
         return self._first("p.name = ? AND p.feature = 'L.CONT'", name)
 
     def country(self, iso: str) -> GazetteerEntry | None:
-        return self._first("p.country = ? AND p.feature = 'A.PCLI'", iso)
+        if iso not in self._countries:  # kept: a scan of the places, asked for every event
+            self._countries[iso] = self._first("p.country = ? AND p.feature = 'A.PCLI'", iso)
+        return self._countries[iso]
 
     def capital(self, iso: str) -> GazetteerEntry | None:
         return self._first("p.country = ? AND p.feature = 'P.PPLC'", iso)

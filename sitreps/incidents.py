@@ -6,23 +6,28 @@ point, with a radius set by its geo precision), what (ACLED type, actors, target
 names it mentions) and how it is told (a sentence embedding of its evidence).
 
 Clustering is incremental and deterministic: mentions are placed one by one, in the order
-given; each joins the incident it fits best, or opens a new one. Blocking comes first:
-two mentions whose dates cannot overlap, or whose points lie too far apart for their
-precision, or that come from the same report, are never the same incident; nor are two
-events unless both say when and where (words and names alone join no events). Among the
-rest, a mention joins the incident to whose mentions it is most similar on average, when
-that average reaches `threshold`.
+given; each joins the incident it fits best, or opens a new one. Blocking comes first: a
+report's own events are distinct events; an event joins only events that say when and
+where (words and names alone join none); its dates must overlap every member's, and its
+point lie near the members' mean point. Among the rest, a mention joins the incident to
+whose members it is most similar on average (the text by the members' centroid; no
+chaining), when that reaches `threshold`. An incident is matched through its `Summary`,
+sums and counts over its members, so matching costs the same whatever its size.
 """
 
 from __future__ import annotations
 
+import json
+import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
-from sitreps.embeddings import Vectors, encode
+from sitreps.embeddings import DIMENSIONS, Vectors, encode
 from sitreps.gazetteer import distance_km
 from sitreps.model import Analysis
 
@@ -31,7 +36,7 @@ DATE_SLACK_DAYS = {1: 1, 2: 7, 3: 31}
 UNDATED_SLACK_DAYS = 3  # an undated event is taken to lie within days of its publication
 # How far an event's point may be from the real place, by ACLED geo precision.
 RADIUS_KM = {1: 25.0, 2: 50.0, 3: 250.0}
-THRESHOLD = 0.5  # see docs/quality.md, Incidents
+THRESHOLD = 0.55  # see docs/quality.md, Incidents
 
 # Weights of the similarity's parts; they sum to 1.
 TEXT, NAMES, KIND, PLACE = 0.55, 0.2, 0.1, 0.15
@@ -54,8 +59,18 @@ class Mention:
 
 @dataclass
 class Incident:
+    """An incident as matching sees it: its summary, the reports it holds (a report's own
+    events are distinct events already) and, when clustered in memory, its mentions."""
+
     id: str
+    summary: Summary = field(default_factory=lambda: Summary())
+    reports: set[str] = field(default_factory=set)
     mentions: list[Mention] = field(default_factory=list)
+
+    def join(self, mention: Mention) -> None:
+        self.summary.add(mention)
+        self.reports.add(mention.report_id)
+        self.mentions.append(mention)
 
 
 def _window(start: date, end: date | None, precision: int | None) -> tuple[date, date]:
@@ -118,34 +133,160 @@ def compatible(a: Mention, b: Mention) -> bool:
     """Whether two mentions could be one incident at all. Two events are one only where
     both say when and where, and those agree: words and famous names alone never join
     them. Documents that are no coded event (ECB+'s) are compared on what they have."""
-    if a.report_id == b.report_id:
-        return False  # a report's own events are distinct events already
-    if a.event_type and b.event_type and not (a.window and b.window and a.point and b.point):
-        return False
-    if a.window and b.window and (a.window[1] < b.window[0] or b.window[1] < a.window[0]):
-        return False
-    if a.point and b.point:
-        return distance_km(*a.point, *b.point) <= max(a.radius_km, b.radius_km)
-    return True
+    summary = Summary()
+    summary.add(b)
+    return a.report_id != b.report_id and summary.admits(a)
+
+
+@dataclass
+class _Part:
+    """An incident's members that have the same parts of the similarity (English text, an
+    event type, a point): sums over them give the sum of their similarities to a mention."""
+
+    members: int = 0
+    vector: npt.NDArray[np.float64] | None = None  # the sum of their embeddings, in English
+    # name: the sum of 1 / sqrt(|names|) over the members that have it, so that the sum of
+    # the cosines |a ∩ m| / sqrt(|a| |m|) of a mention's names with theirs can be kept
+    names: dict[str, float] = field(default_factory=dict)
+    event_types: Counter[str] = field(default_factory=Counter)
+    sub_event_types: Counter[str] = field(default_factory=Counter)
+
+
+def _part_key(mention: Mention) -> str:
+    english = mention.language == "en"
+    return f"{english:d}{mention.event_type is not None:d}{mention.point is not None:d}"
+
+
+@dataclass
+class Summary:
+    """What matching needs of an incident's mentions, kept up to date as they join: counts
+    and sums, so that a mention is matched against an incident of hundreds of reports as
+    fast as against one of three. Its similarity to a mention is `similarity`'s average
+    over the members, except that the text is compared with the members' centroid (the
+    cosine to the sum of their embeddings), which is more robust to one member told
+    differently (docs/quality.md, Incidents). The date bounds are exact; the place is the
+    members' mean point, within the smallest radius of theirs or the mention's."""
+
+    members: int = 0
+    parts: dict[str, _Part] = field(default_factory=dict)
+    latest_start: date | None = None  # of the members' date windows
+    earliest_end: date | None = None
+    typed: int = 0  # members that are coded events
+    typed_unplaced: int = 0  # ... without a date window or a point: they join nothing
+    located: int = 0
+    latitude_sum: float = 0.0
+    longitude_sum: float = 0.0
+    radius_km: float = RADIUS_KM[3]  # the smallest of the located members'
+
+    def add(self, mention: Mention) -> None:
+        self.members += 1
+        part = self.parts.setdefault(_part_key(mention), _Part())
+        part.members += 1
+        if mention.language == "en" and mention.vector is not None:
+            vector = mention.vector.astype(np.float64)
+            part.vector = vector if part.vector is None else part.vector + vector
+        for name in mention.names:
+            part.names[name] = part.names.get(name, 0.0) + 1 / math.sqrt(len(mention.names))
+        if mention.event_type:
+            part.event_types[mention.event_type] += 1
+            part.sub_event_types[mention.sub_event_type or ""] += 1
+            self.typed += 1
+            self.typed_unplaced += not (mention.window and mention.point)
+        if mention.window:
+            start, end = mention.window
+            self.latest_start = max(start, self.latest_start or start)
+            self.earliest_end = min(end, self.earliest_end or end)
+        if mention.point:
+            self.located += 1
+            self.latitude_sum += mention.point[0]
+            self.longitude_sum += mention.point[1]
+            self.radius_km = min(mention.radius_km, self.radius_km)
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        if not self.located:
+            return None
+        return self.latitude_sum / self.located, self.longitude_sum / self.located
+
+    def admits(self, mention: Mention) -> bool:
+        """Whether the mention could join these members: events only where all say when and
+        where (words and famous names alone never join them), dates that overlap every
+        member's, a point near theirs. (Two events of one report are the caller's check.)"""
+        if mention.event_type:
+            placed = mention.window and mention.point
+            if self.typed_unplaced if placed else self.typed:
+                return False
+        if mention.window and self.latest_start and self.earliest_end:
+            start, end = mention.window
+            if end < self.latest_start or start > self.earliest_end:
+                return False
+        point = self.point
+        if mention.point and point:
+            return distance_km(*mention.point, *point) <= max(mention.radius_km, self.radius_km)
+        return True
+
+    def similarity(self, mention: Mention) -> float:
+        """The members' average similarity to the mention, the text part by centroid."""
+        assert mention.vector is not None
+        total = 0.0
+        for key, part in self.parts.items():
+            english, typed, located = (flag == "1" for flag in key)
+            weights = NAMES
+            names = sum(part.names.get(name, 0.0) for name in mention.names)
+            score = NAMES * names / math.sqrt(len(mention.names)) if mention.names else 0.0
+            if english and mention.language == "en" and part.vector is not None:
+                weights += TEXT
+                length = float(np.linalg.norm(part.vector))
+                cosine = float(np.dot(mention.vector, part.vector)) / length if length else 0.0
+                score += TEXT * part.members * cosine
+            if typed and mention.event_type:
+                same_type = part.event_types[mention.event_type]
+                same_sub = part.sub_event_types[mention.sub_event_type or ""] if same_type else 0
+                weights += KIND
+                score += KIND * (same_sub + 0.5 * (same_type - same_sub))
+            if located and mention.point:
+                weights += PLACE
+                score += PLACE * part.members  # admits() has checked the distance
+            total += score / weights
+        return total / self.members if self.members else 0.0
+
+    def dump(self) -> tuple[str, bytes]:
+        """The summary as JSON and its parts' vector sums as float64 bytes, for a store."""
+        parts = {
+            key: [p.members, p.vector is not None, p.names, p.event_types, p.sub_event_types]
+            for key, p in self.parts.items()
+        }
+        scalars = {k: v for k, v in vars(self).items() if k != "parts"}
+        for bound in ("latest_start", "earliest_end"):
+            scalars[bound] = scalars[bound] and scalars[bound].isoformat()
+        vectors = [p.vector for p in self.parts.values() if p.vector is not None]
+        summed = np.concatenate(vectors) if vectors else np.zeros(0)
+        return json.dumps(scalars | {"parts": parts}), summed.tobytes()
+
+    @classmethod
+    def load(cls, text: str, vectors: bytes) -> Summary:
+        found = json.loads(text)
+        sums = iter(np.frombuffer(vectors, dtype=np.float64).reshape(-1, DIMENSIONS))
+        parts = {
+            key: _Part(members, next(sums) if embedded else None, names,
+                       Counter(types), Counter(sub_types))
+            for key, (members, embedded, names, types, sub_types) in found.pop("parts").items()
+        }  # fmt: skip
+        for bound in ("latest_start", "earliest_end"):
+            found[bound] = found[bound] and date.fromisoformat(found[bound])
+        return cls(parts=parts, **found)
 
 
 def similarity(a: Mention, b: Mention) -> float:
-    """Weighted agreement of text, names, kind and place, over the parts both mentions have:
+    """Weighted agreement of text (embedding cosine), names (the cosine of the two sets),
+    kind and place, over the parts both mentions have:
     two documents with no event type or point are compared on text and names alone, and
     two reports not both in English on all but their text (the sentence embedding reads
     English: a Ukrainian post and an English wire story about one strike are as far apart
     there as two unrelated texts)."""
-    assert a.vector is not None and b.vector is not None
-    union = a.names | b.names
-    parts = [(NAMES, len(a.names & b.names) / len(union) if union else 0.0)]
-    if a.language == b.language == "en":
-        parts.append((TEXT, float(np.dot(a.vector, b.vector))))
-    if a.event_type and b.event_type:
-        same_sub = a.sub_event_type == b.sub_event_type
-        parts.append((KIND, 1.0 if same_sub else 0.5 if a.event_type == b.event_type else 0.0))
-    if a.point and b.point:
-        parts.append((PLACE, 1.0))  # compatible() has checked the distance
-    return sum(w * s for w, s in parts) / sum(w for w, _ in parts)
+    summary = Summary()
+    summary.add(b)
+    return summary.similarity(a)
 
 
 class Clusterer:
@@ -158,17 +299,17 @@ class Clusterer:
     def add(self, mention: Mention, new_id: str) -> Incident:
         best: tuple[float, int] | None = None
         for position, incident in enumerate(self.incidents):
-            scores = [similarity(mention, m) for m in incident.mentions if compatible(mention, m)]
-            if len(scores) == len(incident.mentions) and scores:
-                score = sum(scores) / len(scores)  # average linkage: no chaining
-                if score >= self.threshold and (best is None or score > best[0]):
-                    best = (score, position)
+            if mention.report_id in incident.reports or not incident.summary.admits(mention):
+                continue
+            score = incident.summary.similarity(mention)  # to all its members: no chaining
+            if score >= self.threshold and (best is None or score > best[0]):
+                best = (score, position)
         if best is None:
-            incident = Incident(id=new_id, mentions=[mention])
-            self.incidents.append(incident)
-            return incident
-        chosen = self.incidents[best[1]]
-        chosen.mentions.append(mention)
+            chosen = Incident(id=new_id)
+            self.incidents.append(chosen)
+        else:
+            chosen = self.incidents[best[1]]
+        chosen.join(mention)
         return chosen
 
 

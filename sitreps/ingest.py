@@ -297,10 +297,19 @@ class Prepared:
     vectors: list[Vectors]
 
 
-Analysed = Prepared | str  # ready to store, or why it is not
-Analyser = Callable[[list[ReportRecord]], Iterator[Analysed]]
-"""Analyses records in order: locally (`analyse_locally`) or on a Ray cluster
-(`sitreps.distributed.RayAnalyser`); `ingest` is the same either way."""
+@dataclass(frozen=True)
+class Committed:
+    """A report stored already, by whoever analysed it (a cluster's workers)."""
+
+    report_id: str
+    outcome: Outcome
+
+
+Analysed = Prepared | Committed | str  # ready to store, stored, or why it is not
+Analyser = Callable[[list[Document]], Iterator[Analysed]]
+"""Analyses documents in order: locally (`analyse_locally`) or on a Ray cluster
+(`sitreps.distributed.RayAnalyser`, whose workers may store them too); `ingest` is the
+same either way."""
 
 
 def analysed_many(records: list[ReportRecord], mode: Mode = Mode.FULL) -> Iterator[Analysed]:
@@ -330,12 +339,12 @@ def analysed(record: ReportRecord, mode: Mode = Mode.FULL) -> Analysed:
     return next(analysed_many([record], mode))
 
 
-def analyse_locally(records: list[ReportRecord]) -> Iterator[Analysed]:
-    return analysed_many(records)
+def analyse_locally(batch: list[Document]) -> Iterator[Analysed]:
+    return analysed_many([document.record for document in batch])
 
 
-def analyse_locally_fast(records: list[ReportRecord]) -> Iterator[Analysed]:
-    return analysed_many(records, Mode.FAST)
+def analyse_locally_fast(batch: list[Document]) -> Iterator[Analysed]:
+    return analysed_many([document.record for document in batch], Mode.FAST)
 
 
 def ingest(
@@ -349,8 +358,8 @@ def ingest(
 
     Documents are taken `window` at a time: those the store lacks are analysed together
     (locally a batch the parser reads together; a cluster needs many to keep its workers
-    busy), then stored one
-    by one in the order they came, each in its own transaction."""
+    busy), then stored one by one in the order they came, each in its own transaction
+    (here, or by the cluster's workers as they go)."""
     summary = Summary()
     while chunk := list(islice(found, window)):
         todo: list[Document] = []
@@ -363,22 +372,23 @@ def ingest(
                 progress(item.origin)
             else:
                 todo.append(item)
-        for item, result in zip(todo, analyser([i.record for i in todo]), strict=True):
-            _store(store, item, result, summary)
+        for item, result in zip(todo, analyser(todo), strict=True):
+            if isinstance(result, Prepared):
+                result = commit(store, item, result)
+            if isinstance(result, str):
+                summary.failures.append(Failure(item.origin, result))
+            else:
+                summary.record(item.origin, result.report_id, result.outcome)
             progress(item.origin)
     return summary
 
 
-def _store(store: Store, item: Document, result: Analysed, summary: Summary) -> None:
-    if isinstance(result, str):
-        summary.failures.append(Failure(item.origin, result))
-        return
+def commit(store: Store, item: Document, result: Prepared) -> Committed | str:
+    """Store an analysed document, or say why it could not be stored."""
     analysis = result.analysis
     analysis.warnings[:0] = item.warnings
     try:
         outcome = store.add(analysis, item.document_key, item.origin, result.vectors)
     except Exception as error:  # the transaction is rolled back: the store is as it was
-        reason = f"could not be stored: {type(error).__name__}: {error}"
-        summary.failures.append(Failure(item.origin, reason[:500]))
-        return
-    summary.record(item.origin, analysis.report.id, outcome)
+        return f"could not be stored: {type(error).__name__}: {error}"[:500]
+    return Committed(analysis.report.id, outcome)

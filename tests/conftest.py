@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 import sitreps
 from sitreps.cli import app
 from sitreps.model import Analysis
+from tests import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "reports" / "kharkiv-strikes.txt"
@@ -55,6 +57,19 @@ def copy_store(store: Path, to: Path) -> None:
     for suffix in ("", "-wal"):
         if Path(f"{store}{suffix}").exists():
             shutil.copy(f"{store}{suffix}", f"{to}{suffix}")
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the module, started from Debian's binaries."""
+    if postgres.binaries() is None:
+        pytest.skip("PostgreSQL is not installed: `make test` installs Debian's package")
+    directory = Path(tempfile.mkdtemp(prefix="sitreps-pg-"))
+    try:
+        with postgres.server(directory) as url:
+            yield url
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-"""Ingest on Ray Data: the analysis runs on a local Ray (two CPUs, two actors), the store
-stays in the test process; what is stored must be what a local ingest stores."""
+"""Ingest on Ray Data: the analysis runs on a local Ray (two CPUs, two actors). A SQLite
+store stays in the test process, and what is stored must be what a local ingest stores;
+a PostgreSQL store is written by the actors, in parallel."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from typer.testing import CliRunner
 
 from sitreps.cli import app
 from sitreps.distributed import RayAnalyser
-from sitreps.ingest import Prepared, analysed, documents, ingest
+from sitreps.ingest import Committed, Document, Prepared, analysed, documents, ingest
 from sitreps.inputs import ReportRecord
 from sitreps.model import Mode
-from sitreps.store import Store
+from sitreps.store import Outcome, Store
+from tests.test_store_backends import _incidents_as_events, empty, incidents_of_one_writer
 
 CORPUS = Path(__file__).resolve().parents[1] / "examples" / "reports"
 
@@ -63,20 +65,44 @@ def test_ray_ingest_stores_what_local_ingest_stores(local_ray: None, tmp_path: P
     assert "0 ingested" in again.output and "8 unchanged" in again.output
 
 
+def _document(text: str) -> Document:
+    return Document(ReportRecord(text=text), "test", None)
+
+
+def test_ray_workers_store_into_postgresql_themselves(local_ray: None, postgres_url: str) -> None:
+    """Given a PostgreSQL store the actors store what they analyse, in parallel; the
+    incidents are those of one writer storing the reports in the order they were stored."""
+    batch = [d for d in documents([str(CORPUS / "reports.jsonl")]) if isinstance(d, Document)]
+    store = Store.open(postgres_url)
+    try:
+        empty(store)
+        results = list(RayAnalyser(workers=2, store=postgres_url)(batch))
+        committed = [r for r in results if isinstance(r, Committed)]
+        assert len(committed) == len(results) == len(batch)  # stored by the actors
+        assert {r.outcome for r in committed} == {Outcome.INGESTED}
+        together = _incidents_as_events(store)
+        assert any(len(events) > 2 for events in together)  # incidents told by several
+        prepared = [analysed(item.record) for item in batch]
+        alone = incidents_of_one_writer(store, [p for p in prepared if isinstance(p, Prepared)])
+    finally:
+        store.close()
+    assert together == alone
+
+
 def test_a_report_ray_cannot_analyse_is_a_failure_and_the_rest_go_on(local_ray: None) -> None:
-    records = [ReportRecord(text="   "), ReportRecord(text="Shelling hit Kharkiv on Monday.")]
-    empty, shelling = RayAnalyser(workers=1)(records)
-    assert isinstance(empty, str) and "empty" in empty
+    texts = ["   ", "Shelling hit Kharkiv on Monday."]
+    blank, shelling = RayAnalyser(workers=1)([_document(text) for text in texts])
+    assert isinstance(blank, str) and "empty" in blank
     assert isinstance(shelling, Prepared)
     assert [e.event_type for e in shelling.analysis.events] == ["Explosions/Remote violence"]
     assert len(shelling.vectors) == 1 and shelling.vectors[0].shape == (384,)
 
 
 def test_ray_runs_the_mode_it_is_given(local_ray: None) -> None:
-    records = [ReportRecord(text="Two drone factories were destroyed, the ministry said.")]
+    document = _document("Two drone factories were destroyed, the ministry said.")
     fast = RayAnalyser(workers=1, mode=Mode.FAST)  # the same local Ray, other actors
-    (on_ray,) = fast(records)
+    (on_ray,) = fast([document])
     assert isinstance(on_ray, Prepared) and on_ray.analysis.mode is Mode.FAST
-    local = analysed(records[0], Mode.FAST)
+    local = analysed(document.record, Mode.FAST)
     assert isinstance(local, Prepared)
     assert on_ray.analysis == local.analysis

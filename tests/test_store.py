@@ -228,12 +228,13 @@ def test_check_finds_a_damaged_store(tmp_path: Path, seed) -> None:
 def test_incidents_of_events_stored_before_accounts_are_corroborated_alike(
     tmp_path: Path,
 ) -> None:
-    """A store written before migration 0007 has no `event_accounts`: an incident such an
-    event is in is corroborated from its analysis, once, and its account is kept."""
-    from sqlalchemy import delete, select
+    """A store written before migrations 0007 and 0009 has no `event_accounts` and keeps no
+    summary or tally for its incidents: an incident such an event is in is remade from its
+    members and corroborated from their analyses, once, and the accounts are kept."""
+    from sqlalchemy import delete, select, update
 
     from sitreps.ingest import documents, ingest
-    from sitreps.store.schema import EventAccountRow
+    from sitreps.store.schema import EventAccountRow, IncidentRow
 
     lines = (EXAMPLES / "reports.jsonl").read_text().splitlines()
     kharkiv = [line for line in lines if "Kharkiv" in line][:4]
@@ -247,6 +248,11 @@ def test_incidents_of_events_stored_before_accounts_are_corroborated_alike(
         if name == "upgraded":
             with store.engine.begin() as connection:
                 connection.execute(delete(EventAccountRow))
+                connection.execute(
+                    update(IncidentRow).values(
+                        summary_json=None, summary_vectors=None, tally_json=None
+                    )
+                )
         ingest(store, documents([str(later)]))
     upgraded, current = stores["upgraded"], stores["current"]
     assert upgraded.incidents() and [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,22 +15,9 @@ from sitreps.ingest import Prepared, analysed, documents, ingest
 from sitreps.inputs import ReportRecord
 from sitreps.store import EventFilter, Outcome, Store
 from sitreps.store.schema import Base, ReportRow
-from tests import postgres
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    if postgres.binaries() is None:
-        pytest.skip("PostgreSQL is not installed: `make test` installs Debian's package")
-    directory = Path(tempfile.mkdtemp(prefix="sitreps-pg-"))
-    try:
-        with postgres.server(directory) as url:
-            yield url
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -41,9 +26,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         opened = Store.open(tmp_path / "store.db")
     else:
         opened = Store.open(request.getfixturevalue("postgres_url"))
-        with opened.engine.begin() as connection:  # each test starts from an empty store
-            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+        empty(opened)  # each test starts from an empty store
     yield opened
     opened.close()
 
@@ -81,6 +64,25 @@ def _incidents_as_events(store: Store) -> set[frozenset[str]]:
     return {frozenset(incident["evidence"]["events"]) for incident in store.incidents()}
 
 
+def empty(store: Store) -> None:
+    with store.engine.begin() as connection:
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+
+
+def incidents_of_one_writer(store: Store, prepared: list[Prepared]) -> set[frozenset[str]]:
+    """Empties the store and stores the reports again, one writer, in the order they were
+    stored: the incidents that order makes."""
+    with store.engine.connect() as connection:
+        stored = connection.execute(select(ReportRow.id).order_by(ReportRow.ingested_at))
+        order = {report_id: number for number, report_id in enumerate(stored.scalars())}
+    assert len(order) == len(prepared)
+    empty(store)
+    for item in sorted(prepared, key=lambda p: order[p.analysis.report.id]):
+        store.add(item.analysis, None, "test", item.vectors)
+    return _incidents_as_events(store)
+
+
 def test_two_writers_at_once_give_the_incidents_of_one(postgres_url: str) -> None:
     """Two writers storing into one PostgreSQL store at the same time, reports of one
     incident arriving through either: the incidents are those one writer makes of the
@@ -94,18 +96,13 @@ def test_two_writers_at_once_give_the_incidents_of_one(postgres_url: str) -> Non
     assert len(prepared) == len(records)
     store = Store.open(postgres_url)
 
-    def empty() -> None:
-        with store.engine.begin() as connection:
-            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {tables} CASCADE"))
-
     def write(share: list[Prepared], start: threading.Barrier) -> None:
         start.wait()
         for item in share:
             store.add(item.analysis, None, "test", item.vectors)
 
     try:
-        empty()
+        empty(store)
         start = threading.Barrier(2)
         writers = [
             threading.Thread(target=write, args=(prepared[number::2], start)) for number in (0, 1)
@@ -115,14 +112,7 @@ def test_two_writers_at_once_give_the_incidents_of_one(postgres_url: str) -> Non
         for writer in writers:
             writer.join(timeout=600)
         together = _incidents_as_events(store)
-        with store.engine.connect() as connection:
-            stored = connection.execute(select(ReportRow.id).order_by(ReportRow.ingested_at))
-            order = {report_id: number for number, report_id in enumerate(stored.scalars())}
-        assert len(order) == len(records)
-        empty()
-        for item in sorted(prepared, key=lambda p: order[p.analysis.report.id]):
-            store.add(item.analysis, None, "test", item.vectors)
-        alone = _incidents_as_events(store)
+        alone = incidents_of_one_writer(store, prepared)
     finally:
         store.close()
     assert together == alone

@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -27,6 +27,7 @@ import numpy as np
 import pycountry
 from alembic import command
 from alembic.config import Config
+from pydantic import BaseModel
 from sqlalchemy import (
     ColumnElement,
     Engine,
@@ -42,15 +43,32 @@ from sqlalchemy import (
     true,
     union,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 import sitreps
 from sitreps import acled, registry
-from sitreps.corroboration import Account, Voice, account, corroborate
+from sitreps.corroboration import Account, Tally, Voice, account, corroborate
 from sitreps.embeddings import Vectors
 from sitreps.gazetteer import EARTH_RADIUS_KM, country_name
-from sitreps.incidents import RADIUS_KM, Clusterer, Incident, Mention, embed, mentions_of
-from sitreps.model import Analysis, Certainty, Claim, Quantity, Source, SourceKind, Weapon
+from sitreps.incidents import (
+    RADIUS_KM,
+    Clusterer,
+    Incident,
+    Mention,
+    Summary,
+    embed,
+    mentions_of,
+)
+from sitreps.model import (
+    Analysis,
+    Certainty,
+    Claim,
+    Event,
+    Quantity,
+    Source,
+    SourceKind,
+    Weapon,
+)
 from sitreps.store.schema import (
     AnalysisRow,
     ChangeRow,
@@ -184,12 +202,13 @@ class Store:
             session.add(report_row(analysis, key, version, origin, now))
             session.flush()
             add_analysis(session, analysis, now)
-            touched: set[str] = set()
             if current is not None:
                 current.superseded_by = report.id
-                touched |= _withdraw(session, current.id)
-            touched |= _place_in_incidents(session, analysis, vectors)
-            _update_incidents(session, touched, now)
+                for incident_id in sorted(_withdraw(session, current.id)):
+                    left = session.get(IncidentRow, incident_id)
+                    assert left is not None
+                    _rebuild_incident(session, left, now)
+            _place_in_incidents(session, analysis, vectors, now)
             if current is not None:
                 reason = f"{key}: version {version} replaces {current.id}"
                 session.add(_change("report", report.id, "new version", reason, now))
@@ -205,12 +224,12 @@ class Store:
         if status is not None:
             query = query.where(IncidentRow.status == status)
         with Session(self.engine) as session:
-            return [_incident_dict(row) for row in session.scalars(query)]
+            return _incident_dicts(session, session.scalars(query).all())
 
     def incident(self, incident_id: str) -> dict[str, Any] | None:
         with Session(self.engine) as session:
             row = session.get(IncidentRow, incident_id)
-            return _incident_dict(row) if row is not None else None
+            return _incident_dicts(session, [row])[0] if row is not None else None
 
     def report(self, report_id: str) -> dict[str, Any] | None:
         """A report as stored (any version), with the id of the version that replaced it."""
@@ -558,11 +577,11 @@ def _mention(row: Row[Any]) -> Mention:
     )
 
 
-def _candidates(session: Session, mention: Mention) -> list[Incident]:
-    """The incidents a mention could join, each with all its members: those with an event
-    whose window overlaps the mention's and whose point (if it has one) is within the
-    largest radius. An incident with none cannot be joined: average linkage needs every
-    member compatible. A mention with no date at all is matched against nothing."""
+def _candidates(session: Session, mention: Mention, now: datetime) -> list[Incident]:
+    """The incidents a mention could join, each with its summary: those with an event whose
+    window overlaps the mention's and whose point (if it has one) is within the largest
+    radius, and no event of the mention's report. A mention with no date at all is matched
+    against nothing."""
     if mention.window is None:
         return []
     first, last = mention.window
@@ -586,17 +605,19 @@ def _candidates(session: Session, mention: Mention) -> list[Incident]:
             for lengths in (short, long)
         )
     ).subquery()
-    members = session.execute(  # rows, not ORM objects: there may be thousands
-        select(*EventMentionRow.__table__.columns, IncidentEventRow.incident_id)
-        .join(IncidentEventRow, same_event)
-        .where(IncidentEventRow.incident_id.in_(select(reached.c.incident_id)))
-        .order_by(IncidentEventRow.incident_id, EventMentionRow.report_id, EventMentionRow.event_id)
+    holding_the_report = select(IncidentEventRow.incident_id).where(
+        IncidentEventRow.report_id == mention.report_id
     )
-    incidents: dict[str, Incident] = {}
-    for row in members:
-        incident = incidents.setdefault(row.incident_id, Incident(id=row.incident_id))
-        incident.mentions.append(_mention(row))
-    return list(incidents.values())
+    rows = session.scalars(
+        select(IncidentRow)
+        .options(defer(IncidentRow.tally_json))
+        .where(
+            IncidentRow.id.in_(select(reached.c.incident_id)),
+            IncidentRow.id.not_in(holding_the_report),
+        )
+        .order_by(IncidentRow.id)
+    )
+    return [Incident(id=row.id, summary=_summary(session, row, now)) for row in rows]
 
 
 def _near(mention: Mention) -> ColumnElement[bool]:
@@ -615,45 +636,55 @@ def _near(mention: Mention) -> ColumnElement[bool]:
 
 
 def _place_in_incidents(
-    session: Session, analysis: Analysis, vectors: Sequence[Vectors] | None
-) -> set[str]:
-    """Join each event of a new report to an incident, or open one; the incidents touched."""
+    session: Session, analysis: Analysis, vectors: Sequence[Vectors] | None, now: datetime
+) -> None:
+    """Join each event of a new report to an incident, or open one, and update that
+    incident from its summary and tally: the cost does not grow with its size."""
     mentions = mentions_of(analysis)
     if vectors is None:
         embed(mentions)
     else:
         for mention, vector in zip(mentions, vectors, strict=True):
             mention.vector = vector
-    touched = set()
     for stated, mention in zip(analysis.events, mentions, strict=True):
-        clusterer = Clusterer(_candidates(session, mention))
+        clusterer = Clusterer(_candidates(session, mention, now))
         new_id = "i" + hashlib.sha1(mention.key.encode()).hexdigest()[:12]
         incident = clusterer.add(mention, new_id)
-        if incident.id == new_id and session.get(IncidentRow, new_id) is None:
-            session.add(new_incident_row(new_id))  # filled in by _update_incidents
-            session.flush()  # before the link to it: the two tables share no relationship()
-        session.add(mention_row(mention, stated.id))
-        session.add(
-            IncidentEventRow(
-                report_id=analysis.report.id, event_id=stated.id, incident_id=incident.id
-            )
+        join_incident(session, incident, analysis, stated, mention, now)
+
+
+def join_incident(
+    session: Session,
+    incident: Incident,
+    analysis: Analysis,
+    stated: Event,
+    mention: Mention,
+    now: datetime,
+) -> None:
+    """Store an event as a member of an incident (a new one: its row is opened) whose
+    summary it has joined, and update the incident's row."""
+    row = session.get(IncidentRow, incident.id)
+    if row is None:
+        row = IncidentRow(
+            id=incident.id,
+            status="",  # "opened" is logged when its status is first set
+            n_events=0,
+            n_reports=0,
+            n_outlets=0,
+            n_independent_sources=0,
+            updated_at=now,
         )
-        session.flush()
-        touched.add(incident.id)
-    return touched
-
-
-def new_incident_row(incident_id: str) -> IncidentRow:
-    return IncidentRow(
-        id=incident_id,
-        status="",
-        n_events=0,
-        n_reports=0,
-        n_outlets=0,
-        n_independent_sources=0,
-        evidence_json="{}",
-        updated_at=datetime.now(UTC),
+        session.add(row)
+        session.flush()  # before the link to it: the two tables share no relationship()
+    kept = _kept(session, row, now) if row.n_events else Kept()
+    session.add(mention_row(mention, stated.id))
+    session.add(
+        IncidentEventRow(report_id=analysis.report.id, event_id=stated.id, incident_id=row.id)
     )
+    session.flush()
+    row.summary_json, row.summary_vectors = incident.summary.dump()
+    kept.tally.add(account(analysis, stated))
+    _describe(row, kept, [_event_summary(analysis, stated)], now, session)
 
 
 def _withdraw(session: Session, report_id: str) -> set[str]:
@@ -668,21 +699,132 @@ def _withdraw(session: Session, report_id: str) -> set[str]:
     return touched
 
 
-def _update_incidents(session: Session, incident_ids: Iterable[str], now: datetime) -> None:
-    """Recompute each incident's summary and corroboration from its events."""
-    for incident_id in sorted(incident_ids):
-        links = session.scalars(
-            select(IncidentEventRow).where(IncidentEventRow.incident_id == incident_id)
-        ).all()
-        row = session.get(IncidentRow, incident_id)
-        assert row is not None
-        if not links:
-            session.delete(row)
-            session.add(_change("incident", incident_id, "closed", "no events left", now))
-            continue
-        keys = sorted((link.report_id, link.event_id) for link in links)
-        accounts = _accounts(session, keys)
-        summaries = session.execute(  # rows, not ORM objects: there may be hundreds
+class Kept(BaseModel):
+    """What the store keeps of an incident's events beside it, growing with its voices and
+    places, not its reports: the tally of their accounts and the places they name."""
+
+    tally: Tally = Tally()
+    places: dict[str, tuple[int, float, float]] = {}  # name: events there, latitude, longitude
+
+
+def _summary(session: Session, row: IncidentRow, now: datetime) -> Summary:
+    if row.summary_json is None or row.summary_vectors is None:
+        _rebuild_incident(session, row, now)  # stored before migration 0009
+    assert row.summary_json is not None and row.summary_vectors is not None
+    return Summary.load(row.summary_json, row.summary_vectors)
+
+
+def _kept(session: Session, row: IncidentRow, now: datetime) -> Kept:
+    if row.tally_json is None:
+        _rebuild_incident(session, row, now)  # stored before migration 0009
+    assert row.tally_json is not None
+    return Kept.model_validate_json(row.tally_json)
+
+
+def _event_summary(analysis: Analysis, stated: Event) -> EventSummary:
+    place = analysis.place(stated.location) if stated.location else None
+    located = place is not None and place.lat is not None and place.lon is not None
+    return EventSummary(
+        event_type=stated.event_type,
+        sub_event_type=stated.sub_event_type,
+        event_date_start=stated.date_start,
+        event_date_end=stated.date_end,
+        latitude=place.lat if located and place else None,
+        longitude=place.lon if located and place else None,
+        location=place.name if located and place else None,
+    )
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """What an incident's row shows of its events: kind, dates, a place."""
+
+    event_type: str | None
+    sub_event_type: str | None
+    event_date_start: date | None
+    event_date_end: date | None
+    latitude: float | None
+    longitude: float | None
+    location: str | None
+
+
+def _describe(
+    row: IncidentRow,
+    kept: Kept,
+    joining: list[EventSummary],
+    now: datetime,
+    session: Session,
+) -> None:
+    """Update an incident's row with the events that joined it (their accounts are in
+    `kept`'s tally already): the kind of its first event, its dates, the place its events
+    name most often (the first of those named as often), its corroboration."""
+    if not row.n_events and joining:
+        row.event_type, row.sub_event_type = joining[0].event_type, joining[0].sub_event_type
+    dates = [row.first_date, row.last_date]
+    dates += [d for e in joining for d in (e.event_date_start, e.event_date_end)]
+    row.first_date = min(filter(None, dates), default=None)
+    row.last_date = max(filter(None, dates), default=None)
+    for stated in joining:
+        if stated.location and stated.latitude is not None and stated.longitude is not None:
+            told, _, _ = kept.places.get(stated.location, (0, 0.0, 0.0))
+            kept.places[stated.location] = (told + 1, stated.latitude, stated.longitude)
+    if kept.places:
+        most = max(told for told, _, _ in kept.places.values())
+        row.location = next(name for name, (told, _, _) in kept.places.items() if told == most)
+        _, row.latitude, row.longitude = kept.places[row.location]
+    judged = kept.tally.judged()
+    status = judged.status.value
+    if not row.status:
+        session.add(_change("incident", row.id, "opened", status, now))
+    elif row.status != status:
+        session.add(_change("incident", row.id, "status", f"{row.status} -> {status}", now))
+    row.status = status
+    row.n_events += len(joining)
+    row.n_reports = kept.tally.reports  # an incident holds one event of a report at most
+    row.n_outlets = len(kept.tally.outlets)
+    row.n_independent_sources = judged.n_voices
+    row.tally_json = kept.model_dump_json()
+    row.updated_at = now
+
+
+def _rebuild_incident(session: Session, row: IncidentRow, now: datetime) -> None:
+    """Remake an incident from the events it has (after one left it, or where it was stored
+    before migration 0009); close it where none is left."""
+    keys = [  # in the order they joined: the order their reports were stored
+        (link.report_id, link.event_id)
+        for link in session.execute(
+            select(IncidentEventRow.report_id, IncidentEventRow.event_id)
+            .join(ReportRow, ReportRow.id == IncidentEventRow.report_id)
+            .where(IncidentEventRow.incident_id == row.id)
+            .order_by(ReportRow.ingested_at, IncidentEventRow.report_id, IncidentEventRow.event_id)
+        )
+    ]
+    if not keys:
+        session.delete(row)
+        session.add(_change("incident", row.id, "closed", "no events left", now))
+        return
+    summary = Summary()
+    for stored in session.execute(
+        select(*EventMentionRow.__table__.columns)
+        .join(
+            IncidentEventRow,
+            and_(
+                IncidentEventRow.report_id == EventMentionRow.report_id,
+                IncidentEventRow.event_id == EventMentionRow.event_id,
+            ),
+        )
+        .where(IncidentEventRow.incident_id == row.id)
+        .order_by(EventMentionRow.report_id, EventMentionRow.event_id)
+    ):
+        summary.add(_mention(stored))
+    row.summary_json, row.summary_vectors = summary.dump()
+    kept = Kept()
+    accounts = _accounts(session, keys)
+    for key in keys:
+        kept.tally.add(accounts[key])
+    events = {
+        (stored.report_id, stored.event_id): EventSummary(*stored[2:])
+        for stored in session.execute(
             select(
                 EventRow.report_id,
                 EventRow.event_id,
@@ -693,59 +835,29 @@ def _update_incidents(session: Session, incident_ids: Iterable[str], now: dateti
                 EventRow.latitude,
                 EventRow.longitude,
                 EventRow.location,
-            ).where(EventRow.report_id.in_({r for r, _ in keys}))
-        )
-        events = {(stored.report_id, stored.event_id): stored for stored in summaries}
-        members = [events[key] for key in keys]
-        result = corroborate([accounts[key] for key in keys])
-        dates = [d for e in members for d in (e.event_date_start, e.event_date_end) if d]
-        point = next((e for e in members if e.latitude is not None), None)
-        status = result.status.value
-        values: dict[str, Any] = dict(
-            status=status,
-            first_date=min(dates, default=None),
-            last_date=max(dates, default=None),
-            latitude=point.latitude if point else None,
-            longitude=point.longitude if point else None,
-            location=point.location if point else None,
-            event_type=members[0].event_type,
-            sub_event_type=members[0].sub_event_type,
-            n_events=len(members),
-            n_reports=result.n_reports,
-            n_outlets=result.n_outlets,
-            n_independent_sources=result.n_independent_sources,
-            evidence_json=json.dumps(
-                {
-                    "voices": [_voice(v) for v in result.voices],
-                    "claims": [vars(c) for c in result.claims],  # flat: no deep copy
-                    "contradictions": result.contradictions,
-                    "denials": result.denials,
-                    "events": [f"{report_id}:{event_id}" for report_id, event_id in keys],
-                },
-                ensure_ascii=False,
-            ),
-            updated_at=now,
-        )  # fmt: skip
-        if not row.status:
-            session.add(_change("incident", incident_id, "opened", status, now))
-        elif row.status != status:
-            session.add(
-                _change("incident", incident_id, "status", f"{row.status} -> {status}", now)
-            )
-        for name, value in values.items():
-            setattr(row, name, value)
-
-
-def _accounts(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Account]:
-    """The stored accounts of these events; those of events stored before accounts were
-    (migration 0007) are made from their analysis once, and stored."""
-    reports = {report_id for report_id, _ in keys}
-    found = {
-        (row.report_id, row.event_id): Account.model_validate_json(row.account_json)
-        for row in session.scalars(
-            select(EventAccountRow).where(EventAccountRow.report_id.in_(reports))
+            ).where(EventRow.report_id.in_({report_id for report_id, _ in keys}))
         )
     }
+    row.n_events, row.first_date, row.last_date = 0, None, None
+    row.latitude = row.longitude = row.location = None
+    _describe(row, kept, [events[key] for key in keys], now, session)
+
+
+def _accounts(
+    session: Session, keys: list[tuple[str, str]], keep: bool = True
+) -> dict[tuple[str, str], Account]:
+    """The stored accounts of these events; those of events stored before accounts were
+    (migration 0007) are made from their analysis, and stored where `keep` (a reader
+    stores nothing)."""
+    reports = sorted({report_id for report_id, _ in keys})
+    found = {}
+    for chunk in range(0, len(reports), IN_CHUNK):
+        for row in session.scalars(
+            select(EventAccountRow).where(
+                EventAccountRow.report_id.in_(reports[chunk : chunk + IN_CHUNK])
+            )
+        ):
+            found[(row.report_id, row.event_id)] = Account.model_validate_json(row.account_json)
     missing = {report_id for report_id, event_id in keys if (report_id, event_id) not in found}
     for json_text in session.scalars(
         select(AnalysisRow.analysis_json).where(AnalysisRow.report_id.in_(missing))
@@ -753,13 +865,14 @@ def _accounts(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, 
         analysis = Analysis.model_validate_json(json_text)
         for item in analysis.events:
             told = found[(analysis.report.id, item.id)] = account(analysis, item)
-            session.add(
-                EventAccountRow(
-                    report_id=analysis.report.id,
-                    event_id=item.id,
-                    account_json=told.model_dump_json(),
+            if keep:
+                session.add(
+                    EventAccountRow(
+                        report_id=analysis.report.id,
+                        event_id=item.id,
+                        account_json=told.model_dump_json(),
+                    )
                 )
-            )
     return found
 
 
@@ -767,7 +880,41 @@ def _voice(voice: Voice) -> dict[str, Any]:
     return asdict(voice) | {"sources": sorted(voice.sources), "reports": sorted(voice.reports)}
 
 
-def _incident_dict(row: IncidentRow) -> dict[str, Any]:
-    found = {c.name: getattr(row, c.name) for c in IncidentRow.__table__.columns}
-    found["evidence"] = json.loads(found.pop("evidence_json"))
+IN_CHUNK = 500  # ids in one IN (...) list
+KEPT_COLUMNS = {"summary_json", "summary_vectors", "tally_json"}  # the store's own
+
+
+def _incident_dicts(session: Session, rows: Sequence[IncidentRow]) -> list[dict[str, Any]]:
+    """Incidents as dicts, each with its evidence: the corroboration of its events'
+    accounts, claim by claim."""
+    told: dict[str, list[tuple[str, str]]] = {row.id: [] for row in rows}
+    ids = list(told)
+    for chunk in range(0, len(ids), IN_CHUNK):
+        for link in session.execute(
+            select(
+                IncidentEventRow.incident_id, IncidentEventRow.report_id, IncidentEventRow.event_id
+            )
+            .join(ReportRow, ReportRow.id == IncidentEventRow.report_id)
+            .where(IncidentEventRow.incident_id.in_(ids[chunk : chunk + IN_CHUNK]))
+            .order_by(ReportRow.ingested_at, IncidentEventRow.report_id, IncidentEventRow.event_id)
+        ):
+            told[link.incident_id].append((link.report_id, link.event_id))
+    keys = [key for members in told.values() for key in members]
+    accounts = _accounts(session, keys, keep=False)
+    found = []
+    for row in rows:
+        result = corroborate([accounts[key] for key in told[row.id]])
+        incident = {
+            c.name: getattr(row, c.name)
+            for c in IncidentRow.__table__.columns
+            if c.name not in KEPT_COLUMNS
+        }
+        incident["evidence"] = {
+            "voices": [_voice(v) for v in result.voices],
+            "claims": [vars(c) for c in result.claims],
+            "contradictions": result.contradictions,
+            "denials": result.denials,
+            "events": sorted(f"{report_id}:{event_id}" for report_id, event_id in told[row.id]),
+        }
+        found.append(incident)
     return found

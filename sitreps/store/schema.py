@@ -212,8 +212,13 @@ class IncidentRow(Base):
     n_reports: Mapped[int] = mapped_column(Integer)
     n_outlets: Mapped[int] = mapped_column(Integer)
     n_independent_sources: Mapped[int] = mapped_column(Integer)
-    evidence_json: Mapped[str] = mapped_column(Text)  # voices, contradictions, denials
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # What a new event is matched and corroborated against, kept up to date as events
+    # join (incidents.Summary, corroboration.Tally and the places named), remade from the
+    # members when one leaves. The evidence, claim by claim, is read from their accounts.
+    summary_json: Mapped[str | None] = mapped_column(Text)
+    summary_vectors: Mapped[bytes | None] = mapped_column(LargeBinary)  # float64 sums
+    tally_json: Mapped[str | None] = mapped_column(Text)
 
 
 class IncidentEventRow(Base):
