@@ -412,12 +412,12 @@ def prefilled_store(path: Path, n_reports: int, patterns: list[Analysis], seed: 
         analysis = copy_of(rng.choice(patterns), number, range(span_days(n_reports)), rng)
         session.add(report_row(analysis, analysis.report.id, 1, "sitreps bench", now))
         session.flush()
-        add_analysis(session, analysis, now)
+        accounts = add_analysis(session, analysis, now)
         for event, mention in zip(analysis.events, mentions_of(analysis), strict=True):
             mention.vector = vectors[mention.text]
             incident = Incident(f"i{number:08d}{event.id}")
             incident.join(mention)
-            join_incident(session, incident, analysis, event, mention, now)
+            join_incident(session, incident, analysis, event, accounts[event.id], mention, now)
         if number % 1000 == 999:
             session.commit()
     session.commit()

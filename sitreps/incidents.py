@@ -161,11 +161,15 @@ def _part_key(mention: Mention) -> str:
 class Summary:
     """What matching needs of an incident's mentions, kept up to date as they join: counts
     and sums, so that a mention is matched against an incident of hundreds of reports as
-    fast as against one of three. Its similarity to a mention is `similarity`'s average
-    over the members, except that the text is compared with the members' centroid (the
-    cosine to the sum of their embeddings), which is more robust to one member told
-    differently (docs/quality.md, Incidents). The date bounds are exact; the place is the
-    members' mean point, within the smallest radius of theirs or the mention's."""
+    fast as against one of three. Its similarity to a mention is the weighted agreement
+    of names (the cosine of two name sets), kind, place and text over the parts both have
+    (two documents with no event type or point are compared on text and names alone; a
+    report not in English on all but its text, which the English sentence embedding
+    cannot compare), averaged over the members, except that the text is compared with the
+    members' centroid (the cosine to the sum of their embeddings), which is more robust to
+    one member told differently (docs/quality.md, Incidents). The date bounds are exact;
+    the place is the members' mean point, within the smallest radius of theirs or the
+    mention's."""
 
     members: int = 0
     parts: dict[str, _Part] = field(default_factory=dict)
@@ -275,18 +279,6 @@ class Summary:
         for bound in ("latest_start", "earliest_end"):
             found[bound] = found[bound] and date.fromisoformat(found[bound])
         return cls(parts=parts, **found)
-
-
-def similarity(a: Mention, b: Mention) -> float:
-    """Weighted agreement of text (embedding cosine), names (the cosine of the two sets),
-    kind and place, over the parts both mentions have:
-    two documents with no event type or point are compared on text and names alone, and
-    two reports not both in English on all but their text (the sentence embedding reads
-    English: a Ukrainian post and an English wire story about one strike are as far apart
-    there as two unrelated texts)."""
-    summary = Summary()
-    summary.add(b)
-    return summary.similarity(a)
 
 
 class Clusterer:

@@ -201,14 +201,14 @@ class Store:
             version = 1 if current is None else current.version + 1
             session.add(report_row(analysis, key, version, origin, now))
             session.flush()
-            add_analysis(session, analysis, now)
+            accounts = add_analysis(session, analysis, now)
             if current is not None:
                 current.superseded_by = report.id
                 for incident_id in sorted(_withdraw(session, current.id)):
                     left = session.get(IncidentRow, incident_id)
                     assert left is not None
                     _rebuild_incident(session, left, now)
-            _place_in_incidents(session, analysis, vectors, now)
+            _place_in_incidents(session, analysis, accounts, vectors, now)
             if current is not None:
                 reason = f"{key}: version {version} replaces {current.id}"
                 session.add(_change("report", report.id, "new version", reason, now))
@@ -360,7 +360,8 @@ def report_row(analysis: Analysis, key: str, version: int, origin: str, now: dat
     )
 
 
-def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
+def add_analysis(session: Session, analysis: Analysis, now: datetime) -> dict[str, Account]:
+    """Write an analysis and the rows made from it; the account of each event, by id."""
     report_id = analysis.report.id
     session.add(
         AnalysisRow(
@@ -424,6 +425,7 @@ def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
     firmness = list(Certainty)  # firmest first
     claims = {claim.id: claim for claim in analysis.claims}
     outlet_kind = _outlet_kind(analysis)
+    accounts: dict[str, Account] = {}
     for item in analysis.events:
         located = analysis.place(item.location) if item.location else None
         country, iso, iso3 = _country(located.country if located else None)
@@ -477,13 +479,13 @@ def add_analysis(session: Session, analysis: Analysis, now: datetime) -> None:
             )
         )
         session.add(EventNumberRow(report_id=report_id, event_id=item.id))
+        told = accounts[item.id] = account(analysis, item)
         session.add(
             EventAccountRow(
-                report_id=report_id,
-                event_id=item.id,
-                account_json=account(analysis, item).model_dump_json(),
+                report_id=report_id, event_id=item.id, account_json=told.model_dump_json()
             )
         )
+    return accounts
 
 
 def _original_sources(analysis: Analysis, claims: list[Claim]) -> list[Source]:
@@ -622,7 +624,7 @@ def _candidates(session: Session, mention: Mention, now: datetime) -> list[Incid
 
 def _near(mention: Mention) -> ColumnElement[bool]:
     """Mentions without a point, or with one in a box around the mention's point as wide as
-    the largest radius (compatible() then measures the distance)."""
+    the largest radius (the incident's summary then measures the distance)."""
     if mention.point is None:
         return true()
     latitude, longitude = mention.point
@@ -636,7 +638,11 @@ def _near(mention: Mention) -> ColumnElement[bool]:
 
 
 def _place_in_incidents(
-    session: Session, analysis: Analysis, vectors: Sequence[Vectors] | None, now: datetime
+    session: Session,
+    analysis: Analysis,
+    accounts: dict[str, Account],
+    vectors: Sequence[Vectors] | None,
+    now: datetime,
 ) -> None:
     """Join each event of a new report to an incident, or open one, and update that
     incident from its summary and tally: the cost does not grow with its size."""
@@ -650,7 +656,7 @@ def _place_in_incidents(
         clusterer = Clusterer(_candidates(session, mention, now))
         new_id = "i" + hashlib.sha1(mention.key.encode()).hexdigest()[:12]
         incident = clusterer.add(mention, new_id)
-        join_incident(session, incident, analysis, stated, mention, now)
+        join_incident(session, incident, analysis, stated, accounts[stated.id], mention, now)
 
 
 def join_incident(
@@ -658,6 +664,7 @@ def join_incident(
     incident: Incident,
     analysis: Analysis,
     stated: Event,
+    told: Account,
     mention: Mention,
     now: datetime,
 ) -> None:
@@ -683,7 +690,7 @@ def join_incident(
     )
     session.flush()
     row.summary_json, row.summary_vectors = incident.summary.dump()
-    kept.tally.add(account(analysis, stated))
+    kept.tally.add(told)
     _describe(row, kept, [_event_summary(analysis, stated)], now, session)
 
 
