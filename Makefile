@@ -46,9 +46,10 @@ place-model: install
 	$(BIN)/python scripts/train_place_ranker.py $(GEO_GOLD)
 	$(BIN)/python scripts/train_place_confidence.py $(GEO_GOLD)
 
-# Retrain the attribution tagger (sitreps/data/attribution_model.npz) on PolNeAR train: prints
-# its figures on held-out train articles after each epoch (they pick the epoch), then on
-# PolNeAR dev, never trained on. About 30 minutes on two cores.
+# Retrain the attribution taggers (sitreps/data/attribution_model.npz: two seeds, one ensemble)
+# on PolNeAR train: prints each one's figures on held-out train articles after each epoch
+# (they pick the epoch), then each one's and the ensemble's on PolNeAR dev, never trained on.
+# About 45 minutes on two cores.
 POLNEAR ?= ../shared/data/attribution/polnear_train.jsonl ../shared/data/attribution/polnear_dev.jsonl
 attribution-model: install
 	$(BIN)/python scripts/train_attribution_model.py $(POLNEAR)

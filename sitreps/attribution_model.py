@@ -7,7 +7,8 @@ vectors, its part of speech, dependency and entity labels, and a few flags (a qu
 reporting verb of the lexicon). A bidirectional LSTM reads the words of the whole report in
 order, and one layer per role scores begin / inside / outside; a linear-chain CRF per role
 (learned scores of each tag after each tag) is decoded by a Viterbi pass into spans, so a
-content may run over several sentences. Trained by
+content may run over several sentences. Two such taggers, trained alike from different
+seeds, ship as one ensemble that averages their scores. Trained by
 `scripts/train_attribution_model.py` (`make attribution-model`) on PolNeAR train, measured
 on PolNeAR dev. The weights ship as plain arrays in an .npz file, never as a pickle, so
 loading them runs no code.
@@ -20,7 +21,7 @@ import json
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -142,7 +143,9 @@ Array = npt.NDArray[Any]
 class Features:
     """One report's words as the tagger reads them."""
 
-    encoder: Array  # float32 [words, LAYERS, 384]
+    # float32 [words, LAYERS, 384]; or, read for an ensemble, each tagger's mix of the layers
+    # [words, taggers, 384]
+    encoder: Array
     vectors: Array  # float32 [words, spaCy's token vector width]
     labels: Array  # int64 [words, 3]: part of speech, dependency, entity type (0 = other)
     flags: Array  # float32 [words, FLAGS]
@@ -177,17 +180,18 @@ def _encoder_layers() -> torch.nn.ModuleList:
     return quantized
 
 
-def encoder_states(doc: Doc, mix: Array | None = None) -> Array:
+def encoder_states(doc: Doc, mixes: Array | None = None) -> Array:
     """The encoder's first LAYERS layers for each spaCy token ([words, LAYERS, 384]): the
-    mean over its word pieces; with `mix` (a weight per layer), their weighted sum ([words,
-    1, 384]), all the tagger reads, in a fifth of the memory. The text is read in windows of
-    whole sentences where they fit."""
+    mean over its word pieces; with `mixes` (a weight per layer for each tagger of an
+    ensemble, [taggers, LAYERS]), each tagger's weighted sum ([words, taggers, 384]), all
+    the taggers read, in less memory. The text is read in windows of whole sentences where
+    they fit."""
     model = embeddings.model()[0]
     tokenizer, encoder = model.tokenizer, model.auto_model
     pieces = tokenizer(parsed_text(doc), add_special_tokens=False, return_offsets_mapping=True)
     ids: list[int] = pieces["input_ids"]
     offsets: list[tuple[int, int]] = pieces["offset_mapping"]
-    depth = LAYERS if mix is None else 1
+    depth = LAYERS if mixes is None else len(mixes)
     states = np.zeros((len(ids), depth, embeddings.DIMENSIONS), dtype=np.float32)
     sentence_starts = {sentence.start_char for sentence in doc.sents}
     breaks = [i for i, (start, _) in enumerate(offsets) if start in sentence_starts] + [len(ids)]
@@ -203,7 +207,7 @@ def encoder_states(doc: Doc, mix: Array | None = None) -> Array:
             windows.append((start, end))
         start = end
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-    weights = None if mix is None else torch.from_numpy(mix.astype(np.float32))[:, None]
+    weights = None if mixes is None else torch.from_numpy(mixes.astype(np.float32))
     with torch.inference_mode():
         for first, last in windows:
             hidden = encoder.embeddings(input_ids=torch.tensor([[cls, *ids[first:last], sep]]))
@@ -214,7 +218,7 @@ def encoder_states(doc: Doc, mix: Array | None = None) -> Array:
                 read.append(hidden)
             layers = torch.stack(read, dim=2)[0, 1:-1]
             if weights is not None:
-                layers = (layers * weights).sum(dim=1, keepdim=True)
+                layers = torch.einsum("pld,tl->ptd", layers, weights)
             states[first:last] = layers.numpy()
     return _word_means(doc, offsets, states)
 
@@ -238,8 +242,9 @@ def _word_means(doc: Doc, offsets: Sequence[tuple[int, int]], states: Array) -> 
     return np.asarray(words, dtype=np.float32).reshape(len(doc), *states.shape[1:])
 
 
-def features(doc: Doc, mix: Array | None = None) -> Features:
-    """The words of a parsed report as the tagger reads them; `mix`: see `encoder_states`."""
+def features(doc: Doc, mixes: Array | None = None) -> Features:
+    """The words of a parsed report as the tagger reads them; `mixes`: see
+    `encoder_states`."""
     verbs = _reporting_verbs()
     labels = np.array(
         [
@@ -263,7 +268,7 @@ def features(doc: Doc, mix: Array | None = None) -> Features:
         dtype=np.float32,
     ).reshape(len(doc), FLAGS)
     vectors = doc.tensor if doc.tensor.shape[0] == len(doc) else np.zeros((len(doc), 96))
-    return Features(encoder_states(doc, mix), vectors.astype(np.float32), labels, flags)
+    return Features(encoder_states(doc, mixes), vectors.astype(np.float32), labels, flags)
 
 
 class Tagger(torch.nn.Module):
@@ -296,7 +301,7 @@ class Tagger(torch.nn.Module):
         flags: torch.Tensor,
     ) -> torch.Tensor:
         """Scores [batch, words, roles, tags] from the features of a batch of reports, their
-        encoder states of every layer or already mixed by `mix()`."""
+        encoder states of every layer or already mixed by `mix()` ([..., 1, 384])."""
         if encoder.shape[-2] == LAYERS:
             mixed = (encoder * self.mix()[:, None]).sum(dim=-2)
         else:
@@ -354,19 +359,49 @@ class Tagger(torch.nn.Module):
             alpha = torch.where(inside[..., word, None] > 0, step, alpha)
         return (torch.logsumexp(alpha, dim=-1) - path).sum()
 
+
+class Ensemble:
+    """Taggers trained alike from different seeds, read as one: their scores and transitions
+    are averaged before decoding, so where one of them errs alone the others outvote it
+    (PolNeAR: see docs/quality.md)."""
+
+    def __init__(self, taggers: Sequence[Tagger]):
+        self.taggers = list(taggers)
+
+    def mixes(self) -> Array:
+        """Each tagger's weight of each encoder layer ([taggers, LAYERS])."""
+        return np.stack([tagger.mix().detach().numpy() for tagger in self.taggers])
+
+    def premixed(self, found: Features) -> Features:
+        """Features of every encoder layer as the ensemble's taggers read them."""
+        encoder = np.einsum("wld,tl->wtd", found.encoder.astype(np.float32), self.mixes())
+        return replace(found, encoder=encoder)
+
     def save(self, path: Path) -> None:
-        arrays = {name: value.detach().numpy() for name, value in self.state_dict().items()}
-        np.savez_compressed(path, config=np.array(json.dumps(self.config)), **arrays)
+        arrays = {
+            f"{i}.{name}": value.detach().numpy()
+            for i, tagger in enumerate(self.taggers)
+            for name, value in tagger.state_dict().items()
+        }
+        configs = json.dumps([tagger.config for tagger in self.taggers])
+        np.savez_compressed(path, configs=np.array(configs), **arrays)
 
     @classmethod
-    def load(cls, path: Path | Any) -> Tagger:
+    def load(cls, path: Path | Any) -> Ensemble:
+        taggers = []
         with np.load(path, allow_pickle=False) as arrays:
-            tagger = cls(**json.loads(str(arrays["config"])))
-            state = {
-                name: torch.from_numpy(arrays[name]) for name in arrays.files if name != "config"
-            }
-        tagger.load_state_dict(state)
-        return tagger.eval()
+            for i, config in enumerate(json.loads(str(arrays["configs"]))):
+                tagger = Tagger(**config)
+                prefix = f"{i}."
+                tagger.load_state_dict(
+                    {
+                        name.removeprefix(prefix): torch.from_numpy(arrays[name])
+                        for name in arrays.files
+                        if name.startswith(prefix)
+                    }
+                )
+                taggers.append(tagger.eval())
+        return cls(taggers)
 
 
 def tensors(batch: Sequence[Features]) -> tuple[torch.Tensor, ...]:
@@ -424,11 +459,25 @@ def decode(emissions: Array, transitions: Array, opening: Array) -> list[tuple[i
     return spans
 
 
-def predict(tagger: Tagger, batch: Sequence[Features]) -> list[dict[str, list[tuple[int, int]]]]:
-    """The spans of each role, per report, as (first word, word after the last)."""
+def predict(
+    ensemble: Ensemble, batch: Sequence[Features]
+) -> list[dict[str, list[tuple[int, int]]]]:
+    """The spans of each role, per report, as (first word, word after the last), from
+    features that hold each tagger's mix of the encoder layers (`features(doc,
+    ensemble.mixes())`, `Ensemble.premixed`)."""
+    taggers = ensemble.taggers
+    encoder, *rest = tensors(batch)
     with torch.inference_mode():
-        scores = tagger(*tensors(batch)).numpy()
-        transitions, opening = (t.numpy() for t in tagger.allowed())
+        scores = (
+            torch.stack(
+                [tagger(encoder[:, :, i : i + 1], *rest) for i, tagger in enumerate(taggers)]
+            )
+            .mean(dim=0)
+            .numpy()
+        )
+        allowed = [tagger.allowed() for tagger in taggers]
+        transitions = torch.stack([t for t, _ in allowed]).mean(dim=0).numpy()
+        opening = torch.stack([o for _, o in allowed]).mean(dim=0).numpy()
     return [
         {
             role: decode(scores[row, : len(f.labels), r], transitions[r], opening[r])
@@ -439,15 +488,14 @@ def predict(tagger: Tagger, batch: Sequence[Features]) -> list[dict[str, list[tu
 
 
 @cache
-def shipped() -> Tagger:
-    """The tagger shipped with the package (`make attribution-model` retrains it)."""
+def shipped() -> Ensemble:
+    """The taggers shipped with the package (`make attribution-model` retrains them)."""
     with resources.as_file(resources.files("sitreps") / "data" / SHIPPED) as file:
-        return Tagger.load(file)
+        return Ensemble.load(file)
 
 
-def spans(doc: Doc, tagger: Tagger) -> dict[str, list[tuple[int, int]]]:
-    """The tagger's spans of each role in a parsed English report."""
+def spans(doc: Doc, ensemble: Ensemble) -> dict[str, list[tuple[int, int]]]:
+    """The taggers' spans of each role in a parsed English report."""
     if len(doc) == 0:
         return {role: [] for role in ROLES}
-    mix = tagger.mix().detach().numpy()
-    return predict(tagger, [features(doc, mix)])[0]
+    return predict(ensemble, [features(doc, ensemble.mixes())])[0]

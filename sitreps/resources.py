@@ -16,7 +16,7 @@ from sitreps.model import Mode
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from sitreps.attribution_model import Tagger
+    from sitreps.attribution_model import Ensemble
     from sitreps.event_classifier import EventClassifier
     from sitreps.gazetteer import Gazetteer
     from sitreps.place_confidence import Calibration
@@ -58,7 +58,7 @@ class Resources:
         return registry.default()
 
     @cached_property
-    def attribution_tagger(self) -> Tagger:
+    def attribution_tagger(self) -> Ensemble:
         from sitreps import attribution_model
 
         return attribution_model.shipped()

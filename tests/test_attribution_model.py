@@ -3,6 +3,7 @@ model finds in plain reports (through `sitreps.analyze`)."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 from pathlib import Path
 
@@ -99,15 +100,32 @@ def test_the_loss_is_least_for_the_gold_tags() -> None:
 
 def test_weights_round_trip_without_pickle(tmp_path: Path) -> None:
     doc = nlp.load()("The governor said that two drones hit a substation in Sumy.")
-    features = attribution_model.features(doc)
     shipped = attribution_model.shipped()
-    shipped.save(tmp_path / "tagger.npz")
-    loaded = attribution_model.Tagger.load(tmp_path / "tagger.npz")
+    shipped.save(tmp_path / "taggers.npz")
+    loaded = attribution_model.Ensemble.load(tmp_path / "taggers.npz")
+    assert len(loaded.taggers) == len(shipped.taggers) > 1
+    features = attribution_model.features(doc, shipped.mixes())
     assert attribution_model.predict(loaded, [features]) == attribution_model.predict(
         shipped, [features]
     )
-    with np.load(tmp_path / "tagger.npz", allow_pickle=False) as arrays:
+    with np.load(tmp_path / "taggers.npz", allow_pickle=False) as arrays:
         assert all(arrays[name].dtype != object for name in arrays.files)
+
+
+def test_an_ensemble_reads_the_mean_of_its_taggers_scores() -> None:
+    # One tagger twice is that tagger; a second one that scores every word "outside" with
+    # certainty pulls the ensemble's spans away where the first was unsure.
+    doc = nlp.load()("The governor said that two drones hit a substation in Sumy.")
+    (first, second) = attribution_model.shipped().taggers[:2]
+    alone = attribution_model.Ensemble([first])
+    twice = attribution_model.Ensemble([first, first])
+    assert attribution_model.spans(doc, twice) == attribution_model.spans(doc, alone)
+    silent = copy.deepcopy(second)
+    with torch.no_grad():
+        silent.out[1].weight.zero_()
+        silent.out[1].bias.copy_(torch.tensor([50.0, -50.0, -50.0] * 3))
+    outvoted = attribution_model.spans(doc, attribution_model.Ensemble([first, silent]))
+    assert outvoted == {role: [] for role in attribution_model.ROLES}
 
 
 def test_the_shipped_tagger_finds_source_cue_and_content() -> None:

@@ -185,6 +185,28 @@ def test_parenthetical_and_headline_attribution() -> None:
     assert source_names(analysis, week)[-1] == "spokesman"
 
 
+def test_a_heading_before_a_colon_is_not_a_speaker() -> None:
+    analysis = sitreps.analyze(
+        "Infrastructure: two substations were damaged in Kharkiv overnight.\n\n"
+        "Police: two men were detained near the site."
+    )
+    (damage,) = claims_of(analysis, "two substations were damaged")
+    assert damage.attribution == [analysis.claims[0].attribution[0]]  # the outlet's own
+    assert "Infrastructure" not in {source.name for source in analysis.sources}
+    (detained,) = claims_of(analysis, "two men were detained")
+    assert source_names(analysis, detained)[-1] == "Police"
+
+
+def test_a_title_before_a_name_does_not_name_the_speaker() -> None:
+    analysis = sitreps.analyze(
+        "Moldovan Minister of Infrastructure and Regional Development Andrei Spinu wrote in a "
+        "Telegram post that the Russian attacks led to power outages across the country."
+    )
+    (outages,) = claims_of(analysis, "led to power outages")
+    assert source_names(analysis, outages)[-1].endswith("Andrei Spinu")
+    assert len(analysis.sources) == 2  # the outlet and the minister, not "Infrastructure"
+
+
 def test_a_pronoun_speaker_is_the_person_named_before() -> None:
     analysis = sitreps.analyze(
         "Olena Kovalenko runs a shelter in Izium. She said the building lost power on Monday."

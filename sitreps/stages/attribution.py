@@ -390,6 +390,10 @@ def _speaker_colon(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]
         for t in speaker
     ):
         return []
+    if speaker.root.pos_ == "NOUN" and not (
+        _is_agent(speaker.root) or any(t.ent_type_ in AGENT_ENTS for t in speaker)
+    ):
+        return []  # a heading ("Infrastructure: ..."), not someone speaking
     resolved = _resolve(speaker.root, sources)
     content = {t.i for t in sentence if t.i > colon.i and not t.is_punct}
     if resolved is None or not content:
@@ -687,11 +691,13 @@ def _continuation(
 
 
 def _head_noun(words: TokenSpan, chunks: list[TokenSpan]) -> Token:
-    """The noun a source's words name: the head of their first noun phrase (of the report's
-    `chunks`: "Sergei Lebedev" in "Sergei Lebedev, the coordinator of ..."), and for "who"
-    in "analysts, who warn", the analysts."""
+    """The noun a source's words name: a name at their head ("Andrei Spînu" in "Moldovan
+    Minister of Infrastructure and Regional Development Andrei Spînu"), else the head of
+    their first noun phrase (of the report's `chunks`: "Sergei Lebedev" in "Sergei Lebedev,
+    the coordinator of ..."), and for "who" in "analysts, who warn", the analysts."""
     chunk = next((c for c in chunks if words.start <= c.start and c.end <= words.end), None)
-    head = chunk.root if chunk is not None else words.root
+    named = words.root.pos_ == "PROPN"
+    head = chunk.root if chunk is not None and not named else words.root
     if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":
         return head.head.head
     return head
