@@ -114,7 +114,7 @@ def test_weights_round_trip_without_pickle(tmp_path: Path) -> None:
 
 def test_an_ensemble_reads_the_mean_of_its_taggers_scores() -> None:
     # One tagger twice is that tagger; a second one that scores every word "outside" with
-    # certainty pulls the ensemble's spans away where the first was unsure.
+    # certainty outvotes the first everywhere, so the ensemble tags nothing.
     doc = nlp.load()("The governor said that two drones hit a substation in Sumy.")
     (first, second) = attribution_model.shipped().taggers[:2]
     alone = attribution_model.Ensemble([first])
