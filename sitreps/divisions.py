@@ -18,11 +18,14 @@ the oblasts join GeoNames' own.
 from __future__ import annotations
 
 import hashlib
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from rapidfuzz import fuzz
 
 from sitreps import lexicons
 from sitreps.gazetteer import GazetteerEntry, normalize_name, translated
@@ -100,6 +103,9 @@ def _stem_score(adjective: str, name: str, slack: int) -> int:
     return prefix + (100 if prefix == len(name) else 0)
 
 
+_RUSSIAN_ONLY = re.compile("[ыэъё]")  # letters of Russian that Ukrainian does not have
+
+
 class _StemIndex:
     """Towns by the first letters of their names, to find the town a unit is named after."""
 
@@ -115,16 +121,23 @@ class _StemIndex:
     ) -> tuple[int, _Town, str] | None:
         """(score, town, the town's name that matched) of the best town `name` is formed from."""
         stem = normalize_name(name)
-        best: tuple[int, int, _Town, str] | None = None
-        for norm, town in self._by_prefix.get(stem[:_MIN_STEM], []):
-            score = _stem_score(stem, norm, self._slack)
-            if (
-                score
-                and accept(town)
-                and (best is None or (score, town.entry.population) > best[:2])
-            ):
-                best = (score, town.entry.population, town, norm)
-        return (best[0], best[2], best[3]) if best else None
+        found = [
+            (score, town, norm)
+            for norm, town in self._by_prefix.get(stem[:_MIN_STEM], [])
+            if (score := _stem_score(stem, norm, self._slack)) and accept(town)
+        ]
+        # Between equals (one town's spellings), a Ukrainian spelling, which transliterates
+        # wholly, then the first in order: the same on every build, whatever the hash seed.
+        found.sort(key=lambda match: (match[2], match[1].entry.geonameid))
+        return max(
+            found,
+            key=lambda match: (
+                match[0],
+                match[1].entry.population,
+                not _RUSSIAN_ONLY.search(match[2]),
+            ),
+            default=None,
+        )
 
 
 def build(cities: list[tuple[GazetteerEntry, set[str]]]) -> Divisions:
@@ -332,7 +345,8 @@ def _units(
         seat_of[row.id] = seat.entry
         feature, precision, kinds = _UNITS[row.category]
         latin = translit(row.name)
-        names = {f"{latin} {kind}" for kind in kinds} | {f"{row.name} {_LOCAL_KINDS[row.category]}"}
+        names = {f"{spelling} {kind}" for spelling in _spellings(latin) for kind in kinds}
+        names.add(f"{row.name} {_LOCAL_KINDS[row.category]}")
         if row.category != "B":
             names |= {f"{town} {kind}" for town in (seat.entry.name, spelled) for kind in kinds}
         entry = GazetteerEntry(
@@ -349,6 +363,15 @@ def _units(
         divisions.places.append((entry, names))
     _raions_and_hromadas(register, code_of, towns_by_norm, divisions)
     _villages(register, code_of, towns_by_norm, seat_of, divisions)
+
+
+def _spellings(latin: str) -> set[str]:
+    """A unit's name as the national transliteration writes it ("Kyivskyi") and as English
+    reports also do ("Kyivsky", "Kyivskiy")."""
+    if not latin.endswith("skyi"):
+        return {latin}
+    stem = latin.removesuffix("yi")
+    return {latin, f"{stem}y", f"{stem}iy"}
 
 
 def _villages(
@@ -413,10 +436,17 @@ def _raions_and_hromadas(
                 units[unit.category][(code, normalize_name(row.name))].add(
                     f"{translit(unit.name)} {kind}"
                 )
-    levels = ((units["P"], divisions.admin2_of), (units["H"], divisions.admin3_of))
-    for norm, towns in towns_by_norm.items():
-        for town in towns:
-            for named, of_town in levels:
-                found = named.get((town.entry.admin1_code or "", norm), set())
-                if len(found) == 1 and town.entry.geonameid not in of_town:
-                    of_town[town.entry.geonameid] = next(iter(found))
+    towns = {town.entry.geonameid: town for found in towns_by_norm.values() for town in found}
+    for town in towns.values():
+        code = town.entry.admin1_code or ""
+        for named, of_town in (
+            (units["P"], divisions.admin2_of),
+            (units["H"], divisions.admin3_of),
+        ):
+            unique = [norm for norm in town.norms if len(named.get((code, norm), ())) == 1]
+            if unique:
+                # A town's names can lead to different units (among Donetsk's is
+                # "Донецьке", a village of another raion): the name nearest its own wins.
+                own = normalize_name(town.entry.name)
+                best = max(unique, key=lambda norm: (fuzz.ratio(own, translit(norm)), norm))
+                of_town[town.entry.geonameid] = next(iter(named[(code, best)]))

@@ -21,6 +21,7 @@ import sqlite3
 import tempfile
 import threading
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,7 +32,7 @@ from filelock import FileLock
 
 from sitreps import cyrillic, lexicons, progress
 
-GAZETTEER_VERSION = "18"
+GAZETTEER_VERSION = "19"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -135,6 +136,13 @@ CREATE INDEX place_name_by_place ON place_name(geonameid);
 CREATE INDEX place_by_country ON place(country);
 CREATE INDEX place_by_lat ON place(lat, lon);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE fuzzy_names (
+    country TEXT NOT NULL,
+    initial TEXT NOT NULL,
+    names TEXT NOT NULL,
+    geonameids BLOB NOT NULL,
+    PRIMARY KEY (country, initial)
+) WITHOUT ROWID;
 """
 
 
@@ -330,6 +338,37 @@ def _insert(connection: sqlite3.Connection, entry: GazetteerEntry, names: set[st
     )
 
 
+def index_fuzzy_names(connection: sqlite3.Connection) -> None:
+    """Group the names of each country's places (not of the country itself) by their first
+    letter, for fuzzy matching: one row per (country, initial), read at once. Reading them
+    through the join of places and names cost 10 to 40 ms per country and letter, half the
+    places stage's time over the first hundreds of reports of a process."""
+    connection.execute("DELETE FROM fuzzy_names")
+    countries = [
+        country
+        for (country,) in connection.execute("SELECT DISTINCT country FROM place")
+        if country
+    ]
+    for country in countries:
+        rows = connection.execute(
+            "SELECT n.norm, n.geonameid FROM place p JOIN place_name n USING (geonameid) "
+            "WHERE p.country = ? AND p.feature NOT LIKE 'A.PCL%' ORDER BY p.geonameid, n.norm",
+            (country,),
+        )
+        by_initial: dict[str, tuple[list[str], array[int]]] = {}
+        for norm, geonameid in rows:
+            names, ids = by_initial.setdefault(norm[:1], ([], array("q")))
+            names.append(norm)
+            ids.append(geonameid)
+        connection.executemany(
+            "INSERT INTO fuzzy_names VALUES (?, ?, ?, ?)",
+            [
+                (country, initial, "\n".join(names), ids.tobytes())
+                for initial, (names, ids) in by_initial.items()
+            ],
+        )
+
+
 def build(path: Path) -> Path:
     """Write the gazetteer to `path` atomically: a crash never leaves half a file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -374,6 +413,7 @@ def build(path: Path) -> Path:
                 "INSERT INTO admin1 VALUES (?, ?, ?)",
                 [(country, code, name) for (country, code), name in found.admin1_names.items()],
             )
+            index_fuzzy_names(connection)
             connection.execute("INSERT INTO meta VALUES ('version', ?)", (GAZETTEER_VERSION,))
             connection.commit()
             connection.close()
@@ -427,12 +467,15 @@ class Gazetteer:
     def names_in_country(self, country: str, initial: str) -> list[tuple[str, int]]:
         """(normalised name, geonameid) of every place in a country whose name begins with
         `initial`, for fuzzy matching."""
-        rows = self._connection.execute(
-            "SELECT n.norm, n.geonameid FROM place p JOIN place_name n USING (geonameid) "
-            "WHERE p.country = ? AND substr(n.norm, 1, 1) = ? AND p.feature NOT LIKE 'A.PCL%'",
+        row = self._connection.execute(
+            "SELECT names, geonameids FROM fuzzy_names WHERE country = ? AND initial = ?",
             (country, initial),
-        )
-        return list(rows)
+        ).fetchone()
+        if row is None:
+            return []
+        ids = array("q")
+        ids.frombytes(row[1])
+        return list(zip(row[0].split("\n"), ids, strict=True))
 
     def get(self, geonameids: Iterable[int]) -> dict[int, GazetteerEntry]:
         ids = sorted(set(geonameids))
@@ -462,7 +505,7 @@ class Gazetteer:
         """The populated place nearest to a point (within a box of +- `within_degrees`)."""
         rows = self._connection.execute(
             f"SELECT {_ENTRY_COLUMNS} FROM place p WHERE p.lat BETWEEN ? AND ? "
-            "AND p.lon BETWEEN ? AND ? AND p.feature NOT LIKE 'A.PCL%'",
+            "AND p.lon BETWEEN ? AND ? AND p.feature LIKE 'P.%'",
             (
                 lat - within_degrees,
                 lat + within_degrees,

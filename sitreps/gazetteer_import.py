@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import IO
 
 from sitreps import progress
-from sitreps.gazetteer import GazetteerEntry, default_path, normalize_name, open_gazetteer
+from sitreps.gazetteer import (
+    GazetteerEntry,
+    default_path,
+    index_fuzzy_names,
+    normalize_name,
+    open_gazetteer,
+)
 
 _COLUMNS = 19
 _BATCH = 10_000
@@ -127,6 +133,7 @@ def import_geonames(dump: Path, gazetteer_path: Path | None = None) -> ImportSum
                     batch = []
             _write(connection, batch)
             summary.imported += len(batch)
+            index_fuzzy_names(connection)
     finally:
         connection.close()
     return summary

@@ -8,6 +8,7 @@ Storage, API, CLI and dashboard import this module; it imports none of them.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
@@ -96,10 +97,12 @@ def analyze_many(
     max_chars: int = MAX_CHARS,
     mode: Mode = Mode.FULL,
     resources: Resources | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Iterator[Analysis | Exception]:
     """Analyse reports in order, BATCH at a time (the English texts of a batch are parsed
     together): each one's analysis, or the error that refused it (`InputError`) or broke its
-    analysis. One report's failure never stops the others."""
+    analysis. One report's failure never stops the others. `timings`: where given, the
+    seconds each stage takes are added to it under the stage's name."""
     chosen = resources or shared_resources()
     found = iter(records)
     while batch := list(islice(found, BATCH)):
@@ -110,7 +113,7 @@ def analyze_many(
                 results.append(_state(record.text, record.language, known, max_chars, mode, chosen))
             except Exception as error:  # refused (InputError), or a bug on this one
                 results.append(error)
-        failed = _run([r for r in results if isinstance(r, DocumentState)])
+        failed = _run([r for r in results if isinstance(r, DocumentState)], timings)
         for result in results:
             if isinstance(result, DocumentState):
                 yield failed.get(id(result), result.analysis)
@@ -139,22 +142,29 @@ def _state(
     return DocumentState(analysis=analysis, resources=resources)
 
 
-def _run(states: list[DocumentState]) -> dict[int, Exception]:
+def _run(states: list[DocumentState], timings: dict[str, float] | None) -> dict[int, Exception]:
     """Every stage over the states; the error of each state that failed, by its id."""
     failed: dict[int, Exception] = {}
     for stage in STAGES:
-        going = [state for state in states if id(state) not in failed]
-        if stage.batched:
-            warned = [len(state.analysis.warnings) for state in going]
-            try:
-                stage.pipe(going)
-                continue
-            except Exception:  # one report broke the batch: each alone, to find which
-                for state, count in zip(going, warned, strict=True):
-                    del state.analysis.warnings[count:]
-        for state in going:
-            try:
-                stage(state)
-            except Exception as error:  # a bug on one report must not lose the others
-                failed[id(state)] = error
+        started = time.perf_counter()
+        _run_stage(stage, [state for state in states if id(state) not in failed], failed)
+        if timings is not None:
+            timings[stage.name] = timings.get(stage.name, 0.0) + time.perf_counter() - started
     return failed
+
+
+def _run_stage(stage: Stage, states: list[DocumentState], failed: dict[int, Exception]) -> None:
+    """One stage over the states; a state it fails on goes into `failed`."""
+    if stage.batched:
+        warned = [len(state.analysis.warnings) for state in states]
+        try:
+            stage.pipe(states)
+            return
+        except Exception:  # one report broke the batch: each alone, to find which
+            for state, count in zip(states, warned, strict=True):
+                del state.analysis.warnings[count:]
+    for state in states:
+        try:
+            stage(state)
+        except Exception as error:  # a bug on one report must not lose the others
+            failed[id(state)] = error

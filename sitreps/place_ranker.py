@@ -131,12 +131,12 @@ def _log_population(entry: GazetteerEntry) -> float:
 
 @dataclass
 class _Candidates:
-    """A mention's candidates as arrays, for comparing them with other mentions'."""
+    """Candidates as arrays, for comparing them with other mentions'."""
 
     entries: list[GazetteerEntry]
     points: Matrix
     regions: npt.NDArray[np.bool_]
-    prior: Matrix  # each candidate's share of the candidates' population
+    prior: Matrix  # each candidate's share of its mention's candidates' population
     divisions: npt.NDArray[np.int64]  # a number per (country, first-level division); -1: none
     countries: npt.NDArray[np.int64]  # a number per country; -1: none
 
@@ -158,100 +158,160 @@ class _Candidates:
             countries=np.array([number(e.country, bool(e.country)) for e in entries]),
         )
 
+    @classmethod
+    def joined(cls, parts: Sequence[_Candidates]) -> _Candidates:
+        return cls(
+            entries=[entry for part in parts for entry in part.entries],
+            points=np.concatenate([part.points for part in parts]),
+            regions=np.concatenate([part.regions for part in parts]),
+            prior=np.concatenate([part.prior for part in parts]),
+            divisions=np.concatenate([part.divisions for part in parts]),
+            countries=np.concatenate([part.countries for part in parts]),
+        )
 
-def _agreement(mine: _Candidates, others: list[_Candidates]) -> Matrix:
-    """How well each of a mention's candidates agrees with the other mentions of the report:
-    the share of them with a town within NEAR_KM, and the share of their candidates'
-    population (a prior of which one is meant) nearby, in its first-level division and in
-    its country; a column per measure."""
-    if not others:
-        return np.zeros((len(mine.entries), 6))
-    # Every other mention's candidates side by side, each column marked with its mention.
-    starts = np.cumsum([0] + [len(o.entries) for o in others[:-1]])
-    points = np.concatenate([o.points for o in others])
-    towns = ~np.concatenate([o.regions for o in others])
-    prior = np.concatenate([o.prior for o in others])
-    divisions = np.concatenate([o.divisions for o in others])
-    countries = np.concatenate([o.countries for o in others])
-    near = (_distances(mine.points, points) < NEAR_KM) & towns[None, :]
-    near &= ~mine.regions[:, None]  # a country's or division's point is no place to be near
-    same_division = (mine.divisions[:, None] == divisions[None, :]) & (mine.divisions[:, None] >= 0)
-    same_country = (mine.countries[:, None] == countries[None, :]) & (mine.countries[:, None] >= 0)
-    columns = []
-    for agrees in (near, same_division, same_country):
-        columns.append(np.maximum.reduceat(agrees, starts, axis=1).mean(axis=1))
-        columns.append(np.add.reduceat(agrees * prior[None, :], starts, axis=1).mean(axis=1))
-    agreement: Matrix = np.stack(columns, axis=1)
-    return agreement
+
+AGREEMENT_MEASURES = 6  # near, same division, same country: each as "any" and "weighted"
+ROWS_AT_ONCE = 256  # candidates compared with all others in one step: memory, not speed
+REPORT_AGREEMENT = slice(FEATURES.index("near_any"), FEATURES.index("same_country_weighted") + 1)
+SENTENCE_AGREEMENT = slice(
+    FEATURES.index("sentence_near_any"), FEATURES.index("sentence_same_country_weighted") + 1
+)
+
+
+def _agreements(
+    parts: Sequence[_Candidates], selections: Sequence[npt.NDArray[np.bool_]]
+) -> list[Matrix]:
+    """How well each candidate agrees with other mentions of the report: the share of them
+    with a town within NEAR_KM, and the share of their candidates' population (a prior of
+    which one is meant) nearby, in its first-level division and in its country. A mention's
+    candidates are compared with the mentions its row of a selection (mentions × mentions)
+    marks; one matrix per selection, a row per candidate of `parts` in order, a column per
+    measure."""
+    everyone = _Candidates.joined(parts)
+    sizes = np.array([len(part.entries) for part in parts])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    owners = np.repeat(np.arange(len(parts)), sizes)
+    towns = ~everyone.regions
+    found = [np.zeros((len(everyone.entries), AGREEMENT_MEASURES)) for _ in selections]
+    for first in range(0, len(everyone.entries), ROWS_AT_ONCE):
+        rows = slice(first, first + ROWS_AT_ONCE)
+        # a country's or division's point is no place to be near
+        near = (_distances(everyone.points[rows], everyone.points) < NEAR_KM) & towns[None, :]
+        near &= towns[rows, None]
+        divisions, countries = everyone.divisions[rows, None], everyone.countries[rows, None]
+        same_division = (divisions == everyone.divisions[None, :]) & (divisions >= 0)
+        same_country = (countries == everyone.countries[None, :]) & (countries >= 0)
+        by_mention = []  # per measure: candidates × mentions
+        for agrees in (near, same_division, same_country):
+            by_mention.append(np.maximum.reduceat(agrees, starts, axis=1).astype(np.float64))
+            by_mention.append(np.add.reduceat(agrees * everyone.prior[None, :], starts, axis=1))
+        for selection, matrix in zip(selections, found, strict=True):
+            chosen = selection[owners[rows]].astype(np.float64)
+            counts = np.maximum(chosen.sum(axis=1), 1.0)
+            for column, measure in enumerate(by_mention):
+                matrix[rows, column] = (measure * chosen).sum(axis=1) / counts
+    return found
+
+
+class Report:
+    """A report's mentions, their candidates and what is known of each candidate alone,
+    worked out once: `features` then describes any of the mentions among one another (the
+    places stage ranks every mention, then again without those that are no places)."""
+
+    def __init__(self, mentions: Sequence[Mention], focus: Counter[str]) -> None:
+        numbers: dict[object, int] = {}
+        self.mentions = list(mentions)
+        self.candidates = [_Candidates.of(candidates(m.entries), numbers) for m in mentions]
+        self._alone = [
+            _features_alone(mention, found.entries, focus)
+            for mention, found in zip(self.mentions, self.candidates, strict=True)
+        ]
+
+    def features(self, chosen: Sequence[int] | None = None) -> list[Matrix]:
+        """One matrix per chosen mention (all by default), describing it among the chosen
+        ones: a row per candidate (as `candidates` orders them), a column per feature of
+        `FEATURES`."""
+        chosen = list(range(len(self.mentions)) if chosen is None else chosen)
+        if not chosen:
+            return []
+        norms = np.array([self.mentions[i].norm for i in chosen])
+        sentences = np.array([self.mentions[i].sentence for i in chosen])
+        # Other mentions of other names: a name said twice is no agreement with itself.
+        others = norms[:, None] != norms[None, :]
+        in_sentence = (
+            others & (sentences[:, None] == sentences[None, :]) & (sentences >= 0)[:, None]
+        )
+        parts = [self.candidates[i] for i in chosen]
+        in_report, in_its_sentence = _agreements(parts, [others, in_sentence])
+        matrices = []
+        first = 0
+        for i, part in zip(chosen, parts, strict=True):
+            rows = slice(first, first + len(part.entries))
+            matrix = self._alone[i].copy()
+            matrix[:, REPORT_AGREEMENT] = in_report[rows]
+            matrix[:, SENTENCE_AGREEMENT] = in_its_sentence[rows]
+            matrices.append(matrix)
+            first = rows.stop
+        return matrices
+
+
+def _features_alone(mention: Mention, entries: list[GazetteerEntry], focus: Counter[str]) -> Matrix:
+    """A mention's features that do not depend on the other mentions (theirs are zero)."""
+    total_focus = sum(focus.values())
+    top_country = focus.most_common(1)[0][0] if focus else None
+    top = max(entries, key=lambda e: e.population)
+    towns_here = {(e.country, e.admin1_code) for e in entries if e.feature.startswith("P.")}
+    # Kind words around the mention or inside it: "the city of X", "X oblast".
+    words = {*mention.before, mention.after, mention.norm.rsplit(" ", 1)[-1]}
+    division_word, town_word = bool(words & DIVISION_WORDS), bool(words & TOWN_WORDS)
+    agreement = [0.0] * (2 * AGREEMENT_MEASURES)
+    rows = []
+    for entry in entries:
+        context = [c for c in mention.context if c.country == entry.country]
+        in_context_division = any(
+            c.feature == "A.ADM1" and c.admin1_code == entry.admin1_code for c in context
+        )
+        near_context_town = any(
+            c.admin1_code == entry.admin1_code and not c.is_region for c in context
+        )
+        # A city's district ("Kyiv's Podilskyi district") answers a division word.
+        is_part = _is_division(entry) or entry.feature == "P.PPLX"
+        is_town = entry.feature.startswith("P.")
+        rows.append(
+            [
+                _log_population(entry),
+                _log_population(top) - _log_population(entry),
+                float(entry.population == top.population),
+                float(entry.is_country),
+                float(entry.feature == "A.ADM1"),
+                float(entry.feature == "A.ADM2"),
+                float(entry.feature in {"A.ADM3", "A.ADMD", "P.PPLX"}),
+                float(entry.feature == "P.PPLC"),
+                float(entry.feature == "L.CONT"),
+                float(is_town),
+                math.log1p(len(entries)),
+                1 - mention.similarity / 100,
+                float(" " in mention.norm),
+                focus[entry.country or ""] / total_focus if total_focus else 0.0,
+                float(entry.country is not None and entry.country == top_country),
+                *agreement,
+                float(in_context_division),
+                float(any(c.is_country for c in context)),
+                float(near_context_town),
+                float(division_word and is_part),
+                float(division_word and is_town and not is_part),
+                float(town_word and is_town and not is_part),
+                float(town_word and is_part),
+                float(_is_division(entry) and (entry.country, entry.admin1_code) in towns_here),
+            ]
+        )
+    return np.array(rows, dtype=np.float64).reshape(len(entries), len(FEATURES))
 
 
 def features(mentions: Sequence[Mention], focus: Counter[str]) -> list[Matrix]:
     """One matrix per mention: a row per candidate (as `candidates` orders them), a column
     per feature of `FEATURES`."""
-    numbers: dict[object, int] = {}
-    ranked = [_Candidates.of(candidates(m.entries), numbers) for m in mentions]
-    total_focus = sum(focus.values())
-    top_country = focus.most_common(1)[0][0] if focus else None
-    matrices = []
-    for mention, mine in zip(mentions, ranked, strict=True):
-        entries = mine.entries
-        # Other mentions of other names: a name said twice is no agreement with itself.
-        others = [j for j, m in enumerate(mentions) if m.norm != mention.norm]
-        agreement = _agreement(mine, [ranked[j] for j in others])
-        in_sentence = [
-            ranked[j]
-            for j in others
-            if mention.sentence >= 0 and mentions[j].sentence == mention.sentence
-        ]
-        sentence_agreement = _agreement(mine, in_sentence)
-        top = max(entries, key=lambda e: e.population)
-        towns_here = {(e.country, e.admin1_code) for e in entries if e.feature.startswith("P.")}
-        # Kind words around the mention or inside it: "the city of X", "X oblast".
-        words = {*mention.before, mention.after, mention.norm.rsplit(" ", 1)[-1]}
-        division_word, town_word = bool(words & DIVISION_WORDS), bool(words & TOWN_WORDS)
-        rows = []
-        for entry, agrees, agrees_here in zip(entries, agreement, sentence_agreement, strict=True):
-            context = [c for c in mention.context if c.country == entry.country]
-            in_context_division = any(
-                c.feature == "A.ADM1" and c.admin1_code == entry.admin1_code for c in context
-            )
-            near_context_town = any(
-                c.admin1_code == entry.admin1_code and not c.is_region for c in context
-            )
-            # A city's district ("Kyiv's Podilskyi district") answers a division word.
-            is_part = _is_division(entry) or entry.feature == "P.PPLX"
-            is_town = entry.feature.startswith("P.")
-            rows.append(
-                [
-                    _log_population(entry),
-                    _log_population(top) - _log_population(entry),
-                    float(entry.population == top.population),
-                    float(entry.is_country),
-                    float(entry.feature == "A.ADM1"),
-                    float(entry.feature == "A.ADM2"),
-                    float(entry.feature in {"A.ADM3", "A.ADMD", "P.PPLX"}),
-                    float(entry.feature == "P.PPLC"),
-                    float(entry.feature == "L.CONT"),
-                    float(is_town),
-                    math.log1p(len(entries)),
-                    1 - mention.similarity / 100,
-                    float(" " in mention.norm),
-                    focus[entry.country or ""] / total_focus if total_focus else 0.0,
-                    float(entry.country is not None and entry.country == top_country),
-                    *agrees,
-                    *agrees_here,
-                    float(in_context_division),
-                    float(any(c.is_country for c in context)),
-                    float(near_context_town),
-                    float(division_word and is_part),
-                    float(division_word and is_town and not is_part),
-                    float(town_word and is_town and not is_part),
-                    float(town_word and is_part),
-                    float(_is_division(entry) and (entry.country, entry.admin1_code) in towns_here),
-                ]
-            )
-        matrices.append(np.array(rows, dtype=np.float64).reshape(len(entries), len(FEATURES)))
-    return matrices
+    return Report(mentions, focus).features()
 
 
 @dataclass(frozen=True)

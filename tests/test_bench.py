@@ -40,6 +40,12 @@ def test_bench_measures_everything_and_writes_its_report(tmp_path: Path) -> None
     assert min(m["docs_per_second"] for m in (bare, full, fast)) > 0
     assert full["peak_rss_mb"] > 100  # the models are loaded in the measuring process
     assert fast["label"] == "sitreps analyze --mode fast"
+    from sitreps.pipeline import STAGES
+
+    for mode in (full, fast):  # each stage timed, in the pipeline's order
+        assert list(mode["stage_seconds"]) == [stage.name for stage in STAGES]
+        assert all(seconds > 0 for seconds in mode["stage_seconds"].values())
+        assert sum(mode["stage_seconds"].values()) <= mode["seconds"]
     assert figures["latency"]["events"] == 3000 and figures["latency"]["queries"] == 20
     assert figures["latency"]["p95_ms"] >= figures["latency"]["p50_ms"] > 0
     (cost,) = figures["ingest"]
@@ -56,6 +62,8 @@ def test_bench_measures_everything_and_writes_its_report(tmp_path: Path) -> None
     for heading in (
         "## Targets",
         "fast mode ≥ 200 docs/s/core",
+        "places stage ≥ 150 docs/s/core",
+        "| places |",
         "## Analysis on one core",
         "## `/events` latency",
         "## Ingest cost",

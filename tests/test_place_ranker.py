@@ -55,3 +55,31 @@ def test_a_model_of_other_features_is_refused(tmp_path: Path) -> None:
     np.savez(path, features=np.array(["population"]))
     with pytest.raises(ValueError, match="retrain"):
         place_ranker.load(path)
+
+
+def test_mentions_ranked_among_some_of_a_report_are_ranked_as_if_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The places stage ranks every mention, then again among those that are places: the
+    # second ranking must see only the places kept, whatever the report compared first.
+    named = [
+        mention("springfield", "illinois"),
+        mention("paris"),
+        mention("illinois"),
+        mention("london"),
+        mention("springfield"),
+    ]
+    for number, one in enumerate(named):
+        one.sentence = number // 2 * 10  # two by two in three sentences
+    report = place_ranker.Report(named, Counter({"US": 2, "FR": 1}))
+    kept = [0, 2, 4]
+    alone = place_ranker.Report([named[i] for i in kept], Counter({"US": 2, "FR": 1}))
+    for among_all, by_themselves in zip(report.features(kept), alone.features(), strict=True):
+        assert np.allclose(among_all, by_themselves)
+    # Compared a few candidates at a time (as a long report is, to bound its memory), the
+    # features are the same.
+    everything = report.features()
+    monkeypatch.setattr(place_ranker, "ROWS_AT_ONCE", 7)
+    for in_one_step, in_blocks in zip(everything, report.features(), strict=True):
+        assert np.allclose(in_one_step, in_blocks)
+    assert any(matrix[:, place_ranker.SENTENCE_AGREEMENT].any() for matrix in everything)

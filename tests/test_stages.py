@@ -92,6 +92,34 @@ def test_coordinates_in_the_text_are_a_place() -> None:
     assert analysis.events[0].location == point.id
 
 
+def test_coordinates_are_named_after_a_town_not_a_region_around_them() -> None:
+    # Donbas, a region of the gazetteer, has its point in Donetsk: no town, no oblast.
+    (point,) = sitreps.analyze("Shelling hit a market at 48.000100, 37.800100.").places
+    assert point.feature is None and point.name != "Donbas"
+    assert (point.country, point.admin1_code) == ("UA", "05")
+
+
+def test_a_city_is_found_by_its_soviet_name() -> None:
+    # Russian reports still write Artemovsk for Bakhmut; a village of Sverdlovsk oblast is
+    # called Artemovsky. A ranker feature "called by its own name" chose the village.
+    analysis = sitreps.analyze(
+        "Russian missiles hit Artemovsk overnight, Ukrainian officials said."
+    )
+    (bakhmut,) = analysis.places
+    assert (bakhmut.name, bakhmut.admin1) == ("Bakhmut", "Donetska oblast")
+
+
+def test_a_name_before_a_division_word_is_a_place_whatever_the_tagger_calls_it() -> None:
+    # The small model calls "Sumy" an organisation of its own here; the Sumy raion too.
+    analysis = sitreps.analyze(
+        "Shelling hit a residential area in Krasnopil, Sumy region; one person was killed. "
+        "Drones struck the Kyivsky district of Kharkiv."
+    )
+    by_surface = {p.surface: p for p in analysis.places}
+    assert by_surface["Sumy region"].name == "Sumska oblast"
+    assert by_surface["Kyivsky district"].name == "Kyivskyi district"  # as reports spell it
+
+
 def test_relative_place_has_lower_precision() -> None:
     analysis = sitreps.analyze("Russian artillery shelled villages near Izium, officials said.")
     (izium,) = analysis.places

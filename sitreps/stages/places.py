@@ -20,10 +20,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
+from spacy.attrs import IDX, LEMMA, ORTH, SENT_START
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
-from sitreps import cyrillic, lexicons, place_confidence, place_ranker
+from sitreps import cyrillic, lexicons, place_confidence, place_ranker, surface
 from sitreps.gazetteer import (
     Gazetteer,
     GazetteerEntry,
@@ -164,8 +168,14 @@ def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
             return False
     if token.ent_type_ in NOT_PLACE_LABELS and token.pos_ != "PROPN":
         return False  # the small model labels some towns TIME ("at Odesa overnight")
-    if token.ent_type_ == "ORG" and _alone_in_entity(token) and not _placed(token):
-        return False  # a lone organisation that acts ("TASS reported") is no place
+    # A lone organisation that acts ("TASS reported") is no place, but one placed or before
+    # a division's word is ("shelled Nikopol", "Krasnopil, Sumy region").
+    if (
+        token.ent_type_ == "ORG"
+        and _alone_in_entity(token)
+        and not (_placed(token) or _names_a_division(token))
+    ):
+        return False
     return (
         token.pos_ == "PROPN"
         or token.ent_type_ in PLACE_LABELS
@@ -400,8 +410,15 @@ def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
                 if not (cyrillic_text and (i, i + 1) in regions)
             )
     if surnames:
-        excluded.update(token.i for token in doc if token.text in surnames)
+        excluded.update(_tokens_written(doc, surnames))
     return excluded
+
+
+def _tokens_written(doc: Doc, words: set[str] | list[str]) -> list[int]:
+    """The indices of the tokens written as one of the words, found without a Python
+    object per token."""
+    ids = np.array([get_string_id(word) for word in words], dtype=np.uint64)
+    return [int(i) for i in np.flatnonzero(np.isin(doc.to_array(ORTH), ids))]
 
 
 def _is_an_area(entry: GazetteerEntry) -> bool:
@@ -410,23 +427,33 @@ def _is_an_area(entry: GazetteerEntry) -> bool:
 
 
 def _runs(doc: Doc, demonyms: dict[str, str], gazetteer: Gazetteer) -> list[tuple[int, int]]:
+    """Runs of tokens that may name a place: capitalised words, hyphens between them."""
     persons = _person_tokens(doc, gazetteer)
     runs: list[tuple[int, int]] = []
     start: int | None = None
-    for token in doc:
-        eligible = token.i not in persons and _is_place_token(token, demonyms)
+    previous = -1
+    # Only a capitalised word or a hyphen can be in a run; any other token ends one.
+    text = doc.text
+    firsts = [text[idx] for idx in doc.to_array(IDX).tolist()]
+    possible = [i for i, first in enumerate(firsts) if first.isupper() or first in HYPHENS]
+    for i in possible:
+        if start is not None and i != previous + 1:
+            runs.append((start, previous + 1))
+            start = None
+        previous = i
+        token = doc[i]
+        eligible = i not in persons and _is_place_token(token, demonyms)
         bridging = token.text in HYPHENS and start is not None
         if eligible or bridging:
-            start = token.i if start is None else start
+            start = i if start is None else start
             if token.is_sent_end:
-                runs.append((start, token.i + 1))
+                runs.append((start, i + 1))
                 start = None
-            continue
-        if start is not None:
-            runs.append((start, token.i))
+        elif start is not None:
+            runs.append((start, i))
             start = None
     if start is not None:
-        runs.append((start, len(doc)))
+        runs.append((start, previous + 1))
     return [_without_trailing_hyphens(doc, run) for run in runs]
 
 
@@ -665,9 +692,15 @@ def _with_context(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
 Ranked = list[tuple[GazetteerEntry, float]]
 
 
+def _sentence_starts(doc: Doc) -> list[int]:
+    """Where `doc.sents` starts each sentence, without a span per sentence."""
+    marked = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+    return [0, *(i for i in marked if i > 0)] if len(doc) else []
+
+
 def _views(doc: Doc, mentions: list[_Mention]) -> list[place_ranker.Mention]:
     """What the ranker knows of each mention."""
-    starts = [s.start for s in doc.sents] if doc.has_annotation("SENT_START") else []
+    starts = _sentence_starts(doc) if doc.has_annotation("SENT_START") else []
     return [
         place_ranker.Mention(
             norm=mention.norm,
@@ -683,19 +716,14 @@ def _views(doc: Doc, mentions: list[_Mention]) -> list[place_ranker.Mention]:
 
 
 def _ranked(
-    doc: Doc,
-    mentions: list[_Mention],
-    focus: Counter[str],
-    ranker: place_ranker.Ranker | None = None,
+    report: place_ranker.Report, chosen: list[int], ranker: place_ranker.Ranker | None = None
 ) -> list[Ranked]:
-    """Each mention's candidates, the likeliest first, with the ranker's probability."""
-    views = _views(doc, mentions)
+    """The chosen mentions' candidates, the likeliest first, with the ranker's probability:
+    each mention ranked among the chosen ones."""
     model = ranker or place_ranker.shipped()
     ranked = []
-    for view, matrix in zip(views, place_ranker.features(views, focus), strict=True):
-        scored = zip(
-            place_ranker.candidates(view.entries), model.probabilities(matrix), strict=True
-        )
+    for i, matrix in zip(chosen, report.features(chosen), strict=True):
+        scored = zip(report.candidates[i].entries, model.probabilities(matrix), strict=True)
         ranked.append(
             sorted(scored, key=lambda pair: (-pair[1], -pair[0].population, pair[0].geonameid))
         )
@@ -856,6 +884,9 @@ def _is_weak(
         return True  # "Софія чекала": a woman, not Bulgaria's capital
     if _supported(doc, mention) or listed:
         return False
+    one_word = mention.end - mention.start == 1
+    if one_word and not major and surface.is_common_word(doc[mention.start].text):
+        return True  # "Hope", "Center", "Man": a word, not the small town of that name
     if _another_name(mention.norm, best):
         return True  # "Molotov" cocktails are not Perm, once named Molotov
     return not in_focus and best.population < WEAK_POPULATION
@@ -891,14 +922,24 @@ def _listed_with_a_place(doc: Doc, mention: _Mention, placed: set[int]) -> bool:
     return any(other.i in placed for other in word.conjuncts)
 
 
-def _focus(doc: Doc, mentions: list[_Mention], demonyms: dict[str, str]) -> Counter[str]:
+def _focus(doc: Doc, mentions: list[_Mention]) -> Counter[str]:
     """The countries the report names: by demonym ("Russian") or by name."""
+    demonyms = lexicons.demonyms()
+    words = doc.to_array([ORTH, LEMMA])
+    maybe = np.isin(words, _demonym_ids()).any(axis=1)  # as written, or by its lemma
     focus: Counter[str] = Counter(
-        country for t in doc if (country := lexicons.nationality(t, demonyms)) is not None
+        country
+        for i in np.flatnonzero(maybe).tolist()
+        if (country := lexicons.nationality(doc[i], demonyms)) is not None
     )
     for mention in mentions:
         focus.update({e.country for e in mention.entries if e.is_country and e.country})
     return focus
+
+
+@lru_cache(maxsize=1)
+def _demonym_ids() -> npt.NDArray[np.uint64]:
+    return np.array([get_string_id(word) for word in lexicons.demonyms()], dtype=np.uint64)
 
 
 def _surely_in(
@@ -949,19 +990,17 @@ def _features(doc: Doc, mention: _Mention, ranked: Ranked, focus: Counter[str]) 
 def _places(
     doc: Doc,
     mentions: list[_Mention],
-    focus: Counter[str],
+    all_ranked: list[Ranked],
     surely_in: Counter[str],
     first_number: int,
     calibration: place_confidence.Calibration | None,
-    ranker: place_ranker.Ranker | None = None,
 ) -> list[tuple[Place, list[float]]]:
-    """Each mention as a place, with the features its confidence is computed from; without
-    a calibration (to train one) the confidence is the ranker's probability, times the
-    spelling similarity of a fuzzy match."""
+    """Each mention (in the text's order) as a place, its candidates ranked, with the
+    features its confidence is computed from; without a calibration (to train one) the
+    confidence is the ranker's probability, times the spelling similarity of a fuzzy
+    match."""
     gazetteer = open_gazetteer()
     places = []
-    mentions = sorted(mentions, key=lambda m: m.start)
-    all_ranked = _ranked(doc, mentions, focus, ranker)
     pairs = zip(mentions, all_ranked, strict=True)
     for number, (mention, ranked) in enumerate(pairs, start=first_number):
         best, probability = ranked[0]
@@ -1066,7 +1105,7 @@ def _given(doc: Doc, spans: list[tuple[int, int]]) -> tuple[list[_Mention], Coun
         if (start, end) in found
     ]
     mentions += _named_inside(doc, [span for span in spans if span not in found], gazetteer)
-    focus = _focus(doc, mentions, demonyms)
+    focus = _focus(doc, mentions)
     matched = {(m.start, m.end) for m in mentions}
     unmatched = [span for span in spans if span not in matched]
     surely_in = _surely_in(doc, mentions, focus, trusted=True)
@@ -1096,11 +1135,11 @@ def resolve(
     """
     mentions, focus = _given(doc, spans)
     surely_in = _surely_in(doc, mentions, focus, trusted=True)
+    report = place_ranker.Report(_views(doc, mentions), focus)
+    ranked = _ranked(report, list(range(len(mentions))), ranker)
     by_span = {
         (place.span.start, place.span.end): place
-        for place, _ in _places(
-            doc, mentions, focus, surely_in, 1, place_confidence.shipped(), ranker
-        )
+        for place, _ in _places(doc, mentions, ranked, surely_in, 1, place_confidence.shipped())
     }
     return [by_span.get((doc[s].idx, doc[e - 1].idx + len(doc[e - 1]))) for s, e in spans]
 
@@ -1154,19 +1193,29 @@ def find(
     if mode is Mode.FAST:
         runs = _without_personal_names(doc, runs, gazetteer)
     mentions = _exact_mentions(doc, runs, gazetteer)
-    focus = _focus(doc, mentions, demonyms)
+    focus = _focus(doc, mentions)
     surely_in = _surely_in(doc, mentions, focus)
     taken = {i for m in mentions for i in range(m.start, m.end)}
     fuzzy_spans = _fuzzy_candidates(doc, runs, taken)
     mentions += _fuzzy(doc, fuzzy_spans, _focus_countries(surely_in), gazetteer)
     mentions = _with_context(doc, mentions)
     placed = {i for m in mentions for i in range(m.start, m.end)}
-    best = [ranked[0][0] for ranked in _ranked(doc, mentions, focus, ranker)]
-    mentions = [
-        m for m, b in zip(mentions, best, strict=True)
+    # Ranked among all the candidate mentions to tell which are places, then again among
+    # the places alone.
+    report = place_ranker.Report(_views(doc, mentions), focus)
+    best = [ranked[0][0] for ranked in _ranked(report, list(range(len(mentions))), ranker)]
+    kept = [
+        i for i, (m, b) in enumerate(zip(mentions, best, strict=True))
         if not _is_weak(doc, m, b, surely_in, placed)
     ]  # fmt: skip
-    found = _places(doc, mentions, focus, surely_in, first_number, calibration, ranker)
+    found = _places(
+        doc,
+        [mentions[i] for i in kept],
+        _ranked(report, kept, ranker),
+        surely_in,
+        first_number,
+        calibration,
+    )
     return found + [
         (place, []) for place in _coordinates(doc, gazetteer, first_number + len(found))
     ]
