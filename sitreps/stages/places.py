@@ -414,7 +414,7 @@ def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
     return excluded
 
 
-def _tokens_written(doc: Doc, words: set[str] | list[str]) -> list[int]:
+def _tokens_written(doc: Doc, words: set[str]) -> list[int]:
     """The indices of the tokens written as one of the words, found without a Python
     object per token."""
     ids = np.array([get_string_id(word) for word in words], dtype=np.uint64)
@@ -858,10 +858,10 @@ def _is_weak(
     placed: set[int],
 ) -> bool:
     """A word is a place only with evidence. Without any, a word that is not the place's own
-    name ("Molotov" cocktails for Perm) or a small town outside the report's countries is
-    no place ("Cargo warhead lying on a street"); a word of a longer name passes only as a
-    country, a first-level division or a city ("Kyiv Mayor"); a spelling guess is never a
-    possessive ("towards Putin's men")."""
+    name ("Molotov" cocktails for Perm), a common English word ("Hope") or a small town
+    outside the report's countries is no place ("Cargo warhead lying on a street"); a word
+    of a longer name passes only as a country, a first-level division or a city ("Kyiv
+    Mayor"); a spelling guess is never a possessive ("towards Putin's men")."""
     if mention.similarity < 100:
         following = doc[mention.end] if mention.end < len(doc) else None
         if following is not None and following.tag_ == "POS":
