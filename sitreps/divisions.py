@@ -28,7 +28,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from sitreps import lexicons
-from sitreps.gazetteer import GazetteerEntry, normalize_name, translated
+from sitreps.gazetteer import GazetteerEntry, normalize_name, translated, without_codes
 
 # Words that name the kind of division rather than the division ("Kharkivska oblast").
 _KIND_WORDS = {
@@ -207,7 +207,7 @@ def _geonames_divisions(towns: dict[str, list[_Town]], divisions: Divisions) -> 
             divisions.admin1_names[(country, code)] = subdivision.name
             if "city" in subdivision.type.lower():
                 continue  # "Moskva", "Kyiv City": the city is a place already
-        names = {subdivision.name, *subdivision.aliases, _core(subdivision.name)}
+        names = {subdivision.name, *without_codes(subdivision.aliases), _core(subdivision.name)}
         # A bare name shared with one of its largest towns, or a city of its country, stays
         # the town's: "Kharkiv", "Homs" and "Kyiv" are the cities, "Kharkiv oblast" the
         # division.

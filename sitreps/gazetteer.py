@@ -32,7 +32,7 @@ from filelock import FileLock
 
 from sitreps import cyrillic, lexicons, progress
 
-GAZETTEER_VERSION = "19"
+GAZETTEER_VERSION = "20"
 MIN_CITY_POPULATION = 500
 _SQL_BATCH = 500
 
@@ -80,10 +80,10 @@ class GazetteerEntry:
 
     @property
     def is_region(self) -> bool:
-        """A country, a first-level division, a continent, a region, a sea, a river or
-        islands: ACLED geo_precision 3."""
+        """A country, a first-level division, a continent, a region, an ocean, a sea, a gulf,
+        a river or islands: ACLED geo_precision 3."""
         return self.feature.startswith(
-            ("A.PCL", "A.ADM1", "L.CONT", "L.RGN", "H.SEA", "H.STM", "T.ISL")
+            ("A.PCL", "A.ADM1", "L.CONT", "L.RGN", "H.OCN", "H.SEA", "H.GULF", "H.STM", "T.ISL")
         )
 
 
@@ -161,10 +161,24 @@ def _cities() -> Iterator[tuple[GazetteerEntry, set[str]]]:
             feature="P.PPL",
             population=int(city.get("population") or 0),
         )
-        names = {city["name"], *city.get("alternatenames", [])}
+        names = {city["name"], *without_codes(city.get("alternatenames", []))}
         if entry.country in RUSSIAN_NAMED:
             names |= {latin for name in names for latin in _russian_romanisations(name)}
         yield entry, names
+
+
+def _is_code(name: str) -> bool:
+    """An airport's code (IATA "THE" for Teresina, "JAN" for Jackson, ICAO), a country's
+    ISO alpha-3 code ("SEN", "GTM") or a division's ("ACT", "CAR"): GeoNames lists them
+    among a place's alternate names, and read without case they would make "The", "Jan.",
+    "Sen." and "Act" places. The codes that
+    prose uses ("USA", "NYC") are in `data/country_aliases.yaml` and
+    `data/place_abbreviations.yaml`."""
+    return name.isascii() and name.isalpha() and name.isupper() and 3 <= len(name) <= 4
+
+
+def without_codes(names: Iterable[str]) -> set[str]:
+    return {name for name in names if not _is_code(name)}
 
 
 def _russian_romanisations(name: str) -> set[str]:
@@ -187,7 +201,7 @@ def _country_facts() -> dict[str, tuple[tuple[float, float] | None, set[str]]]:
         if not iso:
             continue
         point = country.latlng()
-        spellings = {name for name in country.alt_spellings() or [] if len(name) > 2}
+        spellings = {name for name in without_codes(country.alt_spellings() or []) if len(name) > 2}
         facts[iso] = ((float(point[0]), float(point[1])) if point else None, spellings)
     return facts
 
@@ -239,7 +253,7 @@ def _countries(
             point = (capital.lat, capital.lon)
         if point is None:
             continue
-        names = {country["name"], country["iso3"], *spellings}
+        names = {country["name"], *spellings}
         record = pycountry.countries.get(alpha_2=iso)
         if record is not None:
             iso_names = {

@@ -120,6 +120,72 @@ def test_a_name_before_a_division_word_is_a_place_whatever_the_tagger_calls_it()
     assert by_surface["Kyivsky district"].name == "Kyivskyi district"  # as reports spell it
 
 
+def test_codes_and_abbreviated_months_are_not_places() -> None:
+    # GeoNames lists airports' codes among towns' names: THE is Teresina, JAN Jackson, ACT
+    # Waco; SEN is Senegal's ISO code. Prose writes the codes it means in capitals.
+    analysis = sitreps.analyze(
+        "The county's Recovery Act money arrived on Jan. 18, said Sen. Max Baucus. "
+        "Flights from NYC to the USA's west were cancelled."
+    )
+    assert [(p.surface, p.name) for p in analysis.places] == [
+        ("NYC", "New York City"),
+        ("USA", "United States"),
+    ]
+
+
+def test_an_abbreviation_keeps_its_period_at_a_sentence_end() -> None:
+    (charleston, virginia) = sitreps.analyze("Flooding closed schools in Charleston, W.Va.").places
+    assert virginia.surface == "W.Va." and virginia.admin1 == "West Virginia"
+    assert charleston.admin1 == "West Virginia"  # read by the state after the comma
+
+
+def test_the_seat_of_a_local_body_is_a_place_a_university_named_after_one_is_not() -> None:
+    analysis = sitreps.analyze(
+        "Two women were hurt crossing a road in Georgia, according to DeKalb Police. "
+        "A Columbia University study and Landmark Bank were cited. Lamar County "
+        "Commissioners met with Anderson County Sheriff Greg Taylor."
+    )
+    by_surface = {p.surface: p for p in analysis.places}
+    assert by_surface["DeKalb"].qualifier == "organisation"
+    assert by_surface["DeKalb"].country == "US"
+    assert "Columbia" not in by_surface and "Landmark" not in by_surface
+    assert by_surface["Lamar County"].feature == "A.ADM2"
+    assert by_surface["Anderson County"].feature == "A.ADM2"  # tagged a person with its sheriff
+
+
+def test_a_part_of_a_place_is_that_place() -> None:
+    analysis = sitreps.analyze(
+        "Jobs are scarce in Western Pennsylvania and Northeast Georgia, while South Korea, "
+        "West Virginia and North Africa grew."
+    )
+    by_surface = {p.surface: p for p in analysis.places}
+    assert by_surface["Pennsylvania"].feature == "A.ADM1"
+    assert by_surface["Georgia"].country == "US"
+    assert by_surface["Georgia"].qualifier == "northeast"
+    # whole names stay whole; a direction word of the place before is not this one's
+    assert by_surface["South Korea"].country == "KR"
+    assert by_surface["West Virginia"].qualifier is None
+    assert by_surface["North Africa"].feature == "L.RGN"
+
+
+def test_a_dateline_in_capitals_after_a_headline_is_a_place() -> None:
+    analysis = sitreps.analyze(
+        "City adjusts budget for recycling. TORRINGTON — City Council approved the budget. "
+        "A Gainesville man was arrested in Georgia."
+    )
+    by_surface = {p.surface: p for p in analysis.places}
+    assert by_surface["TORRINGTON"].qualifier == "dateline"
+    assert by_surface["TORRINGTON"].admin1_code == "CT"
+    assert by_surface["Gainesville"].admin1_code == "GA"  # the small model calls it a body
+
+
+def test_a_common_word_is_no_foreign_city() -> None:
+    analysis = sitreps.analyze(
+        "Man charged after Christmas break-in. Police in Ohio said the man was arrested."
+    )
+    assert {p.surface for p in analysis.places} == {"Ohio"}  # not Man, Ivory Coast
+
+
 def test_relative_place_has_lower_precision() -> None:
     analysis = sitreps.analyze("Russian artillery shelled villages near Izium, officials said.")
     (izium,) = analysis.places

@@ -25,7 +25,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from spacy.attrs import IDX, LEMMA, ORTH, SENT_START
 from spacy.strings import get_string_id
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from sitreps import cyrillic, lexicons, place_confidence, place_ranker, surface
 from sitreps.gazetteer import (
@@ -149,12 +149,28 @@ CALENDAR_WORDS = {
     "october",
     "november",
     "december",
+    # the AP's abbreviated months: "Jan. 18" is no Jackson (its airport's code) or Dschang
+    "jan.",
+    "feb.",
+    "aug.",
+    "sept.",
+    "oct.",
+    "nov.",
+    "dec.",
 }
 
 
 # "the West", "the South": blocs and parts of the world, not the towns named West or South
 # ("the West Bank" is a name of two words and stays a place).
 COMPASS_WORDS = {"west", "east", "north", "south", "midwest", "orient", "occident"}
+# Words that set out a part of a place before its name: "Western Pennsylvania", "Northeast
+# Georgia", "Southern California". The place is the name after them, as local news gold
+# sets annotate it, unless the whole is a name of its own ("South Carolina", "West Bank").
+PART_WORDS = {
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+    "northern", "southern", "eastern", "western", "central", "upper", "lower", "greater",
+    "downtown", "metro",
+}  # fmt: skip
 
 
 def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
@@ -173,7 +189,7 @@ def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
     if (
         token.ent_type_ == "ORG"
         and _alone_in_entity(token)
-        and not (_placed(token) or _names_a_division(token))
+        and not (_placed(token) or _names_a_division(token) or _before_a_resident(token))
     ):
         return False
     return (
@@ -182,6 +198,7 @@ def _is_place_token(token: Token, demonyms: dict[str, str]) -> bool:
         or _names_a_division(token)
         or _opens_with_a_noun(token)
         or _mistagged_name(token)
+        or _in_a_dateline(token)
     )
 
 
@@ -220,6 +237,19 @@ def _names_a_division(token: Token) -> bool:
 def _is_region_word(token: Token) -> bool:
     """ "oblast", "district", "області" (by its lemma) after a place's name."""
     return token.lower_ in REGION_WORDS or token.lemma_.lower() in REGION_WORDS
+
+
+# People a place's name says where they are from or serve: "a Gainesville man", "two
+# Hanover police officers".
+RESIDENT_NOUNS = {
+    "man", "woman", "men", "women", "resident", "native", "teen", "teenager", "boy", "girl",
+    "couple", "family", "student", "driver", "officer", "police", "firefighter", "mayor",
+}  # fmt: skip
+
+
+def _before_a_resident(token: Token) -> bool:
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    return following is not None and following.lower_ in RESIDENT_NOUNS
 
 
 def _coordinator(token: Token) -> bool:
@@ -267,6 +297,16 @@ def _in_an_organisation(doc: Doc, mention: _Mention) -> bool:
     return start < mention.start or end > mention.end
 
 
+def _names_a_local_body(doc: Doc, mention: _Mention) -> bool:
+    """The mention opens the name of a body that the place is the seat of: "the Gainesville
+    Police Department", "Dublin Arts Council", "Litchfield Superior Court" (not "Columbia
+    University" or "Landmark Bank", which name no seat)."""
+    start, end = _entity_bounds(doc, mention.start)
+    opens = start == mention.start or (start + 1 == mention.start and doc[start].lower_ == "the")
+    seated = _seated_bodies()
+    return opens and any(t.lemma_.lower() in seated for t in doc[mention.end : end])
+
+
 def _heads_a_body(doc: Doc, end: int) -> bool:
     """A place's adjective opening the name of a body, in Russian or Ukrainian: "Сумської
     міської ради", "Харківська ОВА" (`data/bodies.yaml`)."""
@@ -296,6 +336,11 @@ def _names_a_thing_in_quotes(doc: Doc, start: int) -> bool:
 @lru_cache(maxsize=1)
 def _bodies() -> frozenset[str]:
     return frozenset(lexicons.load("bodies")["bodies"])
+
+
+@lru_cache(maxsize=1)
+def _seated_bodies() -> frozenset[str]:
+    return frozenset(lexicons.load("bodies")["seated_bodies"])
 
 
 def _closes_a_name(doc: Doc, start: int, sentence_start: int) -> bool:
@@ -342,14 +387,16 @@ def _entity_bounds(doc: Doc, index: int) -> tuple[int, int]:
     return start, end
 
 
-def _inside_longer_name(doc: Doc, start: int) -> bool:
+def _inside_longer_name(doc: Doc, start: int, end: int) -> bool:
     """True for "Republic" in "Donetsk People's Republic": a match must start a named entity
-    (or follow only its article: "the United States")."""
+    (or follow only its article: "the United States"), or close one that only part words
+    open ("Western Pennsylvania"; not "South Ukraine Nuclear Power Plant")."""
     token = doc[start]
     if token.ent_iob_ != "I" or token.ent_type_ not in PLACE_LABELS | {"PERSON", "FAC"}:
         return False
-    first, _ = _entity_bounds(doc, start)
-    return any(t.lower_ != "the" for t in doc[first:start])
+    first, last = _entity_bounds(doc, start)
+    allowed = {"the"} | (PART_WORDS if end >= last else set())
+    return any(t.lower_ not in allowed for t in doc[first:start])
 
 
 def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
@@ -360,9 +407,10 @@ def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
     so is one with a place noun in it ("Capital Kyiv"); a word of a name that is such a
     place stays one where it stands alone ("Paris" after "Paris Hilton")."""
     people = [
-        ent for ent in doc.ents
+        _after_a_division(ent) for ent in doc.ents
         if ent.label_ == "PERSON" and not any(t.lower_ in PLACE_NOUNS for t in ent)
     ]  # fmt: skip
+    people = [person for person in people if len(person)]
     # spaCy's small model often calls a lone town a person; natasha's does so less, but it
     # runs a country into the name after it ("канцлер Німеччини Ангела Меркель"): in
     # Ukrainian and Russian a word of a name that names a country or a region is that place.
@@ -412,6 +460,13 @@ def _person_tokens(doc: Doc, gazetteer: Gazetteer) -> set[int]:
     if surnames:
         excluded.update(_tokens_written(doc, surnames))
     return excluded
+
+
+def _after_a_division(person: Span) -> Span:
+    """The person in a name that a division opens, as the small model tags "Anderson County
+    Sheriff Greg Taylor": "Sheriff Greg Taylor"."""
+    divisions = [t.i for t in person if _is_region_word(t)]
+    return person.doc[divisions[-1] + 1 : person.end] if divisions else person
 
 
 def _tokens_written(doc: Doc, words: set[str]) -> list[int]:
@@ -527,6 +582,7 @@ def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer)
         for end in range(start + 1, min(run_end, start + MAX_NGRAM) + 1)
         if not (doc[start].is_lower and _is_region_word(doc[start]))
         and not _cuts_a_hyphenated_name(doc, start, end)
+        and not (end == start + 1 < run_end and doc[start].lower_ in PART_WORDS)
     ]
     found = _lookup(doc, grams, gazetteer)
     taken: set[int] = set()
@@ -536,11 +592,21 @@ def _exact_mentions(doc: Doc, runs: list[tuple[int, int]], gazetteer: Gazetteer)
         if (
             entries
             and not taken.intersection(range(start, end))
-            and not _inside_longer_name(doc, start)
+            and not _inside_longer_name(doc, start, end)
         ):
             taken.update(range(start, end))
-            mentions.append(_Mention(start, end, _norm(doc, start, end), entries))
+            norm = _norm(doc, start, end)
+            mentions.append(_Mention(start, _with_closing_period(doc, end), norm, entries))
     return mentions
+
+
+def _with_closing_period(doc: Doc, end: int) -> int:
+    """An abbreviation takes in its own period, which the tokenizer splits off at a
+    sentence's end ("Charleston, W.Va." reads "W.Va", ".")."""
+    if end >= len(doc) or doc[end].text != "." or doc[end - 1].whitespace_:
+        return end
+    abbreviations: dict[str, int] = lexicons.load("place_abbreviations")
+    return end + 1 if doc[end - 1].text + "." in abbreviations else end
 
 
 def _lookup(
@@ -742,17 +808,37 @@ TOWN_MARKS = {"м", "г", "с", "смт"}  # "м. Києва", "г. Москвы
 def _is_dateline(doc: Doc, mention: _Mention) -> bool:
     """ "MOSCOW —", "New Delhi:", "KYIV (Reuters) -", "KYIV, Ukraine —": where the report was
     filed, at the start of a paragraph, not where anything in it happened."""
-    first = doc[mention.start]
-    starts_paragraph = mention.start == 0 or "\n" in doc[mention.start - 1].whitespace_ + (
-        doc[mention.start - 1].text if doc[mention.start - 1].is_space else ""
+    return _dateline_at(doc, mention.start, mention.end)
+
+
+def _dateline_at(doc: Doc, start: int, end: int) -> bool:
+    first = doc[start]
+    starts_paragraph = start == 0 or "\n" in doc[start - 1].whitespace_ + (
+        doc[start - 1].text if doc[start - 1].is_space else ""
     )
-    if not (first.is_sent_start and starts_paragraph) or mention.end >= len(doc):
+    # Capitals mark a dateline where a headline runs into the text ("... winter maintenance.
+    # TORRINGTON — City Council ...").
+    if not (first.is_sent_start and (starts_paragraph or first.is_upper)) or end >= len(doc):
         return False
-    mark = doc[mention.end].text
+    mark = doc[end].text
     if mark == ",":  # "KYIV, Ukraine —"
-        rest = doc[mention.end + 1 : mention.end + 5]
+        rest = doc[end + 1 : end + 5]
         return any(t.text in DATELINE_MARKS - {","} for t in rest) and first.is_upper
     return mark in DATELINE_MARKS and (mark != "-" or first.is_upper)
+
+
+def _in_a_dateline(token: Token) -> bool:
+    """A word of a dateline written in capitals ("TORRINGTON —", "NEW YORK —"), which the
+    small model may call a noun or an adverb."""
+    if not (token.is_upper and token.is_alpha):
+        return False
+    doc = token.doc
+    start, end = token.i, token.i + 1
+    while start > 0 and doc[start - 1].is_upper and doc[start - 1].is_alpha:
+        start -= 1
+    while end < len(doc) and doc[end].is_upper and doc[end].is_alpha:
+        end += 1
+    return _dateline_at(doc, start, end)
 
 
 def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
@@ -761,13 +847,15 @@ def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
         return DATELINE, 1
     if _in_an_organisation(doc, mention):
         return IN_AN_ORGANISATION, 1
-    window = [t.lower_ for t in doc[max(0, mention.start - 3) : mention.start]]
+    window = doc[max(0, mention.start - 3) : mention.start]
     after = doc[mention.end].lower_ if mention.end < len(doc) else ""
     if after in REGION_WORDS:
         return after, 3
-    for word in reversed(window):
-        if word in NEAR_WORDS:
-            return word, 2
+    for token in reversed(window):
+        if _coordinator(token):
+            break  # "South Korea and West Virginia": the word is another place's
+        if token.lower_ in NEAR_WORDS:
+            return token.lower_, 2
     return None, 1
 
 
@@ -789,7 +877,7 @@ def _supported(doc: Doc, mention: _Mention) -> bool:
     """Whether anything besides a capital letter says the mention is a place: the entity
     recogniser, a locative word before it ("in", "near", "the city of"), a division word
     after it ("Kharkiv oblast"), a place named after a comma ("Izium, Kharkiv"), a name of
-    several words, or a country's or first-level division's name."""
+    several words, a country's or first-level division's name, or a dateline."""
     before = doc[mention.start - 1] if mention.start > 0 else None
     after = doc[mention.end] if mention.end < len(doc) else None
     of_a_place = (
@@ -806,6 +894,8 @@ def _supported(doc: Doc, mention: _Mention) -> bool:
         or (after is not None and _is_region_word(after))
         or bool(mention.context)
         or any(entry.is_region for entry in mention.entries)
+        or _is_dateline(doc, mention)
+        or _before_a_resident(doc[mention.end - 1])
     )
 
 
@@ -842,6 +932,7 @@ def _inside_a_longer_name(doc: Doc, mention: _Mention, placed: set[int]) -> bool
             neighbour is not None
             and neighbour.i not in placed
             and not _is_region_word(neighbour)
+            and not (neighbour is before and neighbour.lower_ in PART_WORDS)
             and _capitalised_name_word(neighbour)
             for neighbour in (before, after)
         )
@@ -858,20 +949,31 @@ def _is_weak(
     placed: set[int],
 ) -> bool:
     """A word is a place only with evidence. Without any, a word that is not the place's own
-    name ("Molotov" cocktails for Perm), a common English word ("Hope") or a small town
-    outside the report's countries is no place ("Cargo warhead lying on a street"); a word
-    of a longer name passes only as a country, a first-level division or a city ("Kyiv
-    Mayor"); a spelling guess is never a possessive ("towards Putin's men")."""
+    name ("Molotov" cocktails for Perm), a common English word or a date ("Hope",
+    "Christmas") unless a city of the report's countries, or a small town outside the
+    report's countries is no place ("Cargo warhead lying on a street"); a word of a longer
+    name passes only as a country, a first-level division, a city or a division named with
+    its kind ("Kyiv Mayor", "Lamar County Commissioners"), or as the seat of a local body in
+    the report's countries ("the Gainesville Police Department"); a spelling guess is never
+    a possessive ("towards Putin's men")."""
     if mention.similarity < 100:
         following = doc[mention.end] if mention.end < len(doc) else None
         if following is not None and following.tag_ == "POS":
             return True
-    # A county is not a city, however many live in it ("Nord" of "Nord Stream").
-    major = best.is_region or (best.population >= CITY_POPULATION and not _is_an_area(best))
-    in_a_name = _inside_a_longer_name(doc, mention, placed) or _in_an_organisation(doc, mention)
-    if in_a_name and not major:
-        return True
+    # A county is not a city, however many live in it ("Nord" of "Nord Stream"); a division
+    # named with its kind is a place inside a longer name ("Lamar County Commissioners").
+    major = (
+        best.is_region
+        or (best.population >= CITY_POPULATION and not _is_an_area(best))
+        or (best.feature.startswith("A.ADM") and _is_region_word(doc[mention.end - 1]))
+    )
     in_focus = best.country is not None and focus[best.country] > 0
+    if _inside_a_longer_name(doc, mention, placed) and not major:
+        return True
+    if _in_an_organisation(doc, mention) and not (
+        major or (in_focus and _names_a_local_body(doc, mention))
+    ):
+        return True
     if _opens_with_a_noun(doc[mention.start]) and not (major and in_focus):
         return True  # "Час" (time) opening a sentence is no town in India
     acronym = mention.end - mention.start == 1 and doc[mention.start].text.isupper()
@@ -885,8 +987,13 @@ def _is_weak(
     if _supported(doc, mention) or listed:
         return False
     one_word = mention.end - mention.start == 1
-    if one_word and not major and surface.is_common_word(doc[mention.start].text):
-        return True  # "Hope", "Center", "Man": a word, not the small town of that name
+    word = doc[mention.start]
+    if (
+        one_word
+        and not (major and in_focus)
+        and (surface.is_common_word(word.text) or word.ent_type_ == "DATE")
+    ):
+        return True  # "Hope", "Center", "Christmas": a word, not a town; "Man" no Ivorian city
     if _another_name(mention.norm, best):
         return True  # "Molotov" cocktails are not Perm, once named Molotov
     return not in_focus and best.population < WEAK_POPULATION
