@@ -877,7 +877,7 @@ def _supported(doc: Doc, mention: _Mention) -> bool:
     """Whether anything besides a capital letter says the mention is a place: the entity
     recogniser, a locative word before it ("in", "near", "the city of"), a division word
     after it ("Kharkiv oblast"), a place named after a comma ("Izium, Kharkiv"), a name of
-    several words, a country's or first-level division's name, or a dateline."""
+    several words, a country's or first-level division's name, or a dateline in capitals."""
     before = doc[mention.start - 1] if mention.start > 0 else None
     after = doc[mention.end] if mention.end < len(doc) else None
     of_a_place = (
@@ -894,7 +894,7 @@ def _supported(doc: Doc, mention: _Mention) -> bool:
         or (after is not None and _is_region_word(after))
         or bool(mention.context)
         or any(entry.is_region for entry in mention.entries)
-        or _is_dateline(doc, mention)
+        or (doc[mention.start].is_upper and _is_dateline(doc, mention))
         or _before_a_resident(doc[mention.end - 1])
     )
 
