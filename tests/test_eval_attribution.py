@@ -39,3 +39,12 @@ def test_fast_mode_is_scored_the_same_way() -> None:
     assert figures["n_docs"] == 2
     assert figures["source"]["exact"]["precision"] == 1.0  # what the rules find is right
     assert figures["source"]["exact"]["recall"] >= 0.5
+
+
+def test_a_headline_in_the_text_and_a_nested_attribution_are_compared_as_annotated() -> None:
+    # The first text opens with its title, as PolNeAR's do: the headline's attribution is
+    # found once, in the text. In the second, TASS's content holds what the ministry said,
+    # not just "that the ministry said"; the ministry's own attribution is compared too.
+    figures = run_eval("attribution", str(FIXTURES / "attribution_headline_nested.jsonl"))
+    for role in ("source", "cue", "content"):
+        assert figures[role]["exact"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}

@@ -4,7 +4,8 @@
 A predicted attribution is what one attribution cue introduces in the claims sitreps
 attributes to a source other than the outlet: its source is the words naming that source
 there, its cue the cue's words, its content the words of those claims (a quote over several
-sentences is a claim per sentence). Statements and attitudes are also scored apart. Spans
+sentences is a claim per sentence); the words of one nested in another's content are part
+of that content too, as PolNeAR annotates it. Statements and attitudes are also scored apart. Spans
 are compared as sets of word tokens
 (punctuation ignored); a gold span may be discontinuous. Exact: the same words. Overlap:
 at least half of the gold span's words and half of the predicted span's words shared.
@@ -49,10 +50,15 @@ _Found = dict[str, dict[str, list[_Words]]]  # kind ("statement" or "attitude") 
 
 def _predicted(analysis: Analysis) -> _Found:
     """The words of each role per attribution, by kind: the claims one cue introduces (a
-    quote over several sentences is a claim per sentence) are one attribution, one content."""
+    quote over several sentences is a claim per sentence) are one attribution, one content.
+    An attribution nested in another's content ("TASS reported that the ministry said X")
+    leaves that content whole, as PolNeAR annotates it: sitreps's claim of the outer one
+    holds only "that the ministry said", so the inner one's words are added back to it. The
+    inner attribution is compared too."""
     text = analysis.report.text
     by_cue: dict[tuple[tuple[int, int], ...], dict[str, list[tuple[int, int]]]] = {}
     kinds: dict[tuple[tuple[int, int], ...], str] = {}
+    chains: dict[tuple[tuple[int, int], ...], list[str]] = {}
     for claim in analysis.claims:
         if len(claim.attribution) < 2:
             continue  # the outlet's own voice: not an attribution
@@ -61,9 +67,18 @@ def _predicted(analysis: Analysis) -> _Found:
         cues = [(c.start, c.end) for c in claim.cues if c.kind == "attribution"]
         spans = by_cue.setdefault(tuple(cues), {"source": [], "cue": cues, "content": []})
         kinds[tuple(cues)] = _ATTITUDE if claim.kind is ClaimKind.ATTITUDE else _STATEMENT
+        chains[tuple(cues)] = claim.attribution
         if (mention := claim.source_mention) and not spans["source"]:
             spans["source"] = [(mention.start, mention.end)]
         spans["content"].append((claim.span.start, claim.span.end))
+    whole = {key: list(spans["content"]) for key, spans in by_cue.items()}
+    # Innermost first, so a content nested twice reaches the outermost attribution.
+    for key in sorted(by_cue, key=lambda k: len(chains[k]), reverse=True):
+        outer = _outer(key, by_cue, chains)
+        if outer is not None:
+            whole[outer] += whole[key]
+    for key, contents in whole.items():
+        by_cue[key]["content"] = contents
     found: _Found = {kind: {role: [] for role in ROLES} for kind in _KINDS}
     for key, spans in by_cue.items():
         for role, ranges in spans.items():
@@ -71,6 +86,26 @@ def _predicted(analysis: Analysis) -> _Found:
             if spanned and spanned not in found[kinds[key]][role]:
                 found[kinds[key]][role].append(spanned)
     return found
+
+
+def _outer(
+    key: tuple[tuple[int, int], ...],
+    by_cue: dict[tuple[tuple[int, int], ...], dict[str, list[tuple[int, int]]]],
+    chains: dict[tuple[tuple[int, int], ...], list[str]],
+) -> tuple[tuple[int, int], ...] | None:
+    """The attribution whose content holds this one's cue and whose chain this one's
+    extends: the one it is nested in."""
+    if not key:
+        return None
+    chain, cue_start = chains[key], key[0][0]
+    for other, spans in by_cue.items():
+        prefix = chains[other]
+        if other == key or len(prefix) >= len(chain) or chain[: len(prefix)] != prefix:
+            continue
+        contents = spans["content"]
+        if min(s for s, _ in contents) <= cue_start < max(e for _, e in contents):
+            return other
+    return None
 
 
 def gold_words(record: dict[str, Any]) -> dict[str, list[_Words]]:
@@ -147,7 +182,7 @@ def evaluate_attribution(path: Path, mode: Mode = Mode.FULL) -> dict[str, Any]:
     n_docs = 0
     for record in progress.track(read_jsonl(path), "evaluating articles"):
         n_docs += 1
-        predicted = _predicted(analyze(record["text"], title=record.get("title"), mode=mode))
+        predicted = _predicted(analyze(record["text"], title=_title(record), mode=mode))
         gold = _gold(record)
         for role in ROLES:
             every = {w for kind in _KINDS for w in predicted[kind][role]}
@@ -170,3 +205,10 @@ def _count(counts: _Counts, predicted: list[_Words], gold: list[_Words]) -> None
     counts.gold += len(gold)
     counts.exact += matches(predicted, gold, exact=True)
     counts.overlap += matches(predicted, gold, exact=False)
+
+
+def _title(record: dict[str, Any]) -> str | None:
+    """The record's title, unless its text opens with it (as PolNeAR's do, the title line
+    annotated there like the rest): given twice, the headline would be read twice."""
+    title = (record.get("title") or "").strip()
+    return None if not title or record["text"].startswith(title) else title
