@@ -8,12 +8,17 @@ import pytest
 
 import sitreps
 from sitreps.inputs import InputError
-from sitreps.model import Analysis, Certainty, SourceKind
+from sitreps.model import Analysis, Certainty, Place, SourceKind
 from sitreps.numbers import parse_number
 from sitreps.stages import segment
 from tests.conftest import claims_of, source_names
 
 PUBLISHED = datetime(2026, 10, 16, 15, 0)  # a Friday
+
+
+def places_by_surface(text: str) -> dict[str, Place]:
+    """The places sitreps finds in a text, by the words that name them there."""
+    return {p.surface: p for p in sitreps.analyze(text).places}
 
 
 @pytest.mark.parametrize("spelling", ["Kharkiv", "Kharkov", "Харків", "Харьков", "KHARKIV"])
@@ -56,11 +61,10 @@ def test_a_persons_name_said_again_alone_is_no_place() -> None:
 
 
 def test_places_the_small_tagger_hides_are_found() -> None:
-    analysis = sitreps.analyze(
+    by_surface = places_by_surface(
         "The United States expelled diplomats. Tamil Nadu moved the Supreme Court, "
         "and floods hit Canandaigua, N.Y., and Fresno, Calif."
     )
-    by_surface = {p.surface: p for p in analysis.places}
     # "the United States" is one entity with its article; "Tamil Nadu" is tagged a person.
     assert by_surface["United States"].country == "US"
     assert by_surface["Tamil Nadu"].feature == "A.ADM1"
@@ -111,11 +115,10 @@ def test_a_city_is_found_by_its_soviet_name() -> None:
 
 def test_a_name_before_a_division_word_is_a_place_whatever_the_tagger_calls_it() -> None:
     # The small model calls "Sumy" an organisation of its own here; the Sumy raion too.
-    analysis = sitreps.analyze(
+    by_surface = places_by_surface(
         "Shelling hit a residential area in Krasnopil, Sumy region; one person was killed. "
         "Drones struck the Kyivsky district of Kharkiv."
     )
-    by_surface = {p.surface: p for p in analysis.places}
     assert by_surface["Sumy region"].name == "Sumska oblast"
     assert by_surface["Kyivsky district"].name == "Kyivskyi district"  # as reports spell it
 
@@ -140,12 +143,11 @@ def test_an_abbreviation_keeps_its_period_at_a_sentence_end() -> None:
 
 
 def test_the_seat_of_a_local_body_is_a_place_a_university_named_after_one_is_not() -> None:
-    analysis = sitreps.analyze(
+    by_surface = places_by_surface(
         "Two women were hurt crossing a road in Georgia, according to DeKalb Police. "
         "A Columbia University study and Landmark Bank were cited. Lamar County "
         "Commissioners met with Anderson County Sheriff Greg Taylor."
     )
-    by_surface = {p.surface: p for p in analysis.places}
     assert by_surface["DeKalb"].qualifier == "organisation"
     assert by_surface["DeKalb"].country == "US"
     assert "Columbia" not in by_surface and "Landmark" not in by_surface
@@ -154,11 +156,10 @@ def test_the_seat_of_a_local_body_is_a_place_a_university_named_after_one_is_not
 
 
 def test_a_part_of_a_place_is_that_place() -> None:
-    analysis = sitreps.analyze(
+    by_surface = places_by_surface(
         "Jobs are scarce in Western Pennsylvania and Northeast Georgia, while South Korea, "
         "West Virginia and North Africa grew."
     )
-    by_surface = {p.surface: p for p in analysis.places}
     assert by_surface["Pennsylvania"].feature == "A.ADM1"
     assert by_surface["Georgia"].country == "US"
     assert by_surface["Georgia"].qualifier == "northeast"
@@ -169,11 +170,10 @@ def test_a_part_of_a_place_is_that_place() -> None:
 
 
 def test_a_dateline_in_capitals_after_a_headline_is_a_place() -> None:
-    analysis = sitreps.analyze(
+    by_surface = places_by_surface(
         "City adjusts budget for recycling. TORRINGTON — City Council approved the budget. "
         "A Gainesville man was arrested in Georgia."
     )
-    by_surface = {p.surface: p for p in analysis.places}
     assert by_surface["TORRINGTON"].qualifier == "dateline"
     assert by_surface["TORRINGTON"].admin1_code == "CT"
     assert by_surface["Gainesville"].admin1_code == "GA"  # the small model calls it a body

@@ -805,13 +805,10 @@ NAME_CONJUNCTIONS = {"і", "й", "та", "и"}
 TOWN_MARKS = {"м", "г", "с", "смт"}  # "м. Києва", "г. Москвы", "с. Мирне": town, village
 
 
-def _is_dateline(doc: Doc, mention: _Mention) -> bool:
-    """ "MOSCOW —", "New Delhi:", "KYIV (Reuters) -", "KYIV, Ukraine —": where the report was
-    filed, at the start of a paragraph, not where anything in it happened."""
-    return _dateline_at(doc, mention.start, mention.end)
-
-
 def _dateline_at(doc: Doc, start: int, end: int) -> bool:
+    """ "MOSCOW —", "New Delhi:", "KYIV (Reuters) -", "KYIV, Ukraine —": the words from
+    `start` to `end` say where the report was filed, at the start of a paragraph, not where
+    anything in it happened."""
     first = doc[start]
     starts_paragraph = start == 0 or "\n" in doc[start - 1].whitespace_ + (
         doc[start - 1].text if doc[start - 1].is_space else ""
@@ -843,7 +840,7 @@ def _in_a_dateline(token: Token) -> bool:
 
 def _qualifier(doc: Doc, mention: _Mention) -> tuple[str | None, int]:
     """Relative wording around a mention and the ACLED precision it implies."""
-    if _is_dateline(doc, mention):
+    if _dateline_at(doc, mention.start, mention.end):
         return DATELINE, 1
     if _in_an_organisation(doc, mention):
         return IN_AN_ORGANISATION, 1
@@ -894,7 +891,7 @@ def _supported(doc: Doc, mention: _Mention) -> bool:
         or (after is not None and _is_region_word(after))
         or bool(mention.context)
         or any(entry.is_region for entry in mention.entries)
-        or (doc[mention.start].is_upper and _is_dateline(doc, mention))
+        or (doc[mention.start].is_upper and _dateline_at(doc, mention.start, mention.end))
         or _before_a_resident(doc[mention.end - 1])
     )
 
