@@ -47,12 +47,13 @@ place-model: install
 	$(BIN)/python scripts/train_place_confidence.py $(GEO_GOLD)
 
 # Retrain the attribution taggers (sitreps/data/attribution_model.npz: two seeds, one ensemble)
-# on PolNeAR train: prints each one's figures on held-out train articles after each epoch
-# (they pick the epoch), then each one's and the ensemble's on PolNeAR dev, never trained on.
-# About 45 minutes on two cores.
+# and the cue reader beside them on PolNeAR train: each script prints its figures on held-out
+# train articles after each epoch (they pick the epoch), then on PolNeAR dev, never trained on.
+# About 75 minutes on two cores.
 POLNEAR ?= ../shared/data/attribution/polnear_train.jsonl ../shared/data/attribution/polnear_dev.jsonl
 attribution-model: install
 	$(BIN)/python scripts/train_attribution_model.py $(POLNEAR)
+	$(BIN)/python scripts/train_cue_reader.py $(POLNEAR)
 
 # Refresh the vendored front-end libraries (sitreps/static/vendor, committed) from the
 # versions pinned in frontend/package-lock.json, and the town names of the offline map from

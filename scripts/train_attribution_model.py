@@ -95,6 +95,26 @@ def read(path: Path, cache: Path) -> tuple[list[dict[str, Any]], list[Features],
     return records, items, extra
 
 
+def read_polnear(train: Path, dev: Path, cache: Path) -> tuple[Any, Any]:
+    """Train's and dev's records, features and gold tags (`read`), through the cache."""
+    cache.mkdir(parents=True, exist_ok=True)
+    precision = attribution_model.ENCODER_PRECISION
+    return read(train, cache / f"train-{precision}.npz"), read(dev, cache / f"dev-{precision}.npz")
+
+
+def figures(counts: dict[str, list[int]]) -> dict[str, dict[str, float]]:
+    """Exact-match P/R/F1 per role from counts of (predicted, gold, matched)."""
+    found = {}
+    for role, (n_predicted, n_gold, matched) in counts.items():
+        precision, recall = matched / max(n_predicted, 1), matched / max(n_gold, 1)
+        found[role] = {
+            "p": round(precision, 3),
+            "r": round(recall, 3),
+            "f1": round(2 * precision * recall / max(precision + recall, 1e-9), 3),
+        }
+    return found
+
+
 def score(
     ensemble: Ensemble, records: list[dict[str, Any]], items: list[Features], extra: list[Any]
 ) -> dict[str, dict[str, float]]:
@@ -120,15 +140,7 @@ def score(
                 counts[role][0] += len(mine)
                 counts[role][1] += len(gold[role])
                 counts[role][2] += matches(sorted(mine, key=min), gold[role], exact=True)
-    figures = {}
-    for role, (n_predicted, n_gold, matched) in counts.items():
-        p, r = matched / max(n_predicted, 1), matched / max(n_gold, 1)
-        figures[role] = {
-            "p": round(p, 3),
-            "r": round(r, 3),
-            "f1": round(2 * p * r / max(p + r, 1e-9), 3),
-        }
-    return figures
+    return figures(counts)
 
 
 def train(
@@ -199,13 +211,8 @@ def main() -> None:
     arguments = parser.parse_args()
     if arguments.epochs < 1:
         parser.error("--epochs must be at least 1")
-    arguments.cache.mkdir(parents=True, exist_ok=True)
-    precision = attribution_model.ENCODER_PRECISION
-    train_records, train_items, train_extra = read(
-        arguments.train, arguments.cache / f"train-{precision}.npz"
-    )
-    dev_records, dev_items, dev_extra = read(
-        arguments.dev, arguments.cache / f"dev-{precision}.npz"
+    (train_records, train_items, train_extra), (dev_records, dev_items, dev_extra) = read_polnear(
+        arguments.train, arguments.dev, arguments.cache
     )
     # Each tagger's epoch is chosen on the last tenth of train's articles, held out of fitting.
     cut = len(train_items) - len(train_items) // 10

@@ -8,9 +8,11 @@ reporting verb of the lexicon). A bidirectional LSTM reads the words of the whol
 order, and one layer per role scores begin / inside / outside; a linear-chain CRF per role
 (learned scores of each tag after each tag) is decoded by a Viterbi pass into spans, so a
 content may run over several sentences. Two such taggers, trained alike from different
-seeds, ship as one ensemble that averages their scores. Trained by
-`scripts/train_attribution_model.py` (`make attribution-model`) on PolNeAR train, measured
-on PolNeAR dev. The weights ship as plain arrays in an .npz file, never as a pickle, so
+seeds, ship as one ensemble that averages their scores. A third network of the same build,
+the cue reader, then reads the sentences around each tagged cue, that cue marked, for the
+source and content that are that cue's. Trained by `scripts/train_attribution_model.py` and
+`scripts/train_cue_reader.py` (`make attribution-model`) on PolNeAR train, measured on
+PolNeAR dev. The weights ship as plain arrays in an .npz file, never as a pickle, so
 loading them runs no code.
 """
 
@@ -135,6 +137,13 @@ ENTITIES = [
     "WORK_OF_ART",
 ]
 FLAGS = 6
+SENTENCE_START = 3  # the flag of a sentence's first word
+# The cue reader's roles, and the sentences it reads around a cue's own
+READ_ROLES = ("source", "content")
+SENTENCES_BEFORE = 1
+SENTENCES_AFTER = 3
+WINDOW_WORDS = 240
+READ_BATCH = 16  # cues read at once
 
 Array = npt.NDArray[Any]
 
@@ -271,36 +280,41 @@ def features(doc: Doc, mixes: Array | None = None) -> Features:
     return Features(encoder_states(doc, mixes), vectors.astype(np.float32), labels, flags)
 
 
-class Tagger(torch.nn.Module):
-    def __init__(self, vector_width: int = 96, hidden: int = 128, dropout: float = 0.2):
+class _WordReader(torch.nn.Module):
+    """What the tagger and the cue reader share: each word's features (with `extra` columns
+    of the reader's own) into a bidirectional LSTM, begin / inside / outside scores per role,
+    and a linear-chain CRF per role (the score of each tag after each tag, and of each tag
+    opening a text; an inside tag after an outside one is barred, in training and in decoding
+    alike)."""
+
+    def __init__(self, roles: int, extra: int, vector_width: int, hidden: int, dropout: float):
         super().__init__()
         self.config = {"vector_width": vector_width, "hidden": hidden, "dropout": dropout}
+        self.roles = roles
         self.layer_mix = torch.nn.Parameter(torch.zeros(LAYERS))
         self.pos = torch.nn.Embedding(len(POS_TAGS) + 1, 16)
         self.dep = torch.nn.Embedding(len(DEPS) + 1, 16)
         self.entity = torch.nn.Embedding(len(ENTITIES) + 1, 8)
-        width = embeddings.DIMENSIONS + vector_width + 16 + 16 + 8 + FLAGS
+        width = embeddings.DIMENSIONS + vector_width + 16 + 16 + 8 + FLAGS + extra
         self.project = torch.nn.Sequential(
             torch.nn.Dropout(dropout), torch.nn.Linear(width, 2 * hidden), torch.nn.GELU()
         )
         self.lstm = torch.nn.LSTM(2 * hidden, hidden, batch_first=True, bidirectional=True)
         self.out = torch.nn.Sequential(
-            torch.nn.Dropout(dropout), torch.nn.Linear(2 * hidden, len(ROLES) * len(TAGS))
+            torch.nn.Dropout(dropout), torch.nn.Linear(2 * hidden, roles * len(TAGS))
         )
-        # A linear-chain CRF per role: the score of each tag after each tag, and of each tag
-        # opening a report; an inside tag after an outside one is barred, in training and
-        # in decoding alike.
-        self.transitions = torch.nn.Parameter(torch.zeros(len(ROLES), len(TAGS), len(TAGS)))
-        self.opening = torch.nn.Parameter(torch.zeros(len(ROLES), len(TAGS)))
+        self.transitions = torch.nn.Parameter(torch.zeros(roles, len(TAGS), len(TAGS)))
+        self.opening = torch.nn.Parameter(torch.zeros(roles, len(TAGS)))
 
-    def forward(
+    def scores(
         self,
         encoder: torch.Tensor,
         vectors: torch.Tensor,
         labels: torch.Tensor,
         flags: torch.Tensor,
+        *extra: torch.Tensor,
     ) -> torch.Tensor:
-        """Scores [batch, words, roles, tags] from the features of a batch of reports, their
+        """Scores [batch, words, roles, tags] from the features of a batch of texts, their
         encoder states of every layer or already mixed by `mix()` ([..., 1, 384])."""
         if encoder.shape[-2] == LAYERS:
             mixed = (encoder * self.mix()[:, None]).sum(dim=-2)
@@ -314,12 +328,13 @@ class Tagger(torch.nn.Module):
                 self.dep(labels[..., 1]),
                 self.entity(labels[..., 2]),
                 flags,
+                *extra,
             ],
             dim=-1,
         )
         hidden, _ = self.lstm(self.project(inputs))
         scores: torch.Tensor = self.out(hidden)
-        return scores.view(*scores.shape[:-1], len(ROLES), len(TAGS))
+        return scores.view(*scores.shape[:-1], self.roles, len(TAGS))
 
     def mix(self) -> torch.Tensor:
         """The weight of each of the encoder's layers."""
@@ -327,7 +342,7 @@ class Tagger(torch.nn.Module):
 
     def allowed(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The transition and opening scores with an inside tag barred after an outside one
-        and at a report's first word."""
+        and at a text's first word."""
         barred = torch.zeros(len(TAGS), len(TAGS))
         barred[TAGS.index("O"), TAGS.index("I")] = -1e4
         opening_barred = torch.zeros(len(TAGS))
@@ -337,14 +352,14 @@ class Tagger(torch.nn.Module):
     def negative_log_likelihood(
         self, scores: torch.Tensor, gold: torch.Tensor, lengths: torch.Tensor
     ) -> torch.Tensor:
-        """The CRF's loss summed over reports and roles: scores [batch, words, roles, tags]
-        from `forward`, gold tags [batch, words, roles] (any value past a report's length)."""
+        """The CRF's loss summed over texts and roles: scores [batch, words, roles, tags]
+        from `scores`, gold tags [batch, words, roles] (any value past a text's length)."""
         transitions, opening = self.allowed()
         emissions = scores.permute(0, 2, 1, 3)  # [batch, roles, words, tags]
         tags = gold.clamp(min=0).permute(0, 2, 1)  # [batch, roles, words]
         words = emissions.shape[2]
         inside = (torch.arange(words)[None, :] < lengths[:, None]).float()[:, None, :]
-        roles = torch.arange(len(ROLES))[None, :]
+        roles = torch.arange(self.roles)[None, :]
         # the gold path's score
         chosen = emissions.gather(-1, tags[..., None])[..., 0]  # [batch, roles, words]
         path = opening[roles, tags[:, :, 0]] + (chosen * inside).sum(-1)
@@ -360,48 +375,130 @@ class Tagger(torch.nn.Module):
         return (torch.logsumexp(alpha, dim=-1) - path).sum()
 
 
+class Tagger(_WordReader):
+    """Sources, cues and contents over a whole report."""
+
+    def __init__(self, vector_width: int = 96, hidden: int = 128, dropout: float = 0.2):
+        super().__init__(len(ROLES), 0, vector_width, hidden, dropout)
+
+    def forward(
+        self,
+        encoder: torch.Tensor,
+        vectors: torch.Tensor,
+        labels: torch.Tensor,
+        flags: torch.Tensor,
+    ) -> torch.Tensor:
+        return self.scores(encoder, vectors, labels, flags)
+
+
+class CueReader(_WordReader):
+    """Given one cue, which words around it are its source and its content: the tagger's
+    features of the sentences around the cue (`window`), with the cue's words marked, the
+    other cues' words marked apart, and each word's sentence counted from the cue's.
+    Reading for one cue at a time, it pairs what the tagger tags apart: a content of several
+    sentences, a quote its speaker splits, the inner of two nested attributions."""
+
+    def __init__(self, vector_width: int = 96, hidden: int = 96, dropout: float = 0.2):
+        # narrower than the tagger's 128: it reads each cue's sentences, more words in all
+        super().__init__(len(READ_ROLES), 2 + 8, vector_width, hidden, dropout)
+        self.sentence = torch.nn.Embedding(SENTENCES_BEFORE + SENTENCES_AFTER + 1, 8)
+
+    def forward(
+        self,
+        encoder: torch.Tensor,
+        vectors: torch.Tensor,
+        labels: torch.Tensor,
+        flags: torch.Tensor,
+        cues: torch.Tensor,
+        sentence: torch.Tensor,
+    ) -> torch.Tensor:
+        """Scores [batch, words, READ_ROLES, tags]; `cues` [batch, words, 2] marks the
+        cue's words and the other cues', `sentence` [batch, words] each word's sentence
+        from the window's first."""
+        return self.scores(encoder, vectors, labels, flags, cues, self.sentence(sentence))
+
+
+def window(sentence_starts: Array, cue: tuple[int, int]) -> tuple[int, int, Array]:
+    """The words the cue reader reads for a cue (first, end), from a flag per word of the
+    text marking where sentences start: the cue's sentence, SENTENCES_BEFORE before it and
+    SENTENCES_AFTER after, at most WINDOW_WORDS; and each word's sentence counted from the
+    window's first possible one (the cue's sentence is SENTENCES_BEFORE)."""
+    starts = np.flatnonzero(sentence_starts)
+    if not len(starts) or starts[0] != 0:
+        starts = np.concatenate([[0], starts])
+    n_words = len(sentence_starts)
+    here = int(np.searchsorted(starts, cue[0], "right")) - 1
+    first = int(starts[max(here - SENTENCES_BEFORE, 0)])
+    last = here + SENTENCES_AFTER + 1
+    end = int(starts[last]) if last < len(starts) else n_words
+    # a run-on text without sentence breaks: the words nearest the cue, more after it
+    first = max(first, cue[0] - WINDOW_WORDS // 3)
+    end = min(end, max(cue[1], first + WINDOW_WORDS))
+    sentence = np.searchsorted(starts, np.arange(first, end), "right") - 1 - here
+    return first, end, sentence + SENTENCES_BEFORE
+
+
 class Ensemble:
     """Taggers trained alike from different seeds, read as one: their scores and transitions
     are averaged before decoding, so where one of them errs alone the others outvote it
-    (PolNeAR: see docs/quality.md)."""
+    (PolNeAR: see docs/quality.md); and the cue reader, which reads each cue they tag for
+    its source and content."""
 
-    def __init__(self, taggers: Sequence[Tagger]):
+    def __init__(self, taggers: Sequence[Tagger], reader: CueReader | None = None):
         self.taggers = list(taggers)
+        self.reader = reader
+
+    def members(self) -> list[_WordReader]:
+        return [*self.taggers, *([self.reader] if self.reader is not None else [])]
 
     def mixes(self) -> Array:
-        """Each tagger's weight of each encoder layer ([taggers, LAYERS])."""
-        return np.stack([tagger.mix().detach().numpy() for tagger in self.taggers])
+        """Each tagger's weight of each encoder layer, then the reader's ([members,
+        LAYERS])."""
+        return np.stack([member.mix().detach().numpy() for member in self.members()])
 
     def premixed(self, found: Features) -> Features:
-        """Features of every encoder layer as the ensemble's taggers read them."""
+        """Features of every encoder layer as the ensemble's members read them."""
         encoder = np.einsum("wld,tl->wtd", found.encoder.astype(np.float32), self.mixes())
         return replace(found, encoder=encoder)
 
     def save(self, path: Path) -> None:
         arrays = {
             f"{i}.{name}": value.detach().numpy()
-            for i, tagger in enumerate(self.taggers)
-            for name, value in tagger.state_dict().items()
+            for i, member in enumerate(self.members())
+            for name, value in member.state_dict().items()
         }
         configs = json.dumps([tagger.config for tagger in self.taggers])
-        np.savez_compressed(path, configs=np.array(configs), **arrays)
+        reader = json.dumps(self.reader.config if self.reader is not None else None)
+        np.savez_compressed(
+            path, configs=np.array(configs), reader_config=np.array(reader), **arrays
+        )
 
     @classmethod
     def load(cls, path: Path | Any) -> Ensemble:
-        taggers = []
         with np.load(path, allow_pickle=False) as arrays:
-            for i, config in enumerate(json.loads(str(arrays["configs"]))):
-                tagger = Tagger(**config)
+
+            def loaded(member: _WordReader, i: int) -> Any:
                 prefix = f"{i}."
-                tagger.load_state_dict(
+                member.load_state_dict(
                     {
                         name.removeprefix(prefix): torch.from_numpy(arrays[name])
                         for name in arrays.files
                         if name.startswith(prefix)
                     }
                 )
-                taggers.append(tagger.eval())
-        return cls(taggers)
+                return member.eval()
+
+            configs = json.loads(str(arrays["configs"]))
+            taggers = [loaded(Tagger(**config), i) for i, config in enumerate(configs)]
+            reader_config = (
+                json.loads(str(arrays["reader_config"]))
+                if "reader_config" in arrays.files
+                else None
+            )
+            reader = (
+                None if reader_config is None else loaded(CueReader(**reader_config), len(taggers))
+            )
+        return cls(taggers, reader)
 
 
 def tensors(batch: Sequence[Features]) -> tuple[torch.Tensor, ...]:
@@ -494,8 +591,84 @@ def shipped() -> Ensemble:
         return Ensemble.load(file)
 
 
-def spans(doc: Doc, ensemble: Ensemble) -> dict[str, list[tuple[int, int]]]:
-    """The taggers' spans of each role in a parsed English report."""
+def read(
+    ensemble: Ensemble,
+    found: Features,
+    cues: Sequence[tuple[int, int]],
+    contents: Sequence[tuple[int, int]] = (),
+) -> list[dict[str, list[tuple[int, int]]]]:
+    """The reader's source and content spans of each cue (READ_ROLES, as (first word, word
+    after the last) of the report), from features premixed for the ensemble; READ_BATCH
+    cues at a time, so a long report's memory stays bounded. A content read up to its
+    window's edge runs on as far as one of the taggers' `contents` that crosses that edge:
+    the reader sees the sentences around the cue, the taggers the whole report (a quote of
+    four sentences before its speaker)."""
+    reader = ensemble.reader
+    if reader is None:
+        return [{role: [] for role in READ_ROLES} for _ in cues]
+    every_cue = np.zeros(len(found.labels), dtype=np.float32)
+    for start, stop in cues:
+        every_cue[start:stop] = 1
+    column = len(ensemble.taggers)
+    transitions, opening = (t.detach().numpy() for t in reader.allowed())
+    readings: list[dict[str, list[tuple[int, int]]]] = []
+    for first_cue in range(0, len(cues), READ_BATCH):
+        batch = cues[first_cue : first_cue + READ_BATCH]
+        windows = [window(found.flags[:, SENTENCE_START], cue) for cue in batch]
+        pieces = [
+            Features(
+                found.encoder[first:end, column : column + 1],
+                found.vectors[first:end],
+                found.labels[first:end],
+                found.flags[first:end],
+            )
+            for first, end, _ in windows
+        ]
+        longest = max(end - first for first, end, _ in windows)
+        marked = torch.zeros((len(batch), longest, 2))  # the cue's words, the other cues'
+        sentences = torch.zeros((len(batch), longest), dtype=torch.int64)
+        for row, ((start, stop), (first, end, sentence)) in enumerate(
+            zip(batch, windows, strict=True)
+        ):
+            marked[row, : end - first, 1] = torch.from_numpy(every_cue[first:end])
+            marked[row, start - first : stop - first] = torch.tensor([1.0, 0.0])
+            sentences[row, : end - first] = torch.from_numpy(sentence)
+        with torch.inference_mode():
+            scores = reader(*tensors(pieces), marked, sentences).numpy()
+        for row, (first, end, _) in enumerate(windows):
+            reading = {
+                role: [
+                    (first + s, first + e)
+                    for s, e in decode(scores[row, : end - first, r], transitions[r], opening[r])
+                ]
+                for r, role in enumerate(READ_ROLES)
+            }
+            reading["content"] = [
+                (
+                    min([s, *(a for a, b in contents if a < first < b and s == first)]),
+                    max([e, *(b for a, b in contents if a < end < b and e == end)]),
+                )
+                for s, e in reading["content"]
+            ]
+            readings.append(reading)
+    return readings
+
+
+@dataclass
+class Tagged:
+    """What the learned model finds in a report: the taggers' spans of each role, and for
+    each cue they tag, the reader's source and content spans."""
+
+    spans: dict[str, list[tuple[int, int]]]
+    read: dict[tuple[int, int], dict[str, list[tuple[int, int]]]]
+
+
+def tag(doc: Doc, ensemble: Ensemble) -> Tagged:
+    """The taggers' spans in a parsed English report, and the reader's for each tagged cue."""
     if len(doc) == 0:
-        return {role: [] for role in ROLES}
-    return predict(ensemble, [features(doc, ensemble.mixes())])[0]
+        return Tagged({role: [] for role in ROLES}, {})
+    found = features(doc, ensemble.mixes())
+    spans = predict(ensemble, [found])[0]
+    cues = spans["cue"]
+    readings = read(ensemble, found, cues, spans["content"])
+    return Tagged(spans, dict(zip(cues, readings, strict=True)))

@@ -104,9 +104,14 @@ def test_weights_round_trip_without_pickle(tmp_path: Path) -> None:
     shipped.save(tmp_path / "taggers.npz")
     loaded = attribution_model.Ensemble.load(tmp_path / "taggers.npz")
     assert len(loaded.taggers) == len(shipped.taggers) > 1
+    assert loaded.reader is not None
     features = attribution_model.features(doc, shipped.mixes())
     assert attribution_model.predict(loaded, [features]) == attribution_model.predict(
         shipped, [features]
+    )
+    said = [(2, 3)]
+    assert attribution_model.read(loaded, features, said) == attribution_model.read(
+        shipped, features, said
     )
     with np.load(tmp_path / "taggers.npz", allow_pickle=False) as arrays:
         assert all(arrays[name].dtype != object for name in arrays.files)
@@ -119,22 +124,25 @@ def test_an_ensemble_reads_the_mean_of_its_taggers_scores() -> None:
     (first, second) = attribution_model.shipped().taggers[:2]
     alone = attribution_model.Ensemble([first])
     twice = attribution_model.Ensemble([first, first])
-    assert attribution_model.spans(doc, twice) == attribution_model.spans(doc, alone)
+    assert attribution_model.tag(doc, twice).spans == attribution_model.tag(doc, alone).spans
     silent = copy.deepcopy(second)
     with torch.no_grad():
         silent.out[1].weight.zero_()
         silent.out[1].bias.copy_(torch.tensor([50.0, -50.0, -50.0] * 3))
-    outvoted = attribution_model.spans(doc, attribution_model.Ensemble([first, silent]))
+    outvoted = attribution_model.tag(doc, attribution_model.Ensemble([first, silent])).spans
     assert outvoted == {role: [] for role in attribution_model.ROLES}
 
 
 def test_the_shipped_tagger_finds_source_cue_and_content() -> None:
     doc = nlp.load()("The governor said that two drones hit a substation in Sumy.")
-    found = attribution_model.spans(doc, attribution_model.shipped())
+    tagged = attribution_model.tag(doc, attribution_model.shipped())
+    found = tagged.spans
     assert [doc[s:e].text for s, e in found["source"]] == ["The governor"]
     assert [doc[s:e].text for s, e in found["cue"]] == ["said"]
     (content,) = found["content"]
     assert "two drones hit a substation in Sumy" in doc[content[0] : content[1]].text
+    # the reader, given the cue, reads the same source and content
+    assert tagged.read == {found["cue"][0]: {"source": found["source"], "content": [content]}}
 
 
 def test_a_quote_over_two_sentences_keeps_its_speaker() -> None:
@@ -144,6 +152,36 @@ def test_a_quote_over_two_sentences_keeps_its_speaker() -> None:
     for words in ("The drones came in at dawn", "Three houses burned down"):
         (claim,) = claims_of(analysis, words)
         assert source_names(analysis, claim)[-1] == "Ihor Terekhov"
+
+
+def test_a_quote_longer_than_the_readers_window_keeps_its_speaker() -> None:
+    # The cue reader reads the sentence before the cue's; the quote's first sentence lies
+    # beyond, where the taggers' content runs on.
+    analysis = sitreps.analyze(
+        "“We lost power at night. The generators failed too. Nobody came to help us,” the "
+        "mayor told reporters in the evening."
+    )
+    for words in ("We lost power", "The generators failed", "Nobody came"):
+        (claim,) = claims_of(analysis, words)
+        assert source_names(analysis, claim)[-1] == "mayor"
+
+
+def test_each_cue_of_a_sentence_reads_its_own_source_and_content() -> None:
+    doc = nlp.load()(
+        "The governor said the bridge was hit by two missiles, but the ministry insisted "
+        "that the strike had missed."
+    )
+    tagged = attribution_model.tag(doc, attribution_model.shipped())
+    read = {
+        doc[start:end].text: {
+            role: [doc[s:e].text for s, e in spans] for role, spans in reading.items()
+        }
+        for (start, end), reading in tagged.read.items()
+    }
+    assert read == {
+        "said": {"source": ["The governor"], "content": ["the bridge was hit by two missiles"]},
+        "insisted": {"source": ["the ministry"], "content": ["that the strike had missed"]},
+    }
 
 
 def test_a_quote_split_by_its_speaker_is_one_content() -> None:
@@ -221,3 +259,18 @@ def test_what_is_said_runs_up_to_who_says_it() -> None:
     assert source_names(analysis, claim)[-1] == "Hennadiy Trukhanov"
     (event,) = analysis.events
     assert event.injured is not None and event.injured.low == 3
+
+
+def test_the_reader_reads_the_sentences_around_a_cue() -> None:
+    # seven sentences of ten words; the cue in the fourth
+    starts = np.zeros(70)
+    starts[::10] = 1
+    first, end, sentence = attribution_model.window(starts, (32, 33))
+    before, after = attribution_model.SENTENCES_BEFORE, attribution_model.SENTENCES_AFTER
+    assert (first, end) == (30 - 10 * before, min(70, 40 + 10 * after))
+    assert sentence[32 - first] == before  # the cue's own sentence
+    assert list(sentence) == sorted(sentence) and sentence[0] == 0
+    # a text without sentence breaks: the words nearest the cue, more of them after it
+    first, end, _ = attribution_model.window(np.eye(1, 1000)[0], (500, 501))
+    assert first < 500 < end and end - 500 > 500 - first
+    assert end - first == attribution_model.WINDOW_WORDS

@@ -1,12 +1,13 @@
 """Stage: sources and claims, and who asserts each claim through whom.
 
-In full mode an English report's sources, cues and contents are the learned tagger's
-(`sitreps/attribution_model.py`, trained on PolNeAR); a content may run over several
-sentences, and each sentence of it is a claim of its own with the same chain. A cue that
-ascribes a belief, wish or stance ("hopes", "support for") makes the claim an attitude, not
-a statement. Fast mode and Russian or Ukrainian reports read attribution off the parse:
-"according to X", the subject or "by" agent of a reporting verb ("X said", "was described
-... by X"), the antecedent of a relative clause ("analysts, who warn that ...").
+In full mode an English report's cues are the learned taggers', and each cue's source and
+content what the cue reader reads for it (`sitreps/attribution_model.py`, trained on
+PolNeAR); a content may run over several sentences, and each sentence of it is a claim of
+its own with the same chain. A cue that ascribes a belief, wish or stance ("hopes",
+"support for") makes the claim an attitude, not a statement. Fast mode and Russian or
+Ukrainian reports read attribution off the parse: "according to X", the subject or "by"
+agent of a reporting verb ("X said", "was described ... by X"), the antecedent of a
+relative clause ("analysts, who warn that ...").
 
 Either way, "He"/"She"/"They" resolve to the last fitting source; a bare surname
 ("Lebedev") to the person named in full before. The report's outlet heads every chain,
@@ -593,48 +594,33 @@ def _ruled(sentence: TokenSpan, sources: _Sources) -> list[_Attribution]:
 
 
 def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | None:
-    """The attributions of an English report in full mode, from the learned tagger's spans:
-    each cue takes the nearest source named in its sentence and the nearest content, which
-    may run over several sentences. None where the tagger does not read the report (fast
-    mode runs no neural network; Russian and Ukrainian are read by rules)."""
+    """The attributions of an English report in full mode, from the learned model: each cue
+    the taggers tag, with the source and content the cue reader reads for it (a content may
+    run over several sentences, or round the speaker of a split quote). None where the model
+    does not read the report (fast mode runs no neural network; Russian and Ukrainian are
+    read by rules)."""
     doc = state.parsed
     if state.analysis.mode is not Mode.FULL or language_of(doc) != "en":
         return None
     # The headline is a text of its own: no span runs from it into the report
     start = body_start(doc)
     body = next((t.i for t in doc if t.idx >= start), len(doc))
-    tagged = attribution_model.spans(doc, state.resources.attribution_tagger)
-    found = {role: _cut(spans, body) for role, spans in tagged.items()}
+    tagged = attribution_model.tag(doc, state.resources.attribution_tagger)
+    found = {role: _cut(spans, body) for role, spans in tagged.spans.items()}
     chunks = list(doc.noun_chunks)  # once: a span's own noun_chunks walks the whole doc
-    taken: set[tuple[int, int]] = set()
-    gaps = (
-        (_gap(cue, content), cue, content) for cue in found["cue"] for content in found["content"]
-    )
-    pairs = sorted(pair for pair in gaps if pair[0] <= CONTENT_GAP)
-    # One content per cue and one cue per content, the closest pairs first.
-    content_of: dict[tuple[int, int], tuple[int, int]] = {}
-    for _, cue, content in pairs:
-        if cue not in content_of and content not in taken:
-            content_of[cue] = content
-            taken.add(content)
-    # A quote split by its speaker ("It came out," she said. "I never thought about it.") is
-    # one content: the part after takes the cue of the part before.
-    continued: dict[tuple[int, int], tuple[int, int]] = {}
-    for cue, content in content_of.items():
-        after = _continuation(doc, cue, found, taken) if content[1] <= cue[0] else None
-        if after is not None:
-            continued[cue] = after
-            taken.add(after)
-    # A cue inside another's content is nested ("TASS reported that the ministry said X"):
-    # the tagger tags one layer of contents, so the inner one says the rest of the outer.
-    for cue in found["cue"]:
-        outer = next((c for c in content_of.values() if c[0] < cue[0] and cue[1] < c[1]), None)
-        if cue not in content_of and outer is not None:
-            content_of[cue] = (cue[1], outer[1])
+    # Each cue's content and source as the reader reads them for it; where it reads no
+    # content, the nearest the taggers tag, and where no source, the nearest tagged in the
+    # cue's sentence.
+    content_of = _read_contents(tagged, body)
+    read_cues = set(content_of)
+    for cue, pieces in _paired_contents(doc, found).items():
+        content_of.setdefault(cue, pieces)
     attributions = []
     for cue in sorted(content_of):
         sentence = doc[cue[0]].sent
-        named = [s for s in found["source"] if sentence.start <= s[0] < sentence.end]
+        named = tagged.read.get(cue, {}).get("source") or [
+            s for s in found["source"] if sentence.start <= s[0] < sentence.end
+        ]
         if not named:
             continue
         first, end = min(named, key=lambda source: _gap(cue, source))
@@ -652,18 +638,69 @@ def _learned(state: DocumentState, sources: _Sources) -> list[_Attribution] | No
             phrase = {t.i for t in cue_words} | set(range(first, end))
             said = {t.i for t in sentence if t.i not in phrase and not t.is_punct}
         else:
-            start, stop = content_of[cue]
-            if stop <= min(cue[0], first) and sentence.start <= stop:
+            pieces = list(content_of[cue])
+            start, stop = pieces[0]
+            if cue not in read_cues and stop <= min(cue[0], first) and sentence.start <= stop:
                 # "X hit the port, injuring three, the mayor said": what is said runs up to
                 # who says it
-                stop = min(cue[0], first)
-            said = {i for i in range(start, stop) if not doc[i].is_space}
-            if cue in continued:
-                said |= {i for i in range(*continued[cue]) if not doc[i].is_space}
+                pieces[0] = (start, min(cue[0], first))
+            said = {i for s, e in pieces for i in range(s, e) if not doc[i].is_space}
         resolved = _resolve(head, sources)
         if resolved is not None and said:
             attributions.append(_Attribution(resolved[0], words, cue_words, said, verb))
     return attributions
+
+
+def _read_contents(
+    tagged: attribution_model.Tagged, body: int
+) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Each tagged cue's content as the reader reads it, where it reads one; on the cue's
+    side of the headline's end."""
+    contents = {}
+    for cue, read in tagged.read.items():
+        side = (0, body) if cue[0] < body else (body, 1 << 30)
+        pieces = [
+            (max(s, side[0]), min(e, side[1]))
+            for s, e in read["content"]
+            if max(s, side[0]) < min(e, side[1])
+        ]
+        if pieces:
+            contents[cue] = pieces
+    return contents
+
+
+def _paired_contents(
+    doc: Doc, found: dict[str, list[tuple[int, int]]]
+) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Each tagged cue's content among the tagged contents: the nearest (one to one, the
+    closest pairs first), a quote split by its speaker whole, a nested cue's the rest of the
+    content it is in."""
+    taken: set[tuple[int, int]] = set()
+    gaps = (
+        (_gap(cue, content), cue, content) for cue in found["cue"] for content in found["content"]
+    )
+    pairs = sorted(pair for pair in gaps if pair[0] <= CONTENT_GAP)
+    content_of: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for _, cue, content in pairs:
+        if cue not in content_of and content not in taken:
+            content_of[cue] = [content]
+            taken.add(content)
+    # A quote split by its speaker ("It came out," she said. "I never thought about it.") is
+    # one content: the part after takes the cue of the part before.
+    for cue, pieces in content_of.items():
+        after = _continuation(doc, cue, found, taken) if pieces[0][1] <= cue[0] else None
+        if after is not None:
+            pieces.append(after)
+            taken.add(after)
+    # A cue inside another's content is nested ("TASS reported that the ministry said X"):
+    # the tagger tags one layer of contents, so the inner one says the rest of the outer.
+    for cue in found["cue"]:
+        outer = next(
+            (c[0] for c in content_of.values() if c[0][0] < cue[0] and cue[1] < c[0][1]), None
+        )
+        if cue not in content_of and outer is not None:
+            content_of[cue] = [(cue[1], outer[1])]
+    return content_of
 
 
 def _cut(spans: list[tuple[int, int]], at: int) -> list[tuple[int, int]]:
