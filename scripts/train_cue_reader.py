@@ -72,8 +72,8 @@ def examples(
             cue_words = _word_indices(offsets, attribution["cue"] or [], text)
             if not cue_words:
                 continue
-            start, end, sentence = attribution_model.window(
-                item.flags[:, attribution_model.SENTENCE_START], (cue_words[0], cue_words[-1] + 1)
+            ((start, end, sentence),) = attribution_model.windows(
+                item.flags[:, attribution_model.SENTENCE_START], [(cue_words[0], cue_words[-1] + 1)]
             )
             # the cue's words, and the other cues'
             cue = np.zeros((end - start, 2), dtype=np.float32)

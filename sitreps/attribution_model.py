@@ -418,24 +418,29 @@ class CueReader(_WordReader):
         return self.scores(encoder, vectors, labels, flags, cues, self.sentence(sentence))
 
 
-def window(sentence_starts: Array, cue: tuple[int, int]) -> tuple[int, int, Array]:
-    """The words the cue reader reads for a cue (first, end), from a flag per word of the
-    text marking where sentences start: the cue's sentence, SENTENCES_BEFORE before it and
-    SENTENCES_AFTER after, at most WINDOW_WORDS; and each word's sentence counted from the
-    window's first possible one (the cue's sentence is SENTENCES_BEFORE)."""
+def windows(
+    sentence_starts: Array, cues: Sequence[tuple[int, int]]
+) -> list[tuple[int, int, Array]]:
+    """The words the cue reader reads for each cue (first, end), from a flag per word of
+    the text marking where sentences start: the cue's sentence, SENTENCES_BEFORE before it
+    and SENTENCES_AFTER after, at most WINDOW_WORDS; and each word's sentence counted from
+    the window's first possible one (the cue's sentence is SENTENCES_BEFORE)."""
     starts = np.flatnonzero(sentence_starts)
     if not len(starts) or starts[0] != 0:
         starts = np.concatenate([[0], starts])
     n_words = len(sentence_starts)
-    here = int(np.searchsorted(starts, cue[0], "right")) - 1
-    first = int(starts[max(here - SENTENCES_BEFORE, 0)])
-    last = here + SENTENCES_AFTER + 1
-    end = int(starts[last]) if last < len(starts) else n_words
-    # a run-on text without sentence breaks: the words nearest the cue, more after it
-    first = max(first, cue[0] - WINDOW_WORDS // 3)
-    end = min(end, max(cue[1], first + WINDOW_WORDS))
-    sentence = np.searchsorted(starts, np.arange(first, end), "right") - 1 - here
-    return first, end, sentence + SENTENCES_BEFORE
+    found = []
+    for cue in cues:
+        here = int(np.searchsorted(starts, cue[0], "right")) - 1
+        first = int(starts[max(here - SENTENCES_BEFORE, 0)])
+        last = here + SENTENCES_AFTER + 1
+        end = int(starts[last]) if last < len(starts) else n_words
+        # a run-on text without sentence breaks: the words nearest the cue, more after it
+        first = max(first, cue[0] - WINDOW_WORDS // 3)
+        end = min(end, max(cue[1], first + WINDOW_WORDS))
+        sentence = np.searchsorted(starts, np.arange(first, end), "right") - 1 - here
+        found.append((first, end, sentence + SENTENCES_BEFORE))
+    return found
 
 
 class Ensemble:
@@ -612,9 +617,10 @@ def read(
     column = len(ensemble.taggers)
     transitions, opening = (t.detach().numpy() for t in reader.allowed())
     readings: list[dict[str, list[tuple[int, int]]]] = []
+    every_window = windows(found.flags[:, SENTENCE_START], cues)
     for first_cue in range(0, len(cues), READ_BATCH):
         batch = cues[first_cue : first_cue + READ_BATCH]
-        windows = [window(found.flags[:, SENTENCE_START], cue) for cue in batch]
+        around = every_window[first_cue : first_cue + READ_BATCH]
         pieces = [
             Features(
                 found.encoder[first:end, column : column + 1],
@@ -622,20 +628,20 @@ def read(
                 found.labels[first:end],
                 found.flags[first:end],
             )
-            for first, end, _ in windows
+            for first, end, _ in around
         ]
-        longest = max(end - first for first, end, _ in windows)
+        longest = max(end - first for first, end, _ in around)
         marked = torch.zeros((len(batch), longest, 2))  # the cue's words, the other cues'
         sentences = torch.zeros((len(batch), longest), dtype=torch.int64)
         for row, ((start, stop), (first, end, sentence)) in enumerate(
-            zip(batch, windows, strict=True)
+            zip(batch, around, strict=True)
         ):
             marked[row, : end - first, 1] = torch.from_numpy(every_cue[first:end])
             marked[row, start - first : stop - first] = torch.tensor([1.0, 0.0])
             sentences[row, : end - first] = torch.from_numpy(sentence)
         with torch.inference_mode():
             scores = reader(*tensors(pieces), marked, sentences).numpy()
-        for row, (first, end, _) in enumerate(windows):
+        for row, (first, end, _) in enumerate(around):
             reading = {
                 role: [
                     (first + s, first + e)

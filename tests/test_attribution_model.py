@@ -265,12 +265,12 @@ def test_the_reader_reads_the_sentences_around_a_cue() -> None:
     # seven sentences of ten words; the cue in the fourth
     starts = np.zeros(70)
     starts[::10] = 1
-    first, end, sentence = attribution_model.window(starts, (32, 33))
+    ((first, end, sentence),) = attribution_model.windows(starts, [(32, 33)])
     before, after = attribution_model.SENTENCES_BEFORE, attribution_model.SENTENCES_AFTER
     assert (first, end) == (30 - 10 * before, min(70, 40 + 10 * after))
     assert sentence[32 - first] == before  # the cue's own sentence
     assert list(sentence) == sorted(sentence) and sentence[0] == 0
     # a text without sentence breaks: the words nearest the cue, more of them after it
-    first, end, _ = attribution_model.window(np.eye(1, 1000)[0], (500, 501))
+    ((first, end, _),) = attribution_model.windows(np.eye(1, 1000)[0], [(500, 501)])
     assert first < 500 < end and end - 500 > 500 - first
     assert end - first == attribution_model.WINDOW_WORDS
